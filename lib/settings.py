@@ -1,0 +1,111 @@
+"""Every setting, declared once with its default and help text.
+
+A value comes from, in order: the environment variable `TANDEM_<KEY>` (deployment-level
+overrides such as the database path or a fixed language), the `settings` table (what a
+manager changes in the app: targets, working days), else the default declared here.
+A meta-test checks that every setting has help text.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: object
+    help: str
+    kind: type = str
+    in_db: bool = True   # False: deployment setting, environment only
+
+    @property
+    def env(self) -> str:
+        return "TANDEM_" + self.key.upper()
+
+
+_DECLARED = [
+    Setting("db", str(ROOT / "data" / "tandem.duckdb"),
+            "Path of the DuckDB database file (env TANDEM_DB).", str, in_db=False),
+    Setting("lang", "auto", "UI language: zh, en, or auto (follow the browser).", str, in_db=False),
+    Setting("auth", "auto", "Login: on, off, or auto (on once a user with a password exists).", str, in_db=False),
+    Setting("as_of", "", "Fix 'today' for the engines (YYYY-MM-DD); blank = the real date.", str, in_db=False),
+    Setting("working_weekdays", "1,2,3,4,5",
+            "The factory's working weekdays, ISO numbers (1 = Monday ... 7 = Sunday).", str),
+    Setting("shipping_buffer_days", 0, "Calendar days added after the last step to get the promise date.", int),
+    Setting("horizon_days", 365, "Planning horizon for a promise, in days after today.", int),
+    Setting("load_weeks", 12, "Weeks shown ahead in the capacity heatmap.", int),
+    Setting("stale_days", 7, "A section not updated for this many days is marked stale on the Overview.", int),
+    Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
+    Setting("lockout_attempts", 5, "Failed logins in a row before an account is locked for a while.", int),
+    Setting("lockout_minutes", 15, "How long an account stays locked after too many failed logins.", int),
+    # targets (KPI tiles turn green at or better than target, amber within the band, red beyond)
+    Setting("target_otd", 0.95, "Target OTD (on-time delivery), share of lines shipped on time.", float),
+    Setting("target_otif", 0.90, "Target OTIF, share of due lines shipped on time and in full.", float),
+    Setting("target_plan_achievement", 0.95, "Target plan achievement, actual good output / plan.", float),
+    Setting("target_peak_load", 0.90, "Highest acceptable work-center load (load hours / capacity).", float),
+    Setting("target_supplier_otd", 0.95, "Target supplier on-time, qty received by due date / qty due.", float),
+    Setting("target_incoming_fp", 0.98, "Target incoming first-pass rate, lots passed first time / lots.", float),
+    Setting("target_fpy", 0.97, "Target first-pass yield in process and final, good / inspected.", float),
+    Setting("target_shortage_idle", 0.02, "Highest acceptable shortage idle rate, idle hours / actual hours.", float),
+    Setting("target_price_variance", 0.0, "Highest acceptable price variance per period (currency).", float),
+    Setting("target_drawing_ontime", 0.90, "Target share of drawings released by their planned date.", float),
+    Setting("target_npi_ontime", 0.90, "Target share of NPI milestones met on plan.", float),
+    Setting("target_action_closure", 0.90, "Target share of actions verified by their due date.", float),
+    Setting("target_open_complaints", 5, "Most open customer complaints acceptable at one time.", int),
+    Setting("amber_band", 0.05, "How far from target (as a share) a KPI is amber before it turns red.", float),
+]
+
+SETTINGS: dict[str, Setting] = {s.key: s for s in _DECLARED}
+
+
+def _coerce(setting: Setting, raw: object):
+    if raw is None:
+        return setting.default
+    try:
+        return setting.kind(raw)
+    except (TypeError, ValueError):
+        return setting.default
+
+
+def env_value(key: str):
+    """The environment override of a setting, or None."""
+    raw = os.environ.get(SETTINGS[key].env)
+    return None if raw in (None, "") else _coerce(SETTINGS[key], raw)
+
+
+def get(key: str, con=None):
+    """The value of setting `key`: environment, then the settings table (when `con` given), then default.
+
+    >>> get("horizon_days")
+    365
+    """
+    setting = SETTINGS[key]
+    value = env_value(key)
+    if value is not None:
+        return value
+    if con is not None and setting.in_db:
+        row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        if row is not None:
+            return _coerce(setting, row[0])
+    return setting.default
+
+
+def all_values(con=None) -> dict:
+    """Every setting's current value."""
+    return {k: get(k, con) for k in SETTINGS}
+
+
+def working_weekdays(con=None) -> list[int]:
+    """The working weekdays as ISO numbers, e.g. [1, 2, 3, 4, 5]."""
+    raw = str(get("working_weekdays", con))
+    days = sorted({int(x) for x in raw.replace(" ", "").split(",") if x.isdigit() and 1 <= int(x) <= 7})
+    return days or [1, 2, 3, 4, 5]
+
+
+def db_path() -> str:
+    """The database file the app and the command line use."""
+    return str(get("db"))

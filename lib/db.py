@@ -96,10 +96,11 @@ def translate(err: Exception, path: str | None = None) -> TandemError:
             f"{' (PID ' + pid.group(1) + ')' if pid else ''} — most likely the running dashboard. "
             "DuckDB lets one process open a database file at a time: do this from the dashboard's "
             "own pages, or stop the dashboard (Ctrl+C in its terminal) and run the command again.")
-    m = re.search(r'Duplicate key "(.+?)" violates (primary key|unique) constraint', msg)
+    m = (re.search(r'Duplicate key "(.+?)" violates (primary key|unique) constraint', msg)
+         or re.search(r'(?:PRIMARY KEY or UNIQUE constraint violation: )?duplicate key "(.+?)"', msg, re.I))
     if m:
         return RuleViolation(f"A record with the key {m.group(1).replace(': ', ' = ')} already exists.")
-    m = re.search(r"NOT NULL constraint failed: (\w+)\.(\w+)", msg)
+    m = re.search(r'NOT NULL constraint failed: "?(\w+)"?\."?(\w+)"?', msg)
     if m:
         return RuleViolation(f"{m.group(2)} is required in {m.group(1)} and was left empty.")
     m = re.search(r'CHECK constraint failed on table "?(\w+)"? with expression CHECK\((.+)\)', first)

@@ -1,0 +1,69 @@
+"""The shared filters every section applies (period, line, product family, customer, supplier),
+and the SQL fragments that apply them. Plain data: pages build a Filters, lib functions take one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date                       # inclusive
+    lines: tuple[str, ...] = ()     # empty = all
+    families: tuple[str, ...] = ()
+    customers: tuple[str, ...] = ()
+    suppliers: tuple[str, ...] = ()
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Filters":
+        """The period of the same length just before this one (for 'change vs previous')."""
+        return replace(self, start=self.start - timedelta(days=self.days),
+                       end=self.start - timedelta(days=1))
+
+
+def default_filters(as_of: date, weeks: int = 4) -> Filters:
+    """The last `weeks` full ISO weeks up to as_of's week (inclusive of as_of)."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    return Filters(start=monday - timedelta(weeks=weeks - 1), end=as_of)
+
+
+def _in(column: str, values: tuple) -> tuple[str, list]:
+    return f" AND {column} IN ({', '.join('?' * len(values))})", list(values)
+
+
+def product_clause(f: Filters, product_col: str = "product") -> tuple[str, list]:
+    """' AND <product_col> IN (products of the chosen families)', or nothing."""
+    if not f.families:
+        return "", []
+    marks = ", ".join("?" * len(f.families))
+    return (f" AND {product_col} IN (SELECT product FROM products WHERE family IN ({marks}))",
+            list(f.families))
+
+
+def line_clause(f: Filters, work_center_col: str = "work_center", line_col: str | None = None) -> tuple[str, list]:
+    """Restrict to the chosen lines, through a line column or the work center's line."""
+    if not f.lines:
+        return "", []
+    if line_col:
+        return _in(line_col, f.lines)
+    marks = ", ".join("?" * len(f.lines))
+    return (f" AND {work_center_col} IN (SELECT work_center FROM work_centers WHERE line IN ({marks}))",
+            list(f.lines))
+
+
+def customer_clause(f: Filters, col: str = "customer") -> tuple[str, list]:
+    return _in(col, f.customers) if f.customers else ("", [])
+
+
+def supplier_clause(f: Filters, col: str = "supplier") -> tuple[str, list]:
+    return _in(col, f.suppliers) if f.suppliers else ("", [])
+
+
+def combine(*parts: tuple[str, list]) -> tuple[str, list]:
+    """Join several (sql, params) clauses into one."""
+    return "".join(p[0] for p in parts), [x for p in parts for x in p[1]]

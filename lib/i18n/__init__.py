@@ -1,0 +1,60 @@
+"""All UI text through one function, `t(key, **values)`, in Chinese (zh) and English (en).
+
+Catalogs live beside this file, one module per area (core.py, capacity.py, ...), each with
+two dicts, `EN` and `ZH`, holding the same keys. A test checks both are complete and that
+every `t("...")` literal in the code has an entry.
+
+The language of the current script run is set once per run (`set_lang`) by app.py; it is
+kept per thread because Streamlit runs each session's script on its own thread.
+
+    >>> set_lang("zh"); t("app.title")
+    'Tandem 产销协调'
+    >>> set_lang("en"); t("app.title")
+    'Tandem production–sales coordination'
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import threading
+
+LANGS = ("zh", "en")
+_local = threading.local()
+
+
+def _load() -> dict[str, dict[str, str]]:
+    catalogs: dict[str, dict[str, str]] = {"en": {}, "zh": {}}
+    for mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+        module = importlib.import_module(f"{__name__}.{mod}")
+        for lang in LANGS:
+            catalogs[lang].update(getattr(module, lang.upper()))
+    return catalogs
+
+
+CATALOGS = _load()
+
+
+def set_lang(lang: str) -> None:
+    _local.lang = lang if lang in LANGS else "en"
+
+
+def get_lang() -> str:
+    return getattr(_local, "lang", "en")
+
+
+def t(key: str, lang: str | None = None, **values) -> str:
+    """The text for `key` in the current language, with `{name}` placeholders filled."""
+    catalog = CATALOGS[lang or get_lang()]
+    text = catalog.get(key)
+    if text is None:
+        text = CATALOGS["en"].get(key, key)
+    return text.format(**values) if values else text
+
+
+def pick_lang(setting: str, browser_locale: str | None) -> str:
+    """The language to use: a fixed setting wins, else the browser's locale (zh* -> zh), else en."""
+    if setting in LANGS:
+        return setting
+    if browser_locale and browser_locale.lower().startswith("zh"):
+        return "zh"
+    return "en"

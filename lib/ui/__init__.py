@@ -1,0 +1,1 @@
+"""Reusable Streamlit widgets and plotly figure builders. Pages draw only through here."""

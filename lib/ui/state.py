@@ -1,0 +1,45 @@
+"""The per-process database and per-session choices (language, as-of date), for pages."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from lib import settings
+from lib.db import Database, get_db
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    fresh = path != ":memory:" and not Path(path).exists()
+    db = get_db(path)
+    if fresh:
+        from lib import demo
+        demo.generate(db, as_of=as_of_setting())
+    return db
+
+
+def db() -> Database:
+    """The app's one Database (created with the demo factory on the very first start)."""
+    path = settings.db_path()
+    if path != ":memory:" and not Path(path).exists():
+        from lib.i18n import t
+        with st.spinner(t("app.creating_demo")):
+            return _database(path)
+    return _database(path)
+
+
+def as_of_setting() -> date:
+    raw = settings.get("as_of")
+    if raw:
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            pass
+    return date.today()
+
+
+def as_of() -> date:
+    """'Today' for the engines: the TANDEM_AS_OF setting or the real date."""
+    return as_of_setting()

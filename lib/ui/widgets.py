@@ -1,0 +1,148 @@
+"""Common widgets: the error boundary, KPI tiles, tables with downloads, empty states."""
+from __future__ import annotations
+
+import html
+import io
+import logging
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from lib.errors import TandemError
+from lib.i18n import t
+from lib.kpis import Kpi
+from lib.ui import theme
+
+log = logging.getLogger("tandem")
+
+
+@contextmanager
+def guard():
+    """Show a TandemError as a clear message and any other error as a short apology.
+
+    No traceback ever reaches the screen; unexpected errors go to the server log.
+    """
+    try:
+        yield
+    except TandemError as e:
+        st.error(t("app.error", title=e.title, detail=e.detail))
+    except Exception:  # noqa: BLE001 - the last line of defence of a page
+        if _is_streamlit_control_flow():
+            raise
+        log.exception("unexpected error on a page")
+        st.error(t("app.unexpected"))
+
+
+def _is_streamlit_control_flow() -> bool:
+    import sys
+    exc = sys.exc_info()[1]
+    name = type(exc).__name__
+    return name in ("RerunException", "StopException", "RerunData")
+
+
+def fmt_value(value, unit: str) -> str:
+    """A KPI value as text: shares as %, counts as integers, hours with one decimal."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if unit == "pct":
+        return f"{value * 100:.1f}%"
+    if unit == "count":
+        return f"{int(round(value)):,}"
+    if unit == "money":
+        return f"¥{value:,.0f}"
+    if unit == "hours":
+        return f"{value:,.1f} h"
+    if unit == "days":
+        return f"{value:,.1f} d"
+    return f"{value:,.2f}"
+
+
+def _delta_text(k: Kpi) -> str:
+    d = k.delta
+    if d is None:
+        return ""
+    arrow = "▲" if d > 0 else ("▼" if d < 0 else "■")
+    good = (d >= 0) == k.higher_is_better or d == 0
+    colour = theme.RAG["green"] if good else theme.RAG["red"]
+    amount = f"{d * 100:+.1f} pt" if k.unit == "pct" else fmt_value(abs(d), k.unit).replace("—", "0")
+    if k.unit != "pct":
+        amount = ("+" if d >= 0 else "−") + amount
+    return f"<span style='color:{colour}'>{arrow} {html.escape(amount)}</span> <span class='tdm-muted'>{html.escape(t('kpi.vs_prev'))}</span>"
+
+
+_TILE_CSS = """
+<style>
+.tdm-tile {border-left: 10px solid #9e9e9e; background:#fafafa; padding:14px 18px; border-radius:6px; min-height:150px}
+.tdm-tile .tdm-name {font-size:1.15rem; color:#333; font-weight:600}
+.tdm-tile .tdm-value {font-size:2.8rem; font-weight:700; line-height:1.15; margin:4px 0}
+.tdm-tile .tdm-sub {font-size:1.0rem; color:#555}
+.tdm-muted {color:#777}
+</style>
+"""
+
+
+def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None) -> None:
+    """A row of KPI tiles: name, value, target, change vs previous, coloured red/amber/green.
+
+    The formula is the tile's hover text (title attribute) and is also listed in an expander.
+    """
+    st.markdown(_TILE_CSS, unsafe_allow_html=True)
+    cols = st.columns(columns or len(kpis))
+    for i, k in enumerate(kpis):
+        colour = theme.RAG[k.status(band)]
+        target = (t("kpi.target", value=fmt_value(k.target, k.unit)) if k.target is not None else "")
+        sub = " · ".join(x for x in (target, html.escape(k.note or "")) if x)
+        with cols[i % len(cols)]:
+            st.markdown(
+                f"<div class='tdm-tile' style='border-left-color:{colour}' title='{html.escape(t(k.key + '.help'))}'>"
+                f"<div class='tdm-name'>{html.escape(t(k.key))}</div>"
+                f"<div class='tdm-value' style='color:{colour if k.status(band) == 'red' else '#111'}'>"
+                f"{fmt_value(k.value, k.unit)}</div>"
+                f"<div class='tdm-sub'>{sub}</div><div class='tdm-sub'>{_delta_text(k)}</div></div>",
+                unsafe_allow_html=True)
+    with st.expander("ƒ " + " · ".join(t(k.key) for k in kpis[:3]) + (" …" if len(kpis) > 3 else "")):
+        for k in kpis:
+            st.markdown(f"**{t(k.key)}** — {t(k.key + '.help')}")
+
+
+def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
+    """Sheets of an Excel workbook as bytes; text that starts like a formula is neutralised."""
+    from lib.exports import neutralise
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, df in frames.items():
+            neutralise(df).to_excel(xl, sheet_name=name[:31] or "Sheet1", index=False)
+    return buf.getvalue()
+
+
+def downloads(df: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and Excel download buttons for a table."""
+    from lib.exports import neutralise
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(t("common.download_csv"), neutralise(df).to_csv(index=False).encode("utf-8-sig"),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"{key}-csv")
+    c2.download_button(t("common.download_xlsx"), to_xlsx({name: df}), file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}-xlsx")
+
+
+def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, height: int | None = None,
+          column_config: dict | None = None) -> None:
+    """A chart's table, one click away, with CSV/Excel downloads."""
+    with st.expander(t("common.table") + f" · {len(df):,}", expanded=expanded):
+        if df.empty:
+            st.info(t("common.empty"))
+            return
+        st.dataframe(df.head(2000), hide_index=True, width="stretch", height=height,
+                     column_config=column_config)
+        downloads(df, name, key)
+
+
+def empty(message_key: str = "common.empty") -> None:
+    st.info(t(message_key))
+
+
+def chart(fig, key: str) -> None:
+    """Show a plotly figure at full width."""
+    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})

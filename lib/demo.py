@@ -383,8 +383,10 @@ def _calibrate(c: _Ctx, lines: pd.DataFrame) -> None:
     d = m.groupby("work_center").agg(S=("setup_raw", "sum"), R=("run", "sum")) / weeks
     d = wc[["work_center", "efficiency"]].merge(d, on="work_center", how="left").fillna({"S": 0.0, "R": 0.0})
     util = np.where(d.work_center == BOTTLENECK, 0.85, rng.uniform(0.6, 0.85, len(d)))
-    need = d.S / (0.4 * util * d.efficiency * 5)
-    hpd = np.select([need <= 8, need <= 10, need <= 12], [8.0, 10.0, 12.0], 16.0)
+    # the busiest work centers run two shifts; at 45 orders a week the setups alone would fill
+    # a single shift, so setups are scaled down where they would exceed 40 % of the target load
+    rank = (d.S / (d.efficiency * util)).rank(pct=True, method="first")
+    hpd = np.select([rank > 0.6, rank > 0.35, rank > 0.15], [16.0, 12.0, 10.0], 8.0)
     hpd = np.where(d.work_center == BOTTLENECK, 16.0, hpd)
     cap = hpd * d.efficiency * 5
     setup_scale = np.minimum(1.0, 0.4 * util * cap / d.S.replace(0, np.nan)).fillna(1.0)
@@ -392,7 +394,7 @@ def _calibrate(c: _Ctx, lines: pd.DataFrame) -> None:
     wc["hours_per_day"] = hpd
     c.util = dict(zip(d.work_center, util))
     k = dict(zip(d.work_center, setup_scale)), dict(zip(d.work_center, run_scale))
-    r["setup_hours"] = np.round(r.setup_raw * r.work_center.map(k[0]), 2)
+    r["setup_hours"] = np.maximum(0.1, np.round(r.setup_raw * r.work_center.map(k[0]), 2))
     r["run_hours_per_unit"] = np.round(r.run_raw * r.work_center.map(k[1]), 5)
 
 

@@ -207,7 +207,6 @@ def _products(c: _Ctx) -> None:
     base = fam % len(_FAMILIES)
     fam_name = np.array([_FAMILIES[b][0] + ("" if f < len(_FAMILIES) else f" {chr(65 + f // len(_FAMILIES))}")
                          for f, b in zip(range(s.families), np.arange(s.families) % len(_FAMILIES))], dtype=object)
-    codes = _codes("P-", s.products, 4)
     codes = np.array([f"P-{1000 + i}" for i in range(1, s.products + 1)], dtype=object)
     price = np.array([_FAMILIES[b][2] for b in base]) * rng.lognormal(0, 0.3, s.products)
     c.frames["products"] = pd.DataFrame({
@@ -525,15 +524,14 @@ def _reviews(c: _Ctx, ol: pd.DataFrame) -> pd.DataFrame:
                        "feasible_date": feasible, "comment": np.where(issue, comment, None),
                        "signer": np.where(pending, None, dept), "signed_at": np.where(pending, np.datetime64("NaT"), signed),
                        "opened_at": opened})
-    agg = rv.groupby("i").status.agg(lambda s: "issue" if (s == "issue").any() else ("pending" if (s == "pending").any() else "approved")) \
-        if len(rv) < 5000 else _review_status_fast(rv)
+    agg = _review_status(rv)
     ol["review_status"] = "none"
     ol.loc[agg.index, "review_status"] = agg.to_numpy()
     return rv
 
 
-def _review_status_fast(rv: pd.DataFrame) -> pd.Series:
-    """The line's review status from its department rows, vectorised for large frames."""
+def _review_status(rv: pd.DataFrame) -> pd.Series:
+    """The line's review status from its department rows."""
     g = rv.assign(iss=rv.status == "issue", pen=rv.status == "pending").groupby("i")[["iss", "pen"]].any()
     return pd.Series(np.where(g.iss, "issue", np.where(g.pen, "pending", "approved")), index=g.index)
 

@@ -396,3 +396,22 @@ def work_center_days(con, work_center: str, start: date, end: date, whatif: What
     return con.execute("""
         SELECT c.day, c.capacity / w.efficiency AS hours, w.hours_per_day, w.efficiency
         FROM _cap_cap c JOIN work_centers w USING (work_center) ORDER BY day""").df()
+
+
+def save_calendar(db, user, rows: list[tuple[date, str, float]], reason: str = "what-if") -> int:
+    """Write what-if calendar rows (date, work_center, hours) in one audited transaction:
+    a row replaces the stored one of the same date and work center. Returns the rows written."""
+    from lib.errors import ValidationError
+    with db.transaction(user, source="what-if", need="edit", department="pmc") as tx:
+        known = set(tx.query("SELECT work_center FROM work_centers")["work_center"])
+        for d, wc, hours in rows:
+            if wc and wc not in known:
+                raise ValidationError(f"there is no work center {wc!r}.", where="work center")
+            if not 0 <= float(hours) <= 24:
+                raise ValidationError(f"{hours} hours is outside 0-24.", where="hours")
+            key = {"date": d, "work_center": wc}
+            if tx.fetch("calendar", key) is None:
+                tx.insert("calendar", {**key, "hours": float(hours), "reason": reason})
+            else:
+                tx.update("calendar", key, {"hours": float(hours), "reason": reason})
+    return len(rows)

@@ -54,6 +54,7 @@ class Promise:
     material_ready: date | None = None
     warnings: list[str] = field(default_factory=list)   # 'no_bom'
     problem: dict | None = None          # {kind: no_routing|no_capacity|no_lead_time|horizon, what}
+    allocation: list[dict] = field(default_factory=list)  # remaining hours the steps take: work_center, day, hours
 
     @property
     def days_late(self) -> int | None:
@@ -292,7 +293,8 @@ def _forward(m: Matrix, routing: pd.DataFrame, qty: float, start: int):
         rem[i][wd[:k + 1]] -= taken
         steps.append({"step": int(r.step), "work_center": r.work_center, "start": int(wd[0]),
                       "finish": int(finish), "hours": float(hours), "lead_days": lead,
-                      "wait_days": int(finish - free_finish)})
+                      "wait_days": int(finish - free_finish),
+                      "_taken": [(int(d), float(h)) for d, h in zip(wd[:k + 1], taken) if h > 0]})
         t = finish + 1
     return steps, None
 
@@ -360,6 +362,7 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
         return p
     buffer = int(settings.get("shipping_buffer_days", con))
     p.steps = _dated(m, steps)
+    p.allocation = _allocation(m, steps)
     p.promise_date = p.steps[-1]["finish"] + timedelta(days=buffer)
     p.requested_ok = p.promise_date <= req
     p.binding = _binding(m, p, ready, steps)
@@ -368,8 +371,14 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
 
 
 def _dated(m: Matrix, steps: list[dict]) -> list[dict]:
-    return [{**s, "start": m.start + timedelta(days=s["start"]), "finish": m.start + timedelta(days=s["finish"])}
+    return [{**{k: v for k, v in s.items() if k != "_taken"},
+             "start": m.start + timedelta(days=s["start"]), "finish": m.start + timedelta(days=s["finish"])}
             for s in steps]
+
+
+def _allocation(m: Matrix, steps: list[dict]) -> list[dict]:
+    return [{"work_center": s["work_center"], "day": m.start + timedelta(days=d), "hours": h}
+            for s in steps for d, h in s["_taken"]]
 
 
 def _binding(m: Matrix, p: Promise, ready: date, steps: list[dict]) -> dict | None:
@@ -382,6 +391,33 @@ def _binding(m: Matrix, p: Promise, ready: date, steps: list[dict]) -> dict | No
     week, pct = _week_load(m, worst["work_center"], worst["start"], worst["finish"])
     return {"kind": "capacity", "what": worst["work_center"], "step": worst["step"], "week": week,
             "load_pct": pct, "wait_days": worst["wait_days"]}
+
+
+def affected_load(con, p: Promise, weeks: int | None = None) -> pd.DataFrame:
+    """Weekly load of the work centers the inquiry uses, with the inquiry's hours added where
+    its steps take them: work_center, period, load_hours, inquiry_hours, capacity_hours, load_pct."""
+    if not p.steps:
+        return pd.DataFrame(columns=["work_center", "period", "load_hours", "inquiry_hours", "capacity_hours", "load_pct"])
+    last = max(s["finish"] for s in p.steps)
+    end = max(capacity.horizon_end(con, p.as_of, weeks), last + timedelta(days=6 - last.weekday()))
+    wcs = sorted({s["work_center"] for s in p.steps})
+    base = capacity.load(con, p.as_of, by="week", end=end)
+    base = base[base["work_center"].isin(wcs)][["work_center", "period", "period_start", "load_hours", "capacity_hours"]]
+    alloc = pd.DataFrame(p.allocation, columns=["work_center", "day", "hours"])
+    alloc["period"] = [capacity.period_label(d, "week") for d in alloc["day"]]
+    add = alloc.groupby(["work_center", "period"], as_index=False)["hours"].sum().rename(columns={"hours": "inquiry_hours"})
+    out = base.merge(add, on=["work_center", "period"], how="left").fillna({"inquiry_hours": 0.0})
+    out = out[out["period_start"] <= pd.Timestamp(last)]
+    total = out["load_hours"] + out["inquiry_hours"]
+    out["load_pct"] = (total / out["capacity_hours"]).where(out["capacity_hours"] > 0)
+    return out.drop(columns="period_start").reset_index(drop=True)
+
+
+def products(con) -> pd.DataFrame:
+    """Products a quote can be asked for (with a routing first), for the form's choice."""
+    return con.execute("""
+        SELECT p.product, p.name, EXISTS (SELECT 1 FROM routings r WHERE r.product = p.product) AS routed
+        FROM products p ORDER BY routed DESC, p.product""").df()
 
 
 def _max_qty(m, routing, comps, pos, qty, req, as_of, buffer) -> float:

@@ -159,3 +159,17 @@ def test_peak_load_kpi_in_headline(factory):
 def test_unknown_bucket_is_refused(factory, by):
     with factory.cursor() as cur, pytest.raises(ValueError):
         capacity.load(cur, AS_OF, by=by)
+
+
+def test_saving_a_whatif_writes_audited_calendar_rows(factory):
+    from lib.auth import User
+    from lib.errors import PermissionDenied
+    rows = [(date(2026, 11, 28), "WELD", 8.0), (date(2026, 11, 30), "WELD", 16.0)]
+    with pytest.raises(PermissionDenied):
+        capacity.save_calendar(factory, User("sue", "head", "sales"), rows)
+    assert capacity.save_calendar(factory, User("pete", "head", "pmc"), rows) == 2
+    assert factory.scalar("SELECT hours FROM calendar WHERE date = '2026-11-30' AND work_center = 'WELD'") == 16
+    assert factory.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'calendar' AND source = 'what-if'") >= 4
+    with factory.cursor() as cur:
+        df = capacity.load(cur, AS_OF, by="week", weeks=1)
+    assert cell(df, "WELD", "2026-W48").capacity_hours == 12

@@ -141,3 +141,14 @@ def test_cached_matrix_gives_the_same_answer(factory):
     b = q(factory, "S", 300, "2026-11-30", matrix_key=key)
     c = q(factory, "S", 300, "2026-11-30", matrix_key=key)
     assert a.promise_date == b.promise_date == c.promise_date and b.max_qty_by_requested == 250
+
+
+def test_affected_load_adds_the_inquiry_where_it_takes_capacity(factory):
+    p = q(factory, "S", 300, "2026-11-30")
+    with factory.cursor() as cur:
+        df = promise.affected_load(cur, p, weeks=3)
+    rows = {r.period: r for r in df[df["work_center"] == "SMT"].itertuples()}
+    # 24 h in W48 (all of it), 4 h of W49's 5 remaining, 2 h on Mon 12-07 (W50)
+    assert rows["2026-W48"].inquiry_hours == pytest.approx(24)
+    assert rows["2026-W49"].inquiry_hours == pytest.approx(4) and rows["2026-W49"].load_hours == 47
+    assert rows["2026-W50"].inquiry_hours == pytest.approx(2)

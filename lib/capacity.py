@@ -272,7 +272,7 @@ def load(con, as_of: date, by: str = "week", weeks: int | None = None, end: date
 
 def horizon_end(con, as_of: date, weeks: int | None = None) -> date:
     """The Sunday ending the `weeks`-th ISO week counted from as_of's (default: load_weeks setting)."""
-    weeks = int(weeks or settings.get("load_weeks", con))
+    weeks = int(weeks or settings.get("load_weeks", con))  # con may be None: the default
     return as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=weeks, days=-1)
 
 

@@ -173,16 +173,8 @@ class Matrix:
 def build_matrix(con, as_of: date, end: date, work_centers=None, exclude_lines=(),
                  whatif: capacity.WhatIf = capacity.NO_WHATIF) -> Matrix:
     """The remaining-capacity matrix from the load engine (only the given work centers' load when given)."""
-    df = capacity.remaining(con, as_of, end, work_centers=work_centers, whatif=whatif, exclude_lines=exclude_lines)
-    n = (end - as_of).days + 1
-    wcs = sorted(df["work_center"].unique().tolist())
-    cap = np.zeros((len(wcs), n))
-    ld = np.zeros((len(wcs), n))
-    if len(df):
-        r = df["work_center"].map({w: i for i, w in enumerate(wcs)}).to_numpy()
-        c = (pd.to_datetime(df["day"]) - pd.Timestamp(as_of)).dt.days.to_numpy()
-        cap[r, c] = df["capacity"].to_numpy()
-        ld[r, c] = df["load"].to_numpy()
+    wcs, cap, ld = capacity.remaining_matrix(con, as_of, end, work_centers=work_centers, whatif=whatif,
+                                             exclude_lines=exclude_lines)
     return Matrix(as_of, wcs, cap, ld)
 
 

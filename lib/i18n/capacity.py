@@ -179,6 +179,19 @@ EN = {
     "review.override.save": "Override",
     "review.overridden": "Committed date set to {date}.",
     "review.all_lines": "Lines in review",
+    # tables and legends as the meeting reads them
+    "review.col.qty": "Qty",
+    "review.no_history": "No promise recorded for this line yet.",
+    "review.source.ctp": "Capable-to-promise",
+    "review.source.review": "Order review",
+    "review.source.override": "Override",
+    "review.source.change": "Order change",
+    "review.source.import": "Import",
+    "review.source.manual": "Entered by hand",
+    "capacity.legend.overdue": "holds past-due load (moved onto today)",
+    "capacity.day_hover": "Day view over many weeks: point at a cell for its load %, or choose fewer weeks to print it in every cell.",
+    "promise.inquiry": "Inquiry: {qty} × {product} {name}, requested {requested}",
+    "promise.to_review": "Open it in order review",
 }
 
 ZH = {
@@ -355,4 +368,17 @@ ZH = {
     "review.override.save": "指定",
     "review.overridden": "承诺交期已设为 {date}。",
     "review.all_lines": "评审中的订单行",
+    # 表格与图例
+    "review.col.qty": "数量",
+    "review.no_history": "该订单行还没有承诺记录。",
+    "review.source.ctp": "交期测算",
+    "review.source.review": "订单评审",
+    "review.source.override": "特批改期",
+    "review.source.change": "订单变更",
+    "review.source.import": "导入",
+    "review.source.manual": "手工录入",
+    "capacity.legend.overdue": "含逾期负荷(已移到今天)",
+    "capacity.day_hover": "按天查看跨度较长:鼠标指向格子可看负荷率;减少周数后每格都会显示数字。",
+    "promise.inquiry": "询单:{product} {name} × {qty},要求交期 {requested}",
+    "promise.to_review": "到订单评审查看",
 }

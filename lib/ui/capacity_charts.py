@@ -21,6 +21,32 @@ def _band_scale() -> list:
     return scale
 
 
+def period_display(period: str, start) -> str:
+    """A bucket's label as the room reads it: ISO week with its Monday ('W49 12-01'), a day
+    ('12-01 Tue' is left to the axis: '12-01'), a month ('2026-12')."""
+    if "-W" in period:
+        return f"W{period.split('-W')[1]} {pd.Timestamp(start):%m-%d}"
+    if len(period) == 10:
+        return f"{pd.Timestamp(start):%m-%d}"
+    return period
+
+
+def period_names(df: pd.DataFrame) -> dict[str, str]:
+    """period -> display label, in time order, for a capacity.load frame."""
+    first = df.sort_values("period_start").drop_duplicates("period")
+    return {p: period_display(p, s) for p, s in zip(first["period"], first["period_start"])}
+
+
+def band_legend_html() -> str:
+    """The band colours as large chips (a legend that reads from the back of the room)."""
+    chips = "".join(
+        f"<span style='display:inline-flex;align-items:center;margin-right:28px'>"
+        f"<span style='display:inline-block;width:34px;height:22px;border-radius:4px;margin-right:10px;"
+        f"background:{theme.LOAD_BAND[b]}'></span>{t(f'capacity.band.{b}')}</span>"
+        for b in ("ok", "tight", "risk", "over", "none"))
+    return f"<div style='font-size:1.25rem;margin:4px 0 6px'>{chips}<span>⚠ {t('capacity.legend.overdue')}</span></div>"
+
+
 def _pct(v) -> str:
     return "—" if v is None or pd.isna(v) else f"{v * 100:.0f}%"
 
@@ -32,7 +58,8 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
 
     `df` is capacity.load's frame (work_center, period, load_hours, capacity_hours, load_pct,
     overdue_hours, band)."""
-    periods = list(dict.fromkeys(df.sort_values("period_start")["period"]))
+    names = period_names(df)
+    periods = list(names)
     wcs = sorted(df["work_center"].unique(), reverse=True)   # first work center on top
     idx = df.set_index(["work_center", "period"])
     z, text, hover = [], [], []
@@ -56,16 +83,19 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
         text.append(tr)
         hover.append(hr)
     n = len(BAND_ORDER)   # z = band index + 0.5: band i is coloured over [i, i + 1) of [0, n]
+    # cell text as large as the columns allow; beyond 40 columns (days over 8+ weeks) hover only
+    show_text = show_text and len(periods) <= 40
+    size = 18 if len(periods) <= 14 else 15 if len(periods) <= 20 else 12
     fig = go.Figure(go.Heatmap(
-        z=z, x=periods, y=wcs, text=text if show_text else None, texttemplate="%{text}" if show_text else None,
-        textfont=dict(size=14), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        colorscale=_band_scale(), zmin=0, zmax=n, showscale=True, xgap=2, ygap=2,
-        colorbar=dict(tickvals=[i + 0.5 for i in range(n)], ticktext=[t(f"capacity.band.{b}") for b in BAND_ORDER],
-                      thickness=18, len=0.9)))
+        z=z, x=[names[p] for p in periods], y=wcs, text=text if show_text else None,
+        texttemplate="%{text}" if show_text else None, textfont=dict(size=size),
+        hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        colorscale=_band_scale(), zmin=0, zmax=n, showscale=False, xgap=2, ygap=2))
     theme.layout(fig, title=title, x_title=t("capacity.x"), y_title=t("capacity.y"),
-                 height=height or max(360, 60 + 34 * len(wcs)))
-    fig.update_xaxes(type="category", side="top", tickangle=-45 if len(periods) > 16 else 0)
-    fig.update_yaxes(type="category")
+                 height=height or max(360, 110 + 40 * len(wcs)))
+    fig.update_xaxes(type="category", side="top", tickangle=-45 if len(periods) > 14 else 0,
+                     tickfont=dict(size=16 if len(periods) <= 20 else 13))
+    fig.update_yaxes(type="category", tickfont=dict(size=18))
     return fig
 
 

@@ -85,7 +85,8 @@ if p.promise_date is not None:
               t("promise.binding.material", what=b["what"]) if b["kind"] == "material" else
               t("promise.binding.capacity", what=b["what"], week=b["week"]))
 
-left, right = st.columns([3, 2])
+# stacked, full width: the Gantt and both tables read from the back of the room
+left, right = st.container(), st.container()
 with left:
     st.subheader(t("promise.steps"))
     if p.steps:

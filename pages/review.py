@@ -59,11 +59,14 @@ with db.cursor() as cur:
     grid = review.grid(cur, line_id)
     hist = review.history(cur, line_id)
 
-g, h = st.columns([3, 2])
+# stacked, full width: both tables stay readable on a projector (no clipped columns)
+g, h = st.container(), st.container()
+mark = {"ok": "✅ ", "issue": "⚠️ ", "pending": "⏳ "}
 with g:
     st.subheader(t("review.grid"))
     shown = for_screen(grid.assign(department=[t(f"dept.{d}") for d in grid["department"]],
-                                   status=[t(f"review.status.{s}").split(" — ")[0] for s in grid["status"]]), {
+                                   status=[mark.get(s, "") + t(f"review.status.{s}").split(" — ")[0]
+                                           for s in grid["status"]]), {
         "round": t("review.col.round"), "department": t("review.col.department"), "status": t("review.col.status"),
         "feasible_date": t("review.col.feasible"), "comment": t("review.col.comment"),
         "signer": t("review.col.signer"), "signed_at": t("review.col.signed_at")},

@@ -3,6 +3,8 @@ Pure builders (DataFrame in, Figure out) so the PMC page and the meeting's prese
 show the same picture."""
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -21,11 +23,13 @@ def _band_scale() -> list:
     return scale
 
 
-def period_display(period: str, start) -> str:
-    """A bucket's label as the room reads it: ISO week with its Monday ('W49 12-01'), a day
-    ('12-01 Tue' is left to the axis: '12-01'), a month ('2026-12')."""
+def period_display(period: str, start=None) -> str:
+    """A bucket's label as the room reads it: ISO week with its Monday ('W49 11-30'), a day
+    ('12-01'), a month ('2026-12'). `start` defaults to the bucket's first day."""
     if "-W" in period:
-        return f"W{period.split('-W')[1]} {pd.Timestamp(start):%m-%d}"
+        year, week = period.split("-W")
+        start = start if start is not None else date.fromisocalendar(int(year), int(week), 1)
+        return f"W{week} {pd.Timestamp(start):%m-%d}"
     if len(period) == 10:
         return f"{pd.Timestamp(start):%m-%d}"
     return period
@@ -117,14 +121,14 @@ def gantt(steps: pd.DataFrame, requested=None, promised=None) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     theme.layout(fig, x_title=t("promise.gantt.x"), y_title=t("promise.gantt.y"),
                  height=max(260, 90 + 60 * len(steps)))
-    fig.update_xaxes(type="date")
+    fig.update_xaxes(type="date", tickformat="%m-%d")
     return fig
 
 
 def load_with_inquiry(df: pd.DataFrame) -> go.Figure:
     """Stacked weekly load (existing + this inquiry) against capacity, per affected work center.
     `df`: work_center, period, load_hours, inquiry_hours, capacity_hours."""
-    x = [df["work_center"], df["period"]]
+    x = [df["work_center"], [period_display(p) for p in df["period"]]]
     fig = go.Figure([
         go.Bar(x=x, y=df["load_hours"], name=t("capacity.col.load"), marker_color=theme.PLAN),
         go.Bar(x=x, y=df["inquiry_hours"], name=t("page.promise"), marker_color=theme.LOAD_BAND["risk"]),

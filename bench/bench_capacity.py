@@ -138,7 +138,7 @@ def main() -> None:
     # same numbers: total hours inside the 52 weeks
     total = df["load_hours"].sum()
     pd_total = pdf[pdf["week"].isin(set(df["period"]))]["h"].sum()
-    print(f"load matrix (52 weeks): DuckDB {t_load * 1000:.0f} ms, pandas {t_pd * 1000:.0f} ms, "
+    print(f"load matrix (52 weeks): lib (DuckDB reads + numpy placement) {t_load * 1000:.0f} ms, pandas {t_pd * 1000:.0f} ms, "
           f"ratio {t_pd / t_load:.1f}x; total hours {total:,.1f} vs {pd_total:,.1f}")
     req = AS_OF + timedelta(days=30)
     with db.cursor() as cur:

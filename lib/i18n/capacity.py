@@ -81,7 +81,7 @@ EN = {
     "capacity.band.tight": "70–90 %",
     "capacity.band.risk": "90–100 %",
     "capacity.band.over": "over 100 %",
-    "capacity.band.none": "no load",
+    "capacity.band.none": "closed (no capacity)",
     "capacity.overdue_flag": "⚠ past-due load: {hours} h on {n} work centers has been moved onto today.",
     "capacity.unrouted": "{n} open lines have products without a routing and carry no load: {lines}",
     "capacity.no_data": "No work centers or no open order lines yet — nothing to load.",
@@ -192,6 +192,7 @@ EN = {
     "capacity.day_hover": "Day view over many weeks: point at a cell for its load %, or choose fewer weeks to print it in every cell.",
     "promise.inquiry": "Inquiry: {qty} × {product} {name}, requested {requested}",
     "promise.to_review": "Open it in order review",
+    "promise.load.inquiry": "This inquiry",
 }
 
 ZH = {
@@ -271,7 +272,7 @@ ZH = {
     "capacity.band.tight": "70–90%",
     "capacity.band.risk": "90–100%",
     "capacity.band.over": "超过 100%",
-    "capacity.band.none": "无负荷",
+    "capacity.band.none": "停工(无产能)",
     "capacity.overdue_flag": "⚠ 逾期负荷:{n} 个工作中心共 {hours} 小时已移到今天。",
     "capacity.unrouted": "{n} 条在手订单行的产品没有工艺路线,未计入负荷:{lines}",
     "capacity.no_data": "还没有工作中心或在手订单行,无负荷可算。",
@@ -381,4 +382,5 @@ ZH = {
     "capacity.day_hover": "按天查看跨度较长:鼠标指向格子可看负荷率;减少周数后每格都会显示数字。",
     "promise.inquiry": "询单:{product} {name} × {qty},要求交期 {requested}",
     "promise.to_review": "到订单评审查看",
+    "promise.load.inquiry": "本询单",
 }

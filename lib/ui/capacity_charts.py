@@ -131,7 +131,7 @@ def load_with_inquiry(df: pd.DataFrame) -> go.Figure:
     x = [df["work_center"], [period_display(p) for p in df["period"]]]
     fig = go.Figure([
         go.Bar(x=x, y=df["load_hours"], name=t("capacity.col.load"), marker_color=theme.PLAN),
-        go.Bar(x=x, y=df["inquiry_hours"], name=t("page.promise"), marker_color=theme.LOAD_BAND["risk"]),
+        go.Bar(x=x, y=df["inquiry_hours"], name=t("promise.load.inquiry"), marker_color=theme.LOAD_BAND["risk"]),
         go.Scatter(x=x, y=df["capacity_hours"], name=t("capacity.col.capacity"), mode="markers",
                    marker=dict(symbol="line-ew-open", size=28, color=theme.CUMULATIVE, line=dict(width=3))),
     ])

@@ -152,3 +152,14 @@ def test_affected_load_adds_the_inquiry_where_it_takes_capacity(factory):
     assert rows["2026-W48"].inquiry_hours == pytest.approx(24)
     assert rows["2026-W49"].inquiry_hours == pytest.approx(4) and rows["2026-W49"].load_hours == 47
     assert rows["2026-W50"].inquiry_hours == pytest.approx(2)
+
+
+def test_a_step_left_without_days_in_the_horizon_is_a_horizon_problem(factory):
+    # horizon 0 days: the matrix holds today only. X x 40: M1 need 80 = free 80, ready today;
+    # SMT 2 + 0.1 x 40 = 6 h of today's 8 -> finishes today; ASM would start tomorrow, past the
+    # horizon: that is 'horizon' naming ASM (ASM has capacity, so not 'no_capacity')
+    with factory.transaction() as tx:
+        tx.execute("INSERT INTO settings VALUES ('horizon_days', '0', 'test', now())")
+    p = q(factory, "X", 40, "2026-11-30")
+    assert [(s["work_center"], s["finish"]) for s in p.steps] == [("SMT", AS_OF)]
+    assert p.promise_date is None and p.problem["kind"] == "horizon" and p.problem["what"] == "ASM"

@@ -76,13 +76,13 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
                 flag = "⚠" if r["overdue_hours"] > 1e-9 else ""
                 tr.append(flag + (_pct(r["load_pct"]) if r["load_hours"] > 1e-9 or r["capacity_hours"] > 0 else ""))
                 over = t("capacity.hover.overdue", hours=f"{r['overdue_hours']:,.1f}") if flag else ""
-                hr.append(t("capacity.hover", wc=w, period=p, load=f"{r['load_hours']:,.1f}",
+                hr.append(t("capacity.hover", wc=w, period=names[p], load=f"{r['load_hours']:,.1f}",
                             cap=f"{r['capacity_hours']:,.1f}", pct=t(f"capacity.band.{r['band']}") + " · " + _pct(r["load_pct"]),
                             overdue=over))
             else:
                 zr.append(0.5)
                 tr.append("")
-                hr.append(f"{w} · {p}")
+                hr.append(f"{w} · {names[p]}")
         z.append(zr)
         text.append(tr)
         hover.append(hr)
@@ -95,11 +95,22 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
         texttemplate="%{text}" if show_text else None, textfont=dict(size=size),
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         colorscale=_band_scale(), zmin=0, zmax=n, showscale=False, xgap=2, ygap=2))
+    # plotly.js fires no click on heatmap cells when the drag mode is 'select' (what Streamlit's
+    # on_select sets): an invisible marker on each cell centre makes a click select the cell
+    xs = [names[p] for p in periods]
+    fig.add_trace(go.Scatter(
+        x=[x for _ in wcs for x in xs], y=[w for w in wcs for _ in xs], mode="markers",
+        marker=dict(size=24, opacity=0, color="#000000"), showlegend=False,
+        hovertext=[h for row in hover for h in row], hovertemplate="%{hovertext}<extra></extra>"))
     theme.layout(fig, title=title, x_title=t("capacity.x"), y_title=t("capacity.y"),
                  height=height or max(360, 110 + 40 * len(wcs)))
+    # fixed ranges: the marker trace must not pad the category axes around the cells
     fig.update_xaxes(type="category", side="top", tickangle=-45 if len(periods) > 14 else 0,
-                     tickfont=dict(size=16 if len(periods) <= 20 else 13))
-    fig.update_yaxes(type="category", tickfont=dict(size=18))
+                     tickfont=dict(size=16 if len(periods) <= 20 else 13), range=[-0.5, len(periods) - 0.5],
+                     showgrid=False, zeroline=False)
+    fig.update_yaxes(type="category", tickfont=dict(size=18), range=[-0.5, len(wcs) - 0.5], showgrid=False,
+                     zeroline=False)
+    fig.update_layout(hoverlabel=dict(font_size=18, font_color="#111111", bgcolor="#ffffff"))
     return fig
 
 

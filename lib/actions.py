@@ -349,3 +349,19 @@ def funnel(con, as_of: date) -> pd.DataFrame:
         LEFT JOIN c USING (meeting_id)
         WHERE m.status <> 'scheduled'
         ORDER BY m.meeting_date, m.meeting_id""", [as_of, as_of]).df()
+
+
+def link_options(con) -> dict[str, pd.DataFrame]:
+    """What an action can be linked to: open order lines, work centers, suppliers, materials
+    (each with a `value` stored on the action and a `label` to show)."""
+    return {
+        "line_id": con.execute(
+            "SELECT line_id AS value, order_no || '/' || line_no || ' · ' || product || ' · ' || customer AS label "
+            "FROM order_lines WHERE status = 'open' ORDER BY order_no, line_no").df(),
+        "work_center": con.execute("SELECT work_center AS value, work_center || ' · ' || name AS label "
+                                   "FROM work_centers ORDER BY 1").df(),
+        "supplier": con.execute("SELECT supplier AS value, supplier || ' · ' || name AS label "
+                                "FROM suppliers ORDER BY 1").df(),
+        "material": con.execute("SELECT material AS value, material || ' · ' || name AS label "
+                                "FROM materials ORDER BY 1").df(),
+    }

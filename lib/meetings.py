@@ -385,6 +385,16 @@ def document(con, meeting_id: int, kind: str) -> bytes:
     return bytes(row[0])
 
 
+def documents(con, meeting_id: int, as_of: date, lang: str) -> tuple[dict[str, bytes], bool]:
+    """The closed meeting's documents as stored at close, and True; or, for a meeting closed
+    without Tandem's close (e.g. history loaded from elsewhere), rendered now from its record, and False."""
+    from lib import minutes
+    stored = con.execute("SELECT kind, content FROM meeting_documents WHERE meeting_id = ?", [meeting_id]).fetchall()
+    if len(stored) == 3:
+        return {k: bytes(v) for k, v in stored}, True
+    return minutes.render_all(minutes.load(con, meeting_id, as_of), lang), False
+
+
 def snapshot(con, meeting_id: int) -> pd.DataFrame:
     """The KPI values frozen when the meeting closed."""
     return con.execute("SELECT section, kpi, value, target, unit FROM snapshots WHERE meeting_id = ? "

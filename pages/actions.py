@@ -57,7 +57,7 @@ if shown.empty:
     empty("action.none")
 else:
     st.dataframe(action_view(shown), hide_index=True, width="stretch", height=min(600, 40 + 35 * len(shown)))
-    table(shown, "actions", key="act-table")
+    table(shown, "actions", key="act-table", height=400)
 
 # ---------------------------------------------------------------- move one
 if not shown.empty:
@@ -103,7 +103,7 @@ else:
             chart(closure_figure(fun, target), key="act-closure")
         else:
             empty("action.funnel.none")
-    table(fun, "action-funnel", key="act-funnel-table")
+    table(fun, "action-funnel", key="act-funnel-table", height=400)
 
 # ---------------------------------------------------------------- record outside a meeting
 if user.role == "head" or auth.can(user, "meeting"):

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import auth, meetings
 from lib.errors import TandemError
-from lib.i18n import t
+from lib.i18n import get_lang, t
 from lib.sections import AGENDA, DEPARTMENTS
 from lib.ui import state
 from lib.ui.meeting import action_view, show_error
@@ -60,7 +60,9 @@ else:
         d1, d2, d3 = st.columns(3)
         stem = f"meeting-{pd.Timestamp(m['meeting_date']):%Y%m%d}-{mid}"
         with db.cursor() as cur:
-            docs = {k: meetings.document(cur, mid, k) for k in ("minutes_md", "minutes_pdf", "pack_xlsx")}
+            docs, frozen = meetings.documents(cur, mid, as_of, get_lang())
+        if not frozen:
+            st.caption(t("meeting.docs_rendered_now"))
         d1.download_button(t("meeting.download.pdf"), docs["minutes_pdf"], file_name=f"{stem}.pdf",
                            mime="application/pdf", key="dl-pdf", type="primary", icon=":material/picture_as_pdf:")
         d2.download_button(t("meeting.download.md"), docs["minutes_md"], file_name=f"{stem}.md",
@@ -155,7 +157,7 @@ else:
     if acts.empty:
         empty("meeting.no_actions")
     else:
-        table(action_view(acts), f"actions-meeting-{mid}", key="m-acts", expanded=True)
+        table(action_view(acts), f"actions-meeting-{mid}", key="m-acts", expanded=True, height=400)
     st.page_link("pages/actions.py", label=t("action.page.list"), icon=":material/task_alt:")
 
 # ---------------------------------------------------------------- schedule

@@ -28,7 +28,7 @@ if m is None:
 
 mdate = pd.Timestamp(m["meeting_date"]).date()
 if m["status"] == "scheduled":
-    st.markdown(f"<p class='tdm-ptitle'>{m['title']}</p>", unsafe_allow_html=True)
+    st.markdown(f"<div class='tdm-ptitle'>{m['title']}</div>", unsafe_allow_html=True)
     st.info(t("meeting.presenter.not_started", title=m["title"], date=mdate.isoformat()))
     if may_run and st.button(t("meeting.start"), type="primary", key="p-start"):
         try:
@@ -48,7 +48,7 @@ total = len(agenda)
 
 head, clock_col = st.columns([3, 1])
 with head:
-    st.markdown(f"<p class='tdm-ptitle'>{section_name(section)}</p>"
+    st.markdown(f"<div class='tdm-ptitle'>{section_name(section)}</div>"
                 f"<div class='tdm-pstep'>{m['title']} · {t('meeting.presenter.step', n=seq, total=total)}</div>",
                 unsafe_allow_html=True)
 with clock_col:
@@ -62,8 +62,9 @@ if may_run:
     if nav_next.button(t("meeting.presenter.next") + " ▶", disabled=seq >= total, key="p-next", width="stretch"):
         meetings.goto(db, user, mid, seq + 1)
         st.rerun()
-nav_steps.markdown(" · ".join((f"**{section_name(s)}**" if q == seq else section_name(s))
-                              for q, s in zip(agenda["seq"], agenda["section"])))
+nav_steps.markdown("<div class='tdm-agenda'>" + " · ".join(
+    (f"<b>{section_name(s)}</b>" if q == seq else section_name(s))
+    for q, s in zip(agenda["seq"], agenda["section"])) + "</div>", unsafe_allow_html=True)
 
 ctx = presenter.PresenterContext(db=db, meeting_id=mid, section=section, as_of=as_of, filters=f, user=user)
 presenter.live(ctx)

@@ -7,6 +7,7 @@ draws with Streamlit. Above every view the section's KPIs (lib.meetings.SECTION_
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
@@ -17,9 +18,9 @@ from lib import actions, meetings, settings
 from lib.auth import User
 from lib.db import Database
 from lib.filters import Filters
-from lib.i18n import t
+from lib.i18n import get_lang, set_lang, t
 from lib.ui import theme
-from lib.ui.meeting import action_view, by_department_figure, clock_word, section_name
+from lib.ui.meeting import by_department_figure, clock_word, section_name
 from lib.ui.widgets import chart, empty, kpi_tiles
 
 CLOCK_SECONDS = 1
@@ -33,15 +34,26 @@ CSS = """
 .block-container {padding-top: 1.2rem !important; padding-bottom: 1rem !important; max-width: 100% !important;}
 .stApp, .stMarkdown p, .stMarkdown li, label, .stButton button, [data-testid="stDataFrame"] {font-size: 28px !important;}
 [data-testid="stWidgetLabel"] p {font-size: 24px !important;}
-.stButton button {min-height: 3.2rem; padding: 0.3rem 1.6rem;}
-.tdm-ptitle {font-size: 64px; font-weight: 800; line-height: 1.05; margin: 0;}
-.tdm-pstep {font-size: 26px; color: #666; margin-top: 6px;}
+.stButton button {min-height: 3.6rem; padding: 0.3rem 1.6rem;}
+.stButton button p, [data-testid="stFormSubmitButton"] button p, [data-baseweb="tab"] p {font-size: 28px !important;}
+.tdm-ptitle {font-size: 64px !important; font-weight: 800; line-height: 1.1; margin: 0;}
+.tdm-pstep {font-size: 26px !important; color: #666; margin-top: 6px;}
+.tdm-agenda {font-size: 24px !important; color: #555;}
+.tdm-agenda b {color: #111;}
 .tdm-clock {font-size: 84px; font-weight: 800; font-variant-numeric: tabular-nums; text-align: right; line-height: 1;}
 .tdm-clock-sub {font-size: 24px; color: #555; text-align: right;}
 .tdm-tile .tdm-name {font-size: 1.6rem !important;}
 .tdm-tile .tdm-value {font-size: 4rem !important;}
 .tdm-tile .tdm-sub {font-size: 1.3rem !important;}
 .tdm-live {font-size: 20px; color: #777;}
+[data-testid="stAlert"] p, [data-testid="stCaptionContainer"] p {font-size: 26px !important;}
+[data-testid="stTab"] p {font-size: 26px !important;}
+table.tdm-ptable {width: 100%; border-collapse: collapse; font-size: 24px;}
+table.tdm-ptable th {text-align: left; color: #555; font-weight: 600; border-bottom: 2px solid #999; padding: 6px 8px;}
+table.tdm-ptable td {border-bottom: 1px solid #e3e3e3; padding: 6px 8px; vertical-align: top;}
+table.tdm-ptable tr.late td {background: #fdecec;}
+table.tdm-ptable td.late {color: #d64545; font-weight: 700;}
+.tdm-more {font-size: 22px; color: #666;}
 </style>
 """
 
@@ -61,7 +73,7 @@ def _draw_actions(ctx: PresenterContext) -> None:
     with ctx.db.cursor() as cur:
         by_dept = actions.late_by_department(cur, ctx.as_of)
         carried = meetings.carried_actions(cur, ctx.meeting_id, ctx.as_of)
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 2])
     with left:
         st.markdown(f"### {t('meeting.presenter.late_by_dept')}")
         if by_dept.empty:
@@ -73,10 +85,7 @@ def _draw_actions(ctx: PresenterContext) -> None:
         if carried.empty:
             empty("meeting.presenter.all_done")
         else:
-            view = action_view(carried)
-            view[t("meeting.minutes.discussion")] = carried["discussion_note"].fillna("")
-            view[t("meeting.presenter.new_due")] = carried["new_due"].astype(str).replace({"NaT": "", "None": ""})
-            st.dataframe(view.drop(columns=[t("action.result")]), hide_index=True, width="stretch", height=420)
+            action_table(carried, with_discussion=True)
 
 
 def _draw_decisions(ctx: PresenterContext) -> None:
@@ -106,9 +115,34 @@ def draw_meeting_record(ctx: PresenterContext, big: bool) -> None:
         if acts.empty:
             empty("meeting.no_actions")
         else:
-            view = action_view(acts)
-            st.dataframe(view[["#", t("action.title"), t("action.owner_department"), t("action.owner"),
-                               t("action.due"), t("action.status")]], hide_index=True, width="stretch")
+            action_table(acts, with_discussion=False, limit=8)
+
+
+def action_table(df, *, with_discussion: bool, limit: int = 10) -> None:
+    """Actions as a large-type HTML table for the projector (most urgent first), late rows marked."""
+    esc = html.escape
+    head = ["#", t("action.title"), t("action.owner_department"), t("action.owner"), t("action.due"),
+            t("action.status"), t("action.times_discussed")]
+    if with_discussion:
+        head.append(t("meeting.minutes.discussion"))
+    rows = []
+    for r in df.head(limit).itertuples():
+        late = bool(r.overdue)
+        cells = [f"#{int(r.action_id)}", esc(str(r.title)), esc(t(f"dept.{r.owner_department}")), esc(str(r.owner)),
+                 f"<span class='{'late' if late else ''}'>{r.due_date:%m-%d}</span>"
+                 + (f" <b style='color:#d64545'>+{int(r.days_late)}d</b>" if late else ""),
+                 esc(t(f"action.status.{r.status}")),
+                 ("⚠️ " if r.times_discussed >= actions.ESCALATE_AFTER else "") + str(int(r.times_discussed))]
+        if with_discussion:
+            note = "" if r.discussion_note is None or r.discussion_note != r.discussion_note else esc(str(r.discussion_note))
+            new_due = getattr(r, "new_due", None)
+            if new_due is not None and new_due == new_due:
+                note += f" → {new_due:%m-%d}"
+            cells.append(note)
+        rows.append(f"<tr class='{'late' if late else ''}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    more = (f"<div class='tdm-more'>+{len(df) - limit} …</div>" if len(df) > limit else "")
+    st.markdown("<table class='tdm-ptable'><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
+                + "".join(rows) + "</table>" + more, unsafe_allow_html=True)
 
 
 # Section -> draw(ctx). Department sections are filled by the section pages after merging.
@@ -135,9 +169,15 @@ def clock_state(seconds_elapsed: float, minutes_planned: float) -> tuple[str, st
     return f"{secs // 60:02d}:{secs % 60:02d}", (theme.RAG["amber"] if left <= warn else theme.RAG["green"]), "left"
 
 
+def _fragment_lang() -> None:
+    """A fragment's own rerun skips app.py, which sets the language per thread: set it here."""
+    set_lang(st.session_state.get("lang", get_lang()))
+
+
 @st.fragment(run_every=CLOCK_SECONDS)
 def clock(db: Database, meeting_id: int) -> None:
     """The current section's countdown, refreshed every second (only this fragment reruns)."""
+    _fragment_lang()
     with db.cursor() as cur:
         ag = meetings.agenda(cur, meeting_id, datetime.now())
     cur_rows = ag[ag["current"].astype(bool)]
@@ -153,11 +193,12 @@ def clock(db: Database, meeting_id: int) -> None:
 @st.fragment(run_every=LIVE_SECONDS)
 def live(ctx: PresenterContext) -> None:
     """The section's KPIs and its registered view, refreshed every minute without a full rerun."""
+    _fragment_lang()
     with ctx.db.cursor() as cur:
         kp = meetings.section_kpis(cur, ctx.section, ctx.filters, ctx.as_of)
         band = settings.get("amber_band", cur)
     if kp:
-        kpi_tiles(kp, band=band, columns=min(len(kp), 4))
+        kpi_tiles(kp, band=band, columns=min(max(len(kp), 3), 5))
     view = SECTION_VIEWS.get(ctx.section)
     if view is not None:
         view(ctx)

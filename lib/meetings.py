@@ -14,6 +14,7 @@ item. A closed meeting is read-only.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
@@ -350,8 +351,7 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
         else:
             next_date = pd.Timestamp(m["meeting_date"]).date() + timedelta(days=NEXT_MEETING_DAYS)
             next_id = int(tx.insert("meetings", {
-                "title": m["title"] if not _dated(m["title"], m["meeting_date"]) else
-                _redate(m["title"], m["meeting_date"], next_date),
+                "title": next_title(m["title"], pd.Timestamp(m["meeting_date"]).date(), next_date),
                 "meeting_date": next_date, "chair": m["chair"], "note_taker": m["note_taker"],
                 "status": "scheduled"}, returning="meeting_id"))
             for _, it in agenda(tx.cur, meeting_id).iterrows():
@@ -368,12 +368,20 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
     return Closed(meeting_id, next_id, carried)
 
 
-def _dated(title: str, mdate) -> bool:
-    return pd.Timestamp(mdate).date().isoformat() in (title or "")
+def next_title(title: str, old: date, new: date) -> str:
+    """The next meeting's title: the date or ISO week in the old title moved to the new one.
 
-
-def _redate(title: str, old, new: date) -> str:
-    return title.replace(pd.Timestamp(old).date().isoformat(), new.isoformat())
+    >>> next_title("产销协调会 2026-11-25", date(2026, 11, 25), date(2026, 12, 2))
+    '产销协调会 2026-12-02'
+    >>> next_title("Production meeting W48", date(2026, 11, 25), date(2026, 12, 2))
+    'Production meeting W49'
+    >>> next_title("Weekly meeting", date(2026, 11, 25), date(2026, 12, 2))
+    'Weekly meeting'
+    """
+    if old.isoformat() in title:
+        return title.replace(old.isoformat(), new.isoformat())
+    week = old.isocalendar().week
+    return re.sub(rf"\bW0?{week}\b", f"W{new.isocalendar().week:02d}", title)
 
 
 def document(con, meeting_id: int, kind: str) -> bytes:

@@ -24,7 +24,7 @@ with db.cursor() as cur:
 
 
 def _status(s: str) -> str:
-    return {"scheduled": "🗓️ ", "running": "▶️ ", "closed": "✅ "}[s] + t(f"meeting.status.{s}")
+    return t(f"meeting.status.{s}")
 
 
 # ---------------------------------------------------------------- one meeting
@@ -135,7 +135,7 @@ else:
         if may_run and not closed:
             with st.form(f"tb-{mid}", border=False):
                 cols = st.columns(4)
-                boxes = {s: cols[i % 4].number_input(t(f"meeting.section.{s}"), min_value=1.0, step=1.0,
+                boxes = {s: cols[i % 4].number_input(t(f"meeting.section.{s}"), min_value=1.0, step=1.0, format="%.0f",
                                                      value=float(ag.loc[ag["section"] == s, "minutes_planned"].iloc[0]))
                          for i, s in enumerate(ag["section"])}
                 if st.form_submit_button(t("meeting.timeboxes.save")):
@@ -173,7 +173,7 @@ if may_run:
             people = st.text_area(t("meeting.attendees"), help=t("meeting.attendees.help"), height=140)
             st.caption(t("meeting.timeboxes"))
             cols = st.columns(len(AGENDA))
-            boxes = {s: cols[i].number_input(t(f"meeting.section.{s}"), min_value=1.0, step=1.0,
+            boxes = {s: cols[i].number_input(t(f"meeting.section.{s}"), min_value=1.0, step=1.0, format="%.0f",
                                              value=float(meetings.DEFAULT_MINUTES[s]), key=f"new-tb-{s}")
                      for i, s in enumerate(AGENDA)}
             if st.form_submit_button(t("meeting.create"), type="primary"):

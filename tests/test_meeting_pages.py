@@ -57,6 +57,10 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
     _button(at, "Start the meeting").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Last meeting's actions" in m.value for m in at.markdown)
+    # the tiles show lib's numbers: one open action (carried from W47), overdue since 11-20
+    tiles = [m.value for m in at.markdown if "tdm-tile" in m.value]
+    assert any("Open actions" in v and ">1</div>" in v for v in tiles), tiles
+    assert any("Overdue actions" in v and ">1</div>" in v for v in tiles), tiles
     # PMC reports on the late action: reason and a new date
     report = [f for f in at.text_input if f.label == "Reason / what was said"][0]
     report.input("waiting for spare part")

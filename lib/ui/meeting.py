@@ -80,10 +80,10 @@ def action_view(df: pd.DataFrame) -> pd.DataFrame:
     def flags(r) -> str:
         out = []
         if r["overdue"]:
-            out.append("⏰ " + t("action.flag.overdue"))
+            out.append(t("action.flag.overdue"))
         if r["escalated"]:
-            out.append("⚠️ " + t("action.flag.escalated"))
-        return " ".join(out)
+            out.append(t("action.flag.escalated"))
+        return " · ".join(out)
     return pd.DataFrame({
         "#": df["action_id"].astype(int),
         t("action.title"): df["title"],

@@ -3,11 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from lib import actions, auth, kpis, settings
-from lib.errors import TandemError
 from lib.i18n import t
 from lib.sections import DEPARTMENTS
 from lib.ui import state
-from lib.ui.meeting import status_name, action_form, action_view, closure_figure, default_due, funnel_figure, show_error
+from lib.ui.meeting import (action_form, action_view, closure_figure, default_due, funnel_figure, move_form,
+                             status_name)
 from lib.ui.session import current_user
 from lib.ui.widgets import chart, empty, kpi_tiles, table
 
@@ -62,30 +62,12 @@ else:
 # ---------------------------------------------------------------- move one
 if not shown.empty:
     st.subheader(t("action.change"))
-    labels = {int(r.action_id): f"#{int(r.action_id)} {r.title} · {r.owner} · {status_name(r.status)}"
-              for r in shown.itertuples()}
-    aid = st.selectbox(t("action.pick"), list(labels), format_func=labels.get, key="act_pick")
+    aid = move_form(db, user, shown, "act")
     with db.cursor() as cur:
-        a = actions.get(cur, aid)
         hist = actions.history(cur, aid)
-    moves = actions.allowed(a, user)
-    if not moves:
-        st.caption(t("action.no_moves"))
-    else:
-        with st.form(f"move-{aid}", border=False):
-            to = st.segmented_control(t("action.to"), moves, format_func=lambda s: t(f"action.status.{s}"),
-                                      default=moves[0])
-            note = st.text_input(t("action.note"), help=t("action.note.help"))
-            if st.form_submit_button(t("action.apply"), type="primary"):
-                try:
-                    actions.transition(db, user, aid, to, note=note, expected_status=a["status"])
-                    st.toast(t("action.applied", id=aid, status=t(f"action.status.{to}")))
-                    st.rerun()
-                except TandemError as e:
-                    show_error(e)
     with st.expander(t("action.history") + f" · #{aid}"):
-        st.dataframe(hist.assign(from_status=[t(f"action.status.{s}") if s else "" for s in hist["from_status"]],
-                                 to_status=[t(f"action.status.{s}") for s in hist["to_status"]]),
+        st.dataframe(hist.assign(from_status=[status_name(s) if s else "" for s in hist["from_status"]],
+                                 to_status=[status_name(s) for s in hist["to_status"]]),
                      hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- funnel

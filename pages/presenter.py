@@ -6,7 +6,8 @@ from lib import auth, meetings
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.ui import filters, presenter, state
-from lib.ui.meeting import section_name, action_form, decision_form, default_due, report_form, show_error
+from lib.ui.meeting import (action_form, decision_form, default_due, move_form, report_form, section_name,
+                             show_error)
 from lib.ui.session import current_user
 
 db = state.db()
@@ -21,6 +22,7 @@ with db.cursor() as cur:
     mid = meetings.active(cur)
     m = meetings.get(cur, mid) if mid else None
 
+st.session_state.pop("presenter_seq", None)
 if m is None:
     st.info(t("meeting.presenter.none"))
     st.page_link("pages/meetings.py", label=t("meeting.page.meetings"), icon=":material/event:")
@@ -51,6 +53,7 @@ with head:
     st.markdown(f"<div class='tdm-ptitle'>{section_name(section)}</div>"
                 f"<div class='tdm-pstep'>{m['title']} · {t('meeting.presenter.step', n=seq, total=total)}</div>",
                 unsafe_allow_html=True)
+st.session_state["presenter_seq"] = seq
 with clock_col:
     presenter.clock(db, mid)
 
@@ -73,14 +76,16 @@ if may_run:
     st.divider()
     tabs = [t("meeting.presenter.decision"), t("meeting.presenter.action")]
     if section == "actions":
-        tabs.insert(0, t("meeting.presenter.discuss"))
+        tabs[:0] = [t("meeting.presenter.discuss"), t("action.change")]
     panes = st.tabs(tabs)
     if section == "actions":
+        with db.cursor() as cur:
+            carried = meetings.carried_actions(cur, mid, as_of)
         with panes[0]:
-            with db.cursor() as cur:
-                carried = meetings.carried_actions(cur, mid, as_of)
             report_form(db, user, mid, carried, "p", mdate)
-        panes = panes[1:]
+        with panes[1]:
+            move_form(db, user, carried, "p")
+        panes = panes[2:]
     with panes[0]:
         decision_form(db, user, mid, section, "p")
     with panes[1]:
@@ -94,6 +99,7 @@ if may_run:
             try:
                 done = meetings.close(db, user, mid, f=f, as_of=as_of, lang=get_lang())
                 st.session_state["meeting_goto"] = done.meeting_id
+                st.session_state.pop("presenter_seq", None)   # stay on this screen to show the result
                 st.success(t("meeting.presenter.closed", carried=done.carried, next=done.next_meeting_id))
                 st.page_link("pages/meetings.py", label=t("meeting.downloads"), icon=":material/download:")
             except TandemError as e:

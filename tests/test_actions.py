@@ -4,7 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from lib import actions, meetings
-from lib.auth import SYSTEM, User
+from lib.auth import User
 from lib.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 
 CHAIR = User("zhang", "chair", None, "Zhang Wei")

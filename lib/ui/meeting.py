@@ -178,3 +178,30 @@ def report_form(db, user: User, meeting_id: int, carried: pd.DataFrame, key: str
 
 def default_due(meeting_date: date) -> date:
     return meeting_date + timedelta(days=7)
+
+
+def move_form(db, user: User, listing: pd.DataFrame, key: str) -> int | None:
+    """Pick an action and move it to a status the user may give it now; return the picked id."""
+    if listing.empty:
+        return None
+    labels = {int(r.action_id): f"#{int(r.action_id)} {r.title} · {r.owner} · {status_name(r.status)}"
+              for r in listing.itertuples()}
+    aid = st.selectbox(t("action.pick"), list(labels), format_func=labels.get, key=f"{key}-pick")
+    with db.cursor() as cur:
+        a = actions.get(cur, aid)
+    moves = actions.allowed(a, user)
+    if not moves:
+        st.caption(t("action.no_moves"))
+        return aid
+    with st.form(f"{key}-move-{aid}", border=False):
+        c1, c2 = st.columns([2, 3])
+        to = c1.segmented_control(t("action.to"), moves, format_func=status_name, default=moves[0])
+        note = c2.text_input(t("action.note"), help=t("action.note.help"))
+        if st.form_submit_button(t("action.apply"), type="primary"):
+            try:
+                actions.transition(db, user, aid, to, note=note, expected_status=a["status"])
+                st.toast(t("action.applied", id=aid, status=status_name(to)))
+                st.rerun()
+            except TandemError as e:
+                show_error(e)
+    return aid

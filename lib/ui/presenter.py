@@ -181,6 +181,11 @@ def clock(db: Database, meeting_id: int) -> None:
     with db.cursor() as cur:
         ag = meetings.agenda(cur, meeting_id, datetime.now())
     cur_rows = ag[ag["current"].astype(bool)]
+    shown = st.session_state.get("presenter_seq")
+    now_seq = int(cur_rows.iloc[0]["seq"]) if not cur_rows.empty else None
+    if shown is not None and now_seq != shown:
+        # the chair moved on (or closed) from another screen: follow, so a projector stays in step
+        st.rerun(scope="app")
     if cur_rows.empty:
         return
     it = cur_rows.iloc[0]

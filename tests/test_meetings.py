@@ -204,7 +204,7 @@ def test_pdf_opens_and_has_the_chinese_title(db):
 def test_pack_has_a_sheet_per_section_plus_actions_and_decisions(db):
     mid, aid, aid2 = _closed_meeting(db)
     wb = openpyxl.load_workbook(io.BytesIO(meetings.document(db._con, mid, "pack_xlsx")))
-    assert wb.sheetnames == ["会议", "上次会议行动跟进", "销售 - 客服", "PMC", "采购", "品质", "工程",
+    assert wb.sheetnames == ["会议", "上次会议行动跟进", "销售 - 客服", "PMC", "采购", "品质", "工艺",
                              "新决议与行动", "行动项", "决议", "出勤"]
     acts = [r for r in wb["行动项"].iter_rows(values_only=True)]
     assert {r[1] for r in acts[1:]} == {aid, aid2}

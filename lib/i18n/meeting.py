@@ -199,7 +199,7 @@ ZH = {
     "meeting.section.pmc": "PMC",
     "meeting.section.purchasing": "采购",
     "meeting.section.quality": "品质",
-    "meeting.section.engineering": "工程",
+    "meeting.section.engineering": "工艺",
     "meeting.section.decisions": "新决议与行动",
     "meeting.section.close": "散会",
     "meeting.title": "会议名称",

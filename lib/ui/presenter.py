@@ -53,6 +53,7 @@ table.tdm-ptable th {text-align: left; color: #555; font-weight: 600; border-bot
 table.tdm-ptable td {border-bottom: 1px solid #e3e3e3; padding: 6px 8px; vertical-align: top;}
 table.tdm-ptable tr.late td {background: #fdecec;}
 table.tdm-ptable td.late {color: #d64545; font-weight: 700;}
+table.tdm-ptable td.nw {white-space: nowrap;}
 .tdm-more {font-size: 22px; color: #666;}
 </style>
 """
@@ -139,7 +140,9 @@ def action_table(df, *, with_discussion: bool, limit: int = 10) -> None:
             if new_due is not None and new_due == new_due:
                 note += f" → {new_due:%m-%d}"
             cells.append(note)
-        rows.append(f"<tr class='{'late' if late else ''}'>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        wrap = {1, 7}   # title and discussion wrap; the short columns stay on one line
+        rows.append(f"<tr class='{'late' if late else ''}'>"
+                    + "".join(f"<td{'' if i in wrap else ' class=nw'}>{c}</td>" for i, c in enumerate(cells)) + "</tr>")
     more = (f"<div class='tdm-more'>+{len(df) - limit} …</div>" if len(df) > limit else "")
     st.markdown("<table class='tdm-ptable'><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
                 + "".join(rows) + "</table>" + more, unsafe_allow_html=True)

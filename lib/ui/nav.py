@@ -7,6 +7,9 @@ from __future__ import annotations
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
+    ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
     ("pages/meetings.py", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
     ("pages/presenter.py", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
     ("pages/actions.py", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),

@@ -63,7 +63,8 @@ def _sales_kpis(con, f: Filters, as_of: date) -> list[kpis.Kpi]:
 
 def _pmc_kpis(con, f: Filters, as_of: date) -> list[kpis.Kpi]:
     return [kpis.Kpi("kpi.plan_achievement", kpis.plan_achievement(con, f),
-                     settings.get("target_plan_achievement", con), kpis.plan_achievement(con, f.previous()))]
+                     settings.get("target_plan_achievement", con), kpis.plan_achievement(con, f.previous())),
+            kpis.peak_load_kpi(con, as_of)]
 
 
 # Section -> function(con, filters, as_of) -> list[Kpi]. Presenter mode shows these and closing

@@ -148,9 +148,27 @@ def action_table(df, *, with_discussion: bool, limit: int = 10) -> None:
                 + "".join(rows) + "</table>" + more, unsafe_allow_html=True)
 
 
+@st.cache_data(ttl=600, show_spinner=False)
+def _weekly_load(_db: Database, version: int, as_of: date):
+    from lib import capacity
+    with _db.cursor() as cur:
+        return capacity.load(cur, as_of, by="week")
+
+
+def _draw_pmc(ctx: PresenterContext) -> None:
+    """PMC: the capacity-load heatmap of the coming weeks (work center x ISO week, by load band)."""
+    from lib.ui.capacity_charts import heatmap
+    df = _weekly_load(ctx.db, ctx.db.data_version(), ctx.as_of)
+    if df.empty:
+        empty()
+    else:
+        chart(heatmap(df, height=520), key="p-pmc-heatmap")
+
+
 # Section -> draw(ctx). Department sections are filled by the section pages after merging.
 SECTION_VIEWS: dict[str, Callable[[PresenterContext], None]] = {
     "actions": _draw_actions,
+    "pmc": _draw_pmc,
     "decisions": _draw_decisions,
     "close": _draw_close,
 }

@@ -341,8 +341,7 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
                               actions.action_list(tx.cur, as_of, meeting_id=meeting_id)["action_id"]])
         talked = set(tx.cur.execute("SELECT action_id FROM action_discussions WHERE meeting_id = ?",
                                     [meeting_id]).df()["action_id"])
-        for aid in sorted(set(int(a) for a in on_table) - talked):
-            tx.insert("action_discussions", {"action_id": aid, "meeting_id": meeting_id})
+        _count_discussed(tx, meeting_id, sorted(set(int(a) for a in on_table) - talked))
         tx.update("meetings", {"meeting_id": meeting_id}, {"status": "closed", "ended_at": stamp})
         nxt = tx.cur.execute("SELECT meeting_id FROM meetings WHERE status = 'scheduled' AND meeting_date >= ? "
                              "AND meeting_id <> ? ORDER BY meeting_date LIMIT 1",
@@ -367,6 +366,24 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
                                             "created_at": stamp})
         carried = int(len(actions.action_list(tx.cur, as_of).query("status not in ('verified', 'cancelled')")))
     return Closed(meeting_id, next_id, carried)
+
+
+def _count_discussed(tx, meeting_id: int, action_ids: list[int]) -> None:
+    """One action_discussions row per action for this meeting, written in bulk and audited."""
+    if not action_ids:
+        return
+    tx.writing("action_discussions")
+    rows = pd.DataFrame({"action_id": action_ids, "meeting_id": meeting_id})
+    tx.cur.register("_talked", rows)
+    try:
+        tx.execute("INSERT INTO action_discussions (action_id, meeting_id) SELECT action_id, meeting_id FROM _talked")
+    finally:
+        tx.cur.unregister("_talked")
+    keys = [f"{a}|{meeting_id}" for a in action_ids]
+    tx.audit_frame(pd.DataFrame({
+        "action": "insert", "table_name": "action_discussions", "row_key": keys * 2,
+        "column_name": ["action_id"] * len(keys) + ["meeting_id"] * len(keys),
+        "old_value": None, "new_value": [str(a) for a in action_ids] + [str(meeting_id)] * len(keys)}))
 
 
 def next_title(title: str, old: date, new: date) -> str:

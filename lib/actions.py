@@ -53,7 +53,7 @@ def is_owner(user: User, owner: str) -> bool:
 
 
 def _meeting_row(cur, meeting_id: int) -> dict:
-    df = cur.execute("SELECT * FROM meetings WHERE meeting_id = ?", [meeting_id]).df()
+    df = cur.execute("SELECT * FROM meetings WHERE meeting_id = ?", [int(meeting_id)]).df()
     if df.empty:
         raise NotFound(f"Meeting {meeting_id} does not exist.")
     return df.iloc[0].to_dict()
@@ -123,7 +123,7 @@ def create(db, user: User, *, title: str, owner_department: str, owner: str, due
 
 
 def get(con, action_id: int) -> dict:
-    df = con.execute("SELECT * FROM action_items WHERE action_id = ?", [action_id]).df()
+    df = con.execute("SELECT * FROM action_items WHERE action_id = ?", [int(action_id)]).df()
     if df.empty:
         raise NotFound(f"Action {action_id} does not exist.")
     return {k: (None if not isinstance(v, (list, dict)) and pd.isna(v) else v)

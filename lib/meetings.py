@@ -123,6 +123,14 @@ def active(con) -> int | None:
     return int(row[0]) if row else None
 
 
+def default_attendees(con) -> list[tuple[str, str | None]]:
+    """Who is usually invited: every active user with a department (the heads), by department."""
+    rows = con.execute("""
+        SELECT coalesce(nullif(display_name, ''), username), department FROM users
+        WHERE active AND department IS NOT NULL ORDER BY department, username""").fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
 def attendance(con, meeting_id: int) -> pd.DataFrame:
     return con.execute("SELECT person, department, status FROM meeting_attendance WHERE meeting_id = ? "
                        "ORDER BY department NULLS LAST, person", [meeting_id]).df()

@@ -170,7 +170,9 @@ if may_run:
             title = c2.text_input(t("meeting.title"), placeholder=t("meeting.default_title", date="YYYY-MM-DD"))
             chair = c3.text_input(t("meeting.chair"), value=user.label if user.role != "system" else "")
             taker = c4.text_input(t("meeting.note_taker"))
-            people = st.text_area(t("meeting.attendees"), help=t("meeting.attendees.help"), height=140)
+            with db.cursor() as cur:
+                usual = "\n".join(f"{p}, {d}" for p, d in meetings.default_attendees(cur))
+            people = st.text_area(t("meeting.attendees"), value=usual, help=t("meeting.attendees.help"), height=160)
             st.caption(t("meeting.timeboxes"))
             cols = st.columns(len(AGENDA))
             boxes = {s: cols[i].number_input(t(f"meeting.section.{s}"), min_value=1.0, step=1.0, format="%.0f",

@@ -212,3 +212,12 @@ def test_pack_has_a_sheet_per_section_plus_actions_and_decisions(db):
     assert decs[1][2] == "二号线周六加班 | overtime"
     pmc = [c for r in wb["PMC"].iter_rows(values_only=True) for c in r if c]
     assert "安排周六加班人员" in pmc and "80.0%" in pmc
+
+
+def test_default_attendees_are_the_department_heads(db):
+    with db.transaction(CHAIR) as tx:
+        for u, name, role, dept, active in [("li", "Li Na", "head", "pmc", True), ("wang", "", "head", "sales", True),
+                                            ("boss", "Boss", "chair", None, True), ("old", "Old", "head", "quality", False)]:
+            tx.insert("users", {"username": u, "display_name": name or u, "role": role, "department": dept,
+                                "active": active})
+    assert meetings.default_attendees(db._con) == [("Li Na", "pmc"), ("wang", "sales")]

@@ -147,16 +147,18 @@ class Tx:
         return self.cur.execute(sql, params or []).df()
 
     def _check_edit(self, table: str, row: dict | None = None, new: dict | None = None,
-                    sets: dict | None = None) -> None:
+                    sets: dict | None = None, department: str | None = None) -> None:
         """Refuse a change the acting user may not make to `table` (`row`: the row as it is,
         `new`: as it will be, `sets`: the values being written)."""
         if table in _APPEND_ONLY:
             raise PermissionDenied(f"{table} cannot be changed by anyone.")
-        department = owner_of(table)
-        if department is not None:
-            auth.require(self.user, "edit", department)
+        owner = owner_of(table)
+        if owner is not None:
+            auth.require(self.user, "edit", owner)
         elif (need := auth.table_need(table)) is not None:
             departments = {self._row_department(table, r) for r in (row, new) if r}
+            if department is not None:
+                departments.add(department)
             for d in sorted(departments, key=str) or [None]:
                 auth.require(self.user, need, d)
             if table == "action_items" and (sets or {}).get("status") == "verified":
@@ -175,6 +177,13 @@ class Tx:
                                      [row["action_id"]]).fetchone()
             return found[0] if found else None
         return row.get(column)
+
+    def writing(self, table: str, department: str | None = None) -> None:
+        """Declare a bulk write to `table` made with `execute`: checks the acting user may edit
+        it and stamps its section's freshness at commit (Tx.insert/update/delete do this themselves).
+        For the per-department meeting tables (actions, order reviews) name the `department`
+        the rows belong to; without it only a chair or admin may write them in bulk."""
+        self._check_edit(_ident(table), department=department)
 
     def audit(self, action: str, table: str | None = None, key=None, column: str | None = None,
               old=None, new=None, *, username: str | None = None) -> None:

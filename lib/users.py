@@ -473,16 +473,24 @@ def set_demo_passwords(tx) -> int:
 
     The password is hashed once and the same salted hash is stored for every demo account:
     eight Argon2 hashes would cost a noticeable part of a second for accounts whose password
-    is printed on the login screen anyway; real accounts always get their own salt.
+    is printed on the login screen anyway. The salt is fixed too, so the demo factory stays
+    byte-for-byte reproducible from its seed; real accounts always get a random salt of their own.
     """
     targets = tx.query("SELECT username FROM users WHERE password_hash IS NULL AND username IN ("
                        + ", ".join("?" * len(DEMO_USERNAMES)) + ")", list(DEMO_USERNAMES))["username"].tolist()
     if not targets:
         return 0
-    shared = hash_password(DEMO_PASSWORD)
+    shared = _demo_hash()
     for name in targets:
         tx.update("users", {"username": name}, {"password_hash": shared})
     return len(targets)
+
+
+def _demo_hash() -> str:
+    from argon2.low_level import Type, hash_secret
+    return hash_secret(DEMO_PASSWORD.encode(), b"tandem-demo-salt", time_cost=HASHER.time_cost,
+                       memory_cost=HASHER.memory_cost, parallelism=HASHER.parallelism,
+                       hash_len=HASHER.hash_len, type=Type.ID).decode()
 
 
 def demo_accounts(con) -> pd.DataFrame:

@@ -182,4 +182,4 @@ with history:
                                 for o, n in zip(log["old_value"], log["new_value"])],
         t("admin.col.source"): log["source"],
     })
-    table(shown, "access_log", "access_log", expanded=True)
+    table(shown, "access_log", "access_log", expanded=True, height=420)

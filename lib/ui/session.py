@@ -25,6 +25,11 @@ NOTICE_KEY = "_auth_notice"       # why the last session ended: expired, deactiv
 SKIP_KEY = "_auth_skip_setup"     # auth=auto without any account: this session chose to go on without
 
 
+def _clock() -> float:
+    """Seconds since the epoch (a function so tests can move time forward)."""
+    return time.time()
+
+
 class SessionExpired(PermissionDenied):
     """The session ended (idle timeout, deactivated, logged out): nothing was saved."""
     title = "Please log in again"
@@ -44,7 +49,7 @@ def login_required() -> bool:
 def start(user: User) -> None:
     """Begin a logged-in session for `user` (after lib.users.authenticate or single sign-on)."""
     st.session_state[USER_KEY] = user
-    st.session_state[_ACTIVE_KEY] = time.time()
+    st.session_state[_ACTIVE_KEY] = _clock()
     st.session_state.pop(NOTICE_KEY, None)
 
 
@@ -78,7 +83,7 @@ def current_user() -> User:
         return user or SYSTEM
     if not isinstance(user, User):
         raise SessionExpired(t("auth.not_logged_in"))
-    now = time.time()
+    now = _clock()
     last = float(st.session_state.get(_ACTIVE_KEY) or 0)
     timeout = idle_timeout_seconds()
     if now - last > timeout:

@@ -25,8 +25,13 @@ def language_switch() -> None:
                      format_func=lambda code: {"zh": "中文", "en": "English"}[code])
 
 
-def _stop() -> None:
+def _only(draw) -> None:
+    """Route every URL to `draw` alone, then stop. st.navigation must be called on every run:
+    without it Streamlit falls back to serving the files in pages/ directly, login or not."""
+    page = st.navigation([st.Page(draw, title=t("auth.login"), url_path="login", default=True)],
+                         position="hidden")
     language_switch()
+    page.run()
     st.stop()
 
 
@@ -37,12 +42,10 @@ def gate(db) -> User:
         first = users.needs_first_admin(cur)
     if not required:
         if first and str(settings.get("auth")).lower() != "off" and not st.session_state.get(session.SKIP_KEY):
-            _first_admin(db, optional=True)
-            _stop()
+            _only(lambda: _first_admin(db, optional=True))
         return session.current_user()
     if first:
-        _first_admin(db, optional=False)
-        _stop()
+        _only(lambda: _first_admin(db, optional=False))
     try:
         return session.current_user()
     except session.SessionExpired:
@@ -52,8 +55,7 @@ def gate(db) -> User:
         if user is not None:
             session.start(user)
             st.rerun()
-    _login_screen(db)
-    _stop()
+    _only(lambda: _login_screen(db))
 
 
 # ---------------------------------------------------------------------------- login

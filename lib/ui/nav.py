@@ -14,11 +14,15 @@ from lib import auth
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
+    ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
     ("pages/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]
 
 # url path -> the permission a user needs to see the page (see lib.auth.NEEDS)
 PAGE_NEEDS: dict[str, str] = {
+    "order-review": "review",
     "users": "users",
 }
 

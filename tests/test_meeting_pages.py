@@ -5,7 +5,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import actions, meetings
-from lib.auth import SYSTEM
+from lib.auth import SYSTEM, User
 from lib.db import Database
 from tests.conftest import AS_OF, ROOT
 
@@ -24,6 +24,7 @@ def meeting_db(tmp_path, monkeypatch):
     monkeypatch.setenv("TANDEM_DB", str(path))
     monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
     monkeypatch.setenv("TANDEM_LANG", "en")
+    monkeypatch.setenv("TANDEM_AUTH", "off")   # the acting user is put in the session below
     return path, late
 
 
@@ -32,8 +33,12 @@ def _f():
     return default_filters(AS_OF)
 
 
+CHAIR = User("zhang", "chair", None, "Zhang Wei")
+
+
 def _app(page: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = CHAIR
     at.run()
     at.switch_page(page)
     at.run()
@@ -98,6 +103,8 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
         assert meetings.decisions(cur, closed)["text"].tolist() == ["Add a Saturday shift on line 2"]
         new = actions.action_list(cur, AS_OF, meeting_id=closed)
         assert new["title"].tolist() == ["Staff the Saturday shift"]
+        assert cur.execute("SELECT created_by FROM action_items WHERE meeting_id = ?",
+                           [closed]).fetchall() == [("zhang",)]     # the session's user acted
         lst = actions.action_list(cur, AS_OF).set_index("action_id")
         assert lst.loc[late, "times_discussed"] == 2
         assert str(lst.loc[late, "due_date"].date()) == "2026-12-04"

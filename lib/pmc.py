@@ -167,3 +167,35 @@ def needs_other_departments(con, f: Filters, as_of: date) -> pd.DataFrame:
         LEFT JOIN materials m USING (material) LEFT JOIN suppliers s ON s.supplier = m.supplier
         ORDER BY overdue DESC, due_date NULLS LAST, department, item""",
         [as_of, f.start, f.end, *params]).df()
+
+
+def output_totals(con, f: Filters) -> tuple[float, float]:
+    """(planned qty, actual good qty) over the period and filters."""
+    where, params = _where(f)
+    row = con.execute(f"""
+        SELECT coalesce(sum(plan), 0), coalesce(sum(actual), 0) FROM (
+            SELECT work_center, product, qty AS plan, 0 AS actual FROM production_plan WHERE date BETWEEN ? AND ?
+            UNION ALL
+            SELECT work_center, product, 0, qty_good FROM production_actual WHERE date BETWEEN ? AND ?) x
+        WHERE TRUE {where}""", [f.start, f.end, f.start, f.end, *params]).fetchone()
+    return float(row[0]), float(row[1])
+
+
+def section_kpis(con, f: Filters, as_of: date) -> list:
+    """The PMC section's KPI tiles: plan achievement, good output, shortage idle rate and open
+    countermeasures (ahead/behind notes still open; overdue ones in the note)."""
+    from lib import kpis, settings
+    from lib.kpis import Kpi
+    prev = f.previous()
+    plan, actual = output_totals(con, f)
+    _, actual_prev = output_totals(con, prev)
+    notes = variance_notes(con, f, as_of)
+    open_notes = int((notes["status"] == "open").sum()) if not notes.empty else 0
+    return [
+        Kpi("kpi.plan_achievement", kpis.plan_achievement(con, f), settings.get("target_plan_achievement", con),
+            kpis.plan_achievement(con, prev)),
+        Kpi("pmc.kpi.output", actual, plan if plan else None, actual_prev, unit="count"),
+        Kpi("pmc.kpi.shortage_idle", shortage_idle_rate(con, f), settings.get("target_shortage_idle", con),
+            shortage_idle_rate(con, prev), higher_is_better=False),
+        Kpi("pmc.kpi.open_countermeasures", open_notes, 0, None, unit="count", higher_is_better=False),
+    ]

@@ -264,3 +264,39 @@ def at_risk_lines(con, f: Filters, as_of: date, late: pd.DataFrame | None = None
             ORDER BY overdue DESC, {COMMITTED}, o.order_no, o.line_no""", [as_of, *params, as_of]).df()
     finally:
         con.unregister("_late_lines")
+
+
+def customers(con) -> pd.DataFrame:
+    """Customers that have order lines, with their names, for the page's customer filter."""
+    return con.execute("""
+        SELECT c.customer, coalesce(n.name, c.customer) AS name
+        FROM (SELECT DISTINCT customer FROM order_lines) c LEFT JOIN customers n USING (customer)
+        ORDER BY c.customer""").df()
+
+
+def section_kpis(con, f: Filters, as_of: date) -> list:
+    """The Sales section's KPI tiles: OTD (latest and original promise), OTIF, new order value,
+    re-promises per line, open complaints and days to close, each with target and previous period."""
+    from lib import kpis, settings
+    from lib.kpis import Kpi
+    prev = f.previous()
+    g = lambda key: settings.get(key, con)  # noqa: E731
+
+    def order_value(flt):
+        where, params = _where(flt)
+        return con.execute(f"""SELECT coalesce(sum(o.qty * {_PRICE}), 0) FROM order_lines o
+                               LEFT JOIN products p USING (product)
+                               WHERE o.order_date BETWEEN ? AND ? {where}""", [flt.start, flt.end, *params]).fetchone()[0]
+
+    return [
+        Kpi("kpi.otd", kpis.otd(con, f), g("target_otd"), kpis.otd(con, prev)),
+        Kpi("kpi.otd_original", kpis.otd(con, f, "original"), g("target_otd"), kpis.otd(con, prev, "original")),
+        Kpi("kpi.otif", kpis.otif(con, f, as_of), g("target_otif"), kpis.otif(con, prev, as_of)),
+        Kpi("sales.kpi.new_orders", float(order_value(f)), None, float(order_value(prev)), unit="money"),
+        Kpi("sales.kpi.repromise_rate", repromise_rate(con, f), g("target_repromise_rate"),
+            repromise_rate(con, prev), unit="ratio", higher_is_better=False),
+        Kpi("kpi.open_complaints", kpis.open_complaints(con, f), g("target_open_complaints"), None,
+            unit="count", higher_is_better=False),
+        Kpi("sales.kpi.days_to_close", days_to_close(con, f), g("target_complaint_days"), days_to_close(con, prev),
+            unit="days", higher_is_better=False),
+    ]

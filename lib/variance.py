@@ -8,12 +8,15 @@ the records behind any bar.
                vs its latest committed date             (sum), late share
     price      goods receipt vs the material's          qty, variance = (PO price -    supplier, material
                standard price                           std) x received qty
-    yield      first inspection (in-process, final,     inspected, defective, yield =  line, product, supplier
-               incoming)                                1 - defective / inspected
+    yield      first in-process/final inspection        inspected, defective, fpy =    line, work_center, product
+                                                        1 - defective / inspected
+    incoming   first incoming inspection                as yield                       supplier, material
 
 `trend(con, kind, f, grain)`, `worst(con, kind, f, by)` and `records(con, kind, f, by, name,
 bucket, grain)` share one fact query per kind, so a bar's records always add up to the bar.
 "Worst" is the largest shortfall, late lines, price variance or defective qty.
+The line and family filters apply where the facts have a line or product; the supplier filter
+where they have a supplier; the customer filter to deliveries.
 """
 from __future__ import annotations
 
@@ -56,10 +59,15 @@ _PRICE = """
     FROM receipts r JOIN purchase_orders po USING (po) JOIN materials m USING (material)"""
 
 _YIELD = """
-    SELECT i.date, i.stage, i.line, i.work_center, i.product, p.family, i.supplier, i.material, i.lot,
+    SELECT i.date, i.stage, i.line, i.work_center, i.product, p.family, i.lot,
            i.qty_inspected, i.qty_defective, i.defect_type, i.result
     FROM inspections i LEFT JOIN products p USING (product)
-    WHERE i.first_pass"""
+    WHERE i.first_pass AND i.stage IN ('in_process', 'final')"""
+
+_INCOMING = """
+    SELECT i.date, i.supplier, i.material, i.po, i.lot, i.qty_inspected, i.qty_defective, i.defect_type, i.result
+    FROM inspections i
+    WHERE i.first_pass AND i.stage = 'incoming'"""
 
 SPECS: dict[str, Spec] = {
     "output": Spec(_OUTPUT, "sum(plan) AS plan, sum(actual) AS actual, sum(actual) - sum(plan) AS gap, "
@@ -73,7 +81,10 @@ SPECS: dict[str, Spec] = {
                   "sum(variance)", ("supplier", "material"), "variance DESC, date, po"),
     "yield": Spec(_YIELD, "sum(qty_inspected) AS inspected, sum(qty_defective) AS defective, "
                           "1 - sum(qty_defective) / sum(qty_inspected) AS fpy",
-                  "sum(qty_defective)", ("line", "product", "supplier"), "qty_defective DESC, date, lot"),
+                  "sum(qty_defective)", ("line", "work_center", "product"), "qty_defective DESC, date, lot"),
+    "incoming": Spec(_INCOMING, "sum(qty_inspected) AS inspected, sum(qty_defective) AS defective, "
+                                "1 - sum(qty_defective) / sum(qty_inspected) AS fpy",
+                     "sum(qty_defective)", ("supplier", "material"), "qty_defective DESC, date, lot"),
 }
 
 
@@ -87,14 +98,13 @@ def _filters(kind: str, f: Filters) -> tuple[str, list]:
     parts = [("AND v.date BETWEEN ? AND ?", [f.start, f.end])]
     if kind in ("output",):
         parts.append(line_clause(f, line_col="v.line"))
-    if kind == "yield" and f.lines:
-        parts.append((f" AND (v.line IS NULL OR v.line IN ({', '.join('?' * len(f.lines))}))", list(f.lines)))
+    if kind == "yield":
+        parts.append(line_clause(f, line_col="v.line"))
     if kind in ("output", "delivery", "yield") and f.families:
-        parts.append((f" AND (v.family IN ({', '.join('?' * len(f.families))})"
-                      + (" OR v.product IS NULL)" if kind == "yield" else ")"), list(f.families)))
+        parts.append(product_clause(f, "v.product"))
     if kind == "delivery":
         parts.append(customer_clause(f, "v.customer"))
-    if kind in ("price", "yield") and f.suppliers:
+    if kind in ("price", "incoming") and f.suppliers:
         parts.append(supplier_clause(f, "v.supplier"))
     return combine(*parts)
 
@@ -139,3 +149,31 @@ def records(con, kind: str, f: Filters, by: str | None = None, name: str | None 
         where += f" AND {bucket_sql(grain, 'v.date')} = CAST(? AS DATE)"
         params.append(bucket)
     return con.execute(f"SELECT v.* FROM ({s.facts}) v WHERE TRUE {where} ORDER BY {s.order}", params).df()
+
+
+def total(con, kind: str, f: Filters) -> pd.DataFrame:
+    """The variance's measures over the whole period and filters (one row)."""
+    s = _spec(kind)
+    where, params = _filters(kind, f)
+    return con.execute(f"SELECT {s.measures} FROM ({s.facts}) v WHERE TRUE {where}", params).df()
+
+
+def review_kpis(con, f: Filters, as_of) -> list:
+    """The variance review's tiles: plan achievement, OTD, price variance and first-pass yield."""
+    from lib import kpis, settings
+    from lib.kpis import Kpi
+    prev = f.previous()
+
+    def price(flt):
+        v = total(con, "price", flt)["variance"].iloc[0]
+        return None if pd.isna(v) else float(v)
+
+    g = lambda key: settings.get(key, con)  # noqa: E731
+    return [
+        Kpi("kpi.plan_achievement", kpis.plan_achievement(con, f), g("target_plan_achievement"),
+            kpis.plan_achievement(con, prev)),
+        Kpi("kpi.otd", kpis.otd(con, f), g("target_otd"), kpis.otd(con, prev)),
+        Kpi("variance.kpi.price", price(f), g("target_price_variance"), price(prev), unit="money",
+            higher_is_better=False),
+        Kpi("kpi.fpy", kpis.first_pass_yield(con, f), g("target_fpy"), kpis.first_pass_yield(con, prev)),
+    ]

@@ -54,13 +54,14 @@ def test_price_variance(con):
 
 def test_yield_variance_counts_first_inspections_only(con):
     tr = variance.trend(con, "yield", F, "week")
-    assert tr[["inspected", "defective"]].values.tolist() == [[170, 7]]
-    assert tr["fpy"].iloc[0] == pytest.approx(1 - 7 / 170)
+    assert tr[["inspected", "defective"]].values.tolist() == [[150, 5]]       # re-inspection and incoming apart
+    assert tr["fpy"].iloc[0] == pytest.approx(145 / 150) == kpis.first_pass_yield(con, F)
     assert variance.worst(con, "yield", F, "line")[["name", "defective"]].values.tolist() == [["A", 5], ["B", 0]]
-    assert variance.worst(con, "yield", F, "supplier")[["name", "defective"]].values.tolist() == [["S1", 2]]
+    assert variance.worst(con, "incoming", F, "supplier")[["name", "defective"]].values.tolist() == [["S1", 2]]
+    assert variance.trend(con, "incoming", F, "week")["fpy"].tolist() == [0.9]
 
 
-@pytest.mark.parametrize("kind,by", [("output", "customer"), ("nonsense", "line"), ("price", "line")])
+@pytest.mark.parametrize("kind,by", [("output", "customer"), ("nonsense", "line"), ("price", "line"), ("yield", "supplier")])
 def test_refused_combinations(con, kind, by):
     with pytest.raises(ValueError):
         variance.worst(con, kind, F, by)

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/variance.py", "variance", "page.variance", "nav.home", ":material/query_stats:"),
+    ("pages/sales.py", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
+    ("pages/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
+    ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
 ]
 
 

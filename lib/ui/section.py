@@ -109,8 +109,14 @@ def figure(fig, table_df: pd.DataFrame, name: str, key: str, *, select: bool = F
             picked.append(p.get("y") if horizontal else p.get("x"))
     else:
         chart(fig, key)
-    table(table_df, name, f"{key}-table", column_config=column_config)
+    # widgets.table passes height=None to st.dataframe, which Streamlit 1.67 refuses; give one
+    table(table_df, name, f"{key}-table", column_config=column_config, height=table_height(len(table_df)))
     return picked
+
+
+def table_height(rows: int) -> int:
+    """A dataframe height that shows up to ~12 rows without an empty band below."""
+    return min(460, 40 + 35 * max(rows, 1))
 
 
 def _actions_page() -> str | None:
@@ -156,6 +162,15 @@ def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.D
 
 
 # ------------------------------------------------------------------ targets
+# How each target is entered and shown: pct (a share, entered in %), count, days, money, ratio.
+TARGET_UNITS = {
+    "target_otd": "pct", "target_otif": "pct", "target_plan_achievement": "pct", "target_peak_load": "pct",
+    "target_supplier_otd": "pct", "target_incoming_fp": "pct", "target_fpy": "pct",
+    "target_shortage_idle": "pct", "target_drawing_ontime": "pct", "target_npi_ontime": "pct",
+    "target_action_closure": "pct", "amber_band": "pct", "target_price_variance": "money",
+    "target_open_complaints": "count", "target_complaint_days": "days", "target_repromise_rate": "ratio",
+}
+
 def _as_input(value: float, unit: str) -> float:
     return float(value) * 100 if unit == "pct" else float(value)
 

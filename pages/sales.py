@@ -42,7 +42,7 @@ with left:
         empty()
     else:
         target = tiles[0].target
-        fig = charts.trend(trend, "label", [("otd_latest", t("sales.otd_latest"), theme.ACTUAL),
+        fig = section.build(charts.trend, trend, "label", [("otd_latest", t("sales.otd_latest"), theme.ACTUAL),
                                             ("otd_original", t("sales.otd_original"), charts.SECOND),
                                             ("otif", t("sales.otif"), charts.PALETTE[2])],
                            x_title=unit, y_title=t("sales.share_lines"), target=target,
@@ -54,7 +54,7 @@ with right:
     if new.empty:
         empty()
     else:
-        fig = charts.stacked_bars(new, "label", "customer", "value", x_title=unit, y_title=t("sales.value_cny"),
+        fig = section.build(charts.stacked_bars, new, "label", "customer", "value", x_title=unit, y_title=t("sales.value_cny"),
                                   other_label=t("sales.other_customers"))
         section.figure(fig, new, "new-orders", "sales-new")
 
@@ -66,7 +66,7 @@ with left:
     if ship.empty:
         empty()
     else:
-        fig = charts.bars(ship, "label", [("planned_qty", t("sales.planned_ship"), theme.PLAN),
+        fig = section.build(charts.bars, ship, "label", [("planned_qty", t("sales.planned_ship"), theme.PLAN),
                                           ("shipped_qty", t("sales.shipped"), theme.ACTUAL)],
                           x_title=unit, y_title=t("sales.qty_pcs"))
         section.figure(fig, ship, "shipments-vs-plan", "sales-ship")
@@ -79,7 +79,7 @@ with right:
     else:
         by_week = (backlog.assign(state=backlog["overdue"].map({True: "overdue", False: "due"}))
                    .groupby(["due_label", "state"], as_index=False)["remaining_value"].sum())
-        fig = charts.stacked_bars(by_week, "due_label", "state", "remaining_value", x_title=t("sales.due_week"),
+        fig = section.build(charts.stacked_bars, by_week, "due_label", "state", "remaining_value", x_title=t("sales.due_week"),
                                   y_title=t("sales.value_cny"), colours={"overdue": theme.GAP, "due": theme.ACTUAL},
                                   stack_labels={"overdue": t("sales.overdue"), "due": t("sales.not_yet_due")})
         section.figure(fig, backlog, "backlog", "sales-backlog")
@@ -93,7 +93,7 @@ with left:
         empty()
     else:
         view = changes.assign(kind_label=[t(f"sales.kind.{k}") for k in changes["kind"]])
-        fig = charts.stacked_bars(view, "kind_label", "source", "changes", x_title=t("sales.change_kind"),
+        fig = section.build(charts.stacked_bars, view, "kind_label", "source", "changes", x_title=t("sales.change_kind"),
                                   y_title=t("sales.count_changes"),
                                   colours={"external": theme.DEPARTMENT["sales"], "internal": theme.DEPARTMENT["pmc"]},
                                   stack_labels={"external": t("sales.external"), "internal": t("sales.internal")})
@@ -107,7 +107,7 @@ with right:
     if rp.empty:
         empty()
     else:
-        fig = charts.bars(rp, "label", [("promises", t("sales.promises"), theme.PLAN),
+        fig = section.build(charts.bars, rp, "label", [("promises", t("sales.promises"), theme.PLAN),
                                         ("repromises", t("sales.repromise_n"), theme.GAP)],
                           x_title=unit, y_title=t("sales.count_promises"))
         section.figure(fig, section.load(db, sales.repromised_lines, f), "repromised-lines", "sales-rp")
@@ -122,14 +122,14 @@ else:
     with left:
         by_cat = summary.groupby("category", as_index=False)[["received", "open"]].sum()
         by_cat["category"] = [t(f"sales.cat.{c}") for c in by_cat["category"]]
-        fig = charts.bars(by_cat, "category", [("received", t("sales.received"), theme.PLAN),
+        fig = section.build(charts.bars, by_cat, "category", [("received", t("sales.received"), theme.PLAN),
                                                ("open", t("sales.open"), theme.GAP)],
                           x_title=t("sales.category"), y_title=t("sales.count_complaints"))
         section.figure(fig, summary, "complaints-summary", "sales-compl")
     with right:
         by_cust = summary.groupby("customer", as_index=False)[["received", "open"]].sum()
         by_cust["total"] = by_cust["open"] + by_cust["received"]
-        fig = charts.ranked_bars(by_cust[by_cust["open"] > 0], "customer", "open", x_title=t("sales.open_complaints"),
+        fig = section.build(charts.ranked_bars, by_cust[by_cust["open"] > 0], "customer", "open", x_title=t("sales.open_complaints"),
                                  colour_by_name=True, top=8)
         if (by_cust["open"] > 0).any():
             section.figure(fig, section.load(db, sales.open_complaints, f, as_of), "open-complaints", "sales-open-compl")

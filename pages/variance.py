@@ -52,7 +52,7 @@ def review(kind: str) -> None:
         if tr.empty:
             empty()
         else:
-            fig = charts.trend(tr, "label", [(c, t(k), col) for c, k, col in series], x_title=t(f"section.grain.{grain}"),
+            fig = section.build(charts.trend, tr, "label", [(c, t(k), col) for c, k, col in series], x_title=t(f"section.grain.{grain}"),
                                y_title=t(y_key), target=target, target_label=t("variance.target"), pct=pct)
             section.figure(fig, tr, f"{kind}-trend", f"var-{kind}-trend")
     with right:
@@ -65,7 +65,7 @@ def review(kind: str) -> None:
         if bad.empty:
             st.info(t("variance.none_bad"))
         else:
-            fig = charts.ranked_bars(bad, "name", measure, x_title=t(x_key), top=10,
+            fig = section.build(charts.ranked_bars, bad, "name", measure, x_title=t(x_key), top=10,
                                      colour_by_name=by in ("customer", "supplier"))
             picked = section.figure(fig, worst, f"{kind}-worst-{by}", f"var-{kind}-worst-{by}", select=True)
     # drill-down: the records behind the clicked (or chosen) bar

@@ -120,9 +120,11 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel download buttons for a table."""
     from lib.exports import neutralise
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(t("common.download_csv"), neutralise(df).to_csv(index=False).encode("utf-8-sig"),
+    # The files are built only when clicked (a callable): building every table's Excel on every
+    # run cost most of a section page's time.
+    c1.download_button(t("common.download_csv"), lambda: neutralise(df).to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{name}.csv", mime="text/csv", key=f"{key}-csv")
-    c2.download_button(t("common.download_xlsx"), to_xlsx({name: df}), file_name=f"{name}.xlsx",
+    c2.download_button(t("common.download_xlsx"), lambda: to_xlsx({name: df}), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx")
 
@@ -134,7 +136,7 @@ def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, heig
         if df.empty:
             st.info(t("common.empty"))
             return
-        st.dataframe(df.head(2000), hide_index=True, width="stretch", height=height,
+        st.dataframe(df.head(2000), hide_index=True, width="stretch", height=height or "auto",
                      column_config=column_config)
         downloads(df, name, key)
 

@@ -183,8 +183,8 @@ def output_totals(con, f: Filters) -> tuple[float, float]:
 
 
 def section_kpis(con, f: Filters, as_of: date) -> list:
-    """The PMC section's KPI tiles: plan achievement, good output, shortage idle rate and open
-    countermeasures (ahead/behind notes still open; overdue ones in the note)."""
+    """The PMC section's KPI tiles: plan achievement, good output, peak work-center load ahead
+    (lib.capacity), shortage idle rate and open countermeasures (ahead/behind notes still open)."""
     from lib import kpis, settings
     from lib.kpis import Kpi
     prev = f.previous()
@@ -196,7 +196,16 @@ def section_kpis(con, f: Filters, as_of: date) -> list:
         Kpi("kpi.plan_achievement", kpis.plan_achievement(con, f), settings.get("target_plan_achievement", con),
             kpis.plan_achievement(con, prev)),
         Kpi("pmc.kpi.output", actual, plan if plan else None, actual_prev, unit="count"),
+        kpis.peak_load_kpi(con, as_of),
         Kpi("pmc.kpi.shortage_idle", shortage_idle_rate(con, f), settings.get("target_shortage_idle", con),
             shortage_idle_rate(con, prev), higher_is_better=False),
         Kpi("pmc.kpi.open_countermeasures", open_notes, 0, None, unit="count", higher_is_better=False),
     ]
+
+
+def work_centers_of(con, lines: tuple[str, ...]) -> list[str]:
+    """The work centers of the given lines."""
+    if not lines:
+        return []
+    return con.execute(f"SELECT work_center FROM work_centers WHERE line IN ({', '.join('?' * len(lines))}) "
+                       "ORDER BY 1", list(lines)).df()["work_center"].tolist()

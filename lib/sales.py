@@ -234,33 +234,49 @@ def open_complaints(con, f: Filters, as_of: date) -> pd.DataFrame:
         ORDER BY c.received_date, c.complaint""", [as_of, *params]).df()
 
 
-def at_risk_lines(con, f: Filters, as_of: date, late: pd.DataFrame | None = None) -> pd.DataFrame:
+def at_risk_lines(con, f: Filters, as_of: date, late: pd.DataFrame | None = None,
+                  use_load: bool = False) -> pd.DataFrame:
     """Open lines with qty to ship that are at risk, and why:
 
     * promise_after_request: the latest promise is later than the customer's requested date;
     * overdue: the committed date is already past (before as_of);
-    * load_late: the load says the line will finish after its committed date — `late` holds
-      (line_id, expected_date) from the capacity engine; lines it lists with an expected date
-      after the committed date are flagged.
+    * load_late: the load says the line will be late. `late` lists such lines (line_id, and
+      optionally expected_date: then only lines expected after their committed date count,
+      and note: where, e.g. the overloaded work center and week). With `use_load`, `late` is
+      lib.capacity.lines_at_risk: lines with a step in an overloaded week over the horizon.
     """
+    if use_load:
+        from lib import capacity
+        cap = capacity.lines_at_risk(con, as_of, capacity.horizon_end(con, as_of))
+        late = cap.assign(note=cap["work_center"] + " " + cap["period"])[["line_id", "note"]]
+    frame = pd.DataFrame({"line_id": pd.Series([], dtype="int64"),
+                          "expected_date": pd.Series([], dtype="datetime64[ns]"),
+                          "note": pd.Series([], dtype="object")})
+    if late is not None and not late.empty:
+        frame = pd.DataFrame({
+            "line_id": late["line_id"].astype("int64"),
+            "expected_date": (pd.to_datetime(late["expected_date"]) if "expected_date" in late
+                              else pd.Series(pd.NaT, index=late.index, dtype="datetime64[ns]")),
+            "note": late["note"].astype("object") if "note" in late else None})
     where, params = _where(f)
-    late_df = (late[["line_id", "expected_date"]] if late is not None and not late.empty
-               else pd.DataFrame({"line_id": pd.Series([], dtype="int64"),
-                                  "expected_date": pd.Series([], dtype="datetime64[ns]")}))
-    con.register("_late_lines", late_df)
+    con.register("_late_lines", frame)
     try:
         return con.execute(f"""
+            WITH l AS (SELECT line_id, CAST(max(expected_date) AS DATE) AS expected_date,
+                              string_agg(DISTINCT note, ', ' ORDER BY note) AS load_note
+                       FROM _late_lines GROUP BY line_id)
             SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product, o.qty - o.shipped_qty AS remaining_qty,
-                   o.requested_date, o.promised_date, CAST(l.expected_date AS DATE) AS expected_date,
+                   o.requested_date, o.promised_date, l.expected_date, l.load_note,
                    greatest(date_diff('day', o.requested_date, coalesce(o.promised_date, o.requested_date)), 0)
                        AS days_after_request,
                    coalesce(o.promised_date > o.requested_date, FALSE) AS promise_after_request,
                    {COMMITTED} < CAST(? AS DATE) AS overdue,
-                   coalesce(CAST(l.expected_date AS DATE) > {COMMITTED}, FALSE) AS load_late
-            FROM order_lines o LEFT JOIN _late_lines l USING (line_id)
+                   coalesce(l.line_id IS NOT NULL AND (l.expected_date IS NULL OR l.expected_date > {COMMITTED}),
+                            FALSE) AS load_late
+            FROM order_lines o LEFT JOIN l USING (line_id)
             WHERE o.status = 'open' AND o.qty > o.shipped_qty {where}
               AND (o.promised_date > o.requested_date OR {COMMITTED} < CAST(? AS DATE)
-                   OR CAST(l.expected_date AS DATE) > {COMMITTED})
+                   OR (l.line_id IS NOT NULL AND (l.expected_date IS NULL OR l.expected_date > {COMMITTED})))
             ORDER BY overdue DESC, {COMMITTED}, o.order_no, o.line_no""", [as_of, *params, as_of]).df()
     finally:
         con.unregister("_late_lines")

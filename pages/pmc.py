@@ -5,9 +5,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from lib import pmc
+from lib import capacity, pmc
 from lib.i18n import t
 from lib.ui import charts, filters, section, state, theme
+from lib.ui.capacity_charts import heatmap
 from lib.ui.widgets import empty
 
 db = state.db()
@@ -133,8 +134,15 @@ with right:
         section.figure(fig, mats, "shortage-materials", "pmc-mats")
 
 # ------------------------------------------------------------------ capacity load
-# === CAPACITY HEATMAP AND LOAD OUTLOOK: the lead embeds lib.ui.capacity_charts here at merge
-# === (lib/capacity.py load by work center x week; a peak-load tile joins the KPI row above).
+st.subheader(t("pmc.capacity"), help=t("pmc.capacity.help"))
+load = section.load(db, capacity.load, as_of, "week")
+if f.lines and not load.empty:
+    load = load[load["work_center"].isin(section.load(db, pmc.work_centers_of, f.lines))]
+if load.empty:
+    empty()
+else:
+    section.figure(section.build(heatmap, load), load, "capacity-load", "pmc-load")
+st.page_link("pages/capacity.py", label=t("pmc.capacity.link"), icon=":material/grid_on:")
 
 # ------------------------------------------------------------------ needs other departments
 needs = section.load(db, pmc.needs_other_departments, f, as_of)

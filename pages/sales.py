@@ -137,12 +137,13 @@ else:
             st.info(t("sales.no_open_complaints"))
 
 # ------------------------------------------------------------------ at-risk lines
-risk = section.load(db, sales.at_risk_lines, f, as_of)   # the capacity engine's late lines go in late= at merge
+risk = section.load(db, sales.at_risk_lines, f, as_of, use_load=True)
 st.subheader(t("sales.at_risk", n=len(risk)), help=t("sales.at_risk.help"))
 if risk.empty:
     st.info(t("sales.no_risk"))
 else:
-    why = [", ".join(t(f"sales.why.{c}") for c in ("overdue", "promise_after_request", "load_late") if r[c])
+    why = [", ".join([t(f"sales.why.{c}") for c in ("overdue", "promise_after_request") if r[c]]
+                     + ([t("sales.why.load_late", where=r["load_note"] or "")] if r["load_late"] else []))
            for _, r in risk.iterrows()]
     view = pd.DataFrame({
         t("sales.col.order"): risk["order_no"] + "/" + risk["line_no"].astype(str),

@@ -115,6 +115,13 @@ def test_at_risk_lines_and_why(con):
     late = pd.DataFrame({"line_id": [4, 2], "expected_date": pd.to_datetime(["2026-11-30", "2026-11-01"])})
     df = sales.at_risk_lines(con, F, AS_OF, late=late)
     assert df.set_index("line_id")["load_late"].to_dict() == {2: False, 6: False, 4: True}
+    # without an expected date, a listed line counts as late by load, and the note says where
+    late = pd.DataFrame({"line_id": [6, 6], "note": ["WC2 2026-W49", "WC1 2026-W49"]})
+    df = sales.at_risk_lines(con, F, AS_OF, late=late).set_index("line_id")
+    assert df.loc[6, "load_late"] and df.loc[6, "load_note"] == "WC1 2026-W49, WC2 2026-W49"
+    assert not df.loc[4, "load_late"]
+    # with the capacity engine: the scenario has no routings, so no load and the same three lines
+    assert sales.at_risk_lines(con, F, AS_OF, use_load=True)["line_id"].tolist() == [2, 6, 4]
 
 
 def test_everything_is_empty_not_an_error_on_an_empty_database(db):

@@ -62,28 +62,10 @@ def build(builder, df: pd.DataFrame, *args, **kwargs):
                    builder, df, args, kwargs)
 
 
-def acting_user(db) -> User:
-    """The user acting in this session.
-
-    Uses the login module's `lib.ui.state.user()` when it exists; otherwise the session's
-    `user` entry; with no login configured (auth off, or auto with no passwords) the app acts
-    as the system user, as the rest of the app does while login is off.
-    """
-    from lib.ui import state
-    fn = getattr(state, "user", None) or getattr(state, "current_user", None)
-    if callable(fn):
-        user = fn()
-        if isinstance(user, User):
-            return user
-    user = st.session_state.get("user")
-    if isinstance(user, User):
-        return user
-    mode = str(settings.get("auth")).lower()
-    if mode == "off":
-        return auth.SYSTEM
-    if mode == "auto" and not db.scalar("SELECT count(*) FROM users WHERE password_hash IS NOT NULL AND active"):
-        return auth.SYSTEM
-    return User("anonymous", "viewer")
+def acting_user(db=None) -> User:
+    """The user acting in this session: the app's one answer, lib.ui.acting.user()."""
+    from lib.ui import acting
+    return acting.user()
 
 
 # ------------------------------------------------------------------ layout pieces

@@ -35,7 +35,7 @@ def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
     at = run_page(monkeypatch, demo_path, page)
     assert not at.exception, at.exception
     shown = _tile_values(at)
-    assert shown == expected
+    assert sorted(shown) == sorted(expected)         # tiles wrap into columns, so compare as a set
     assert any(v != "—" for v in expected)          # the demo has data for these tiles
 
 

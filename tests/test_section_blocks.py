@@ -108,7 +108,8 @@ def test_chart_builders_make_figures_with_axis_titles():
     assert [tr.name for tr in s.data] == ["A", "Other"]
     tr = charts.trend(pd.DataFrame({"w": ["W1"], "otd": [0.9]}), "w", [("otd", "OTD", "#000")],
                       x_title="Week", y_title="%", target=0.95, target_label="target")
-    assert tr.layout.yaxis.tickformat == ".0%"
+    assert tr.layout.yaxis.tickformat == ".1%"           # 90% and a 95% target: a narrow span
+    assert tr.layout.yaxis.range[0] < 0.9 and tr.layout.yaxis.range[1] > 0.95   # the target in view
     assert charts.colour_for("Acme") == charts.colour_for("Acme")
 
 

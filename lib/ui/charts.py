@@ -97,8 +97,14 @@ def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_tit
                       annotation_text=target_label or "", annotation_position="top left",
                       annotation_font=dict(color=TARGET, size=16))
     if pct:
-        # not from zero: a rate near its target would be a flat line; the target stays in range
-        fig.update_yaxes(tickformat=".0%")
+        # not from zero (a rate near its target would be a flat line), but the target in view
+        values = pd.concat([pd.to_numeric(d[c], errors="coerce") for c, _, _ in series]).dropna().tolist()
+        values += [target] if target is not None else []
+        if values:
+            lo, hi = min(values), max(values)
+            pad = max((hi - lo) * 0.15, 0.01)
+            fig.update_yaxes(range=[max(lo - pad, 0), min(hi + pad, 1.05) if hi <= 1 else hi + pad],
+                             tickformat=".1%" if hi - lo < 0.1 else ".0%")
     else:
         fig.update_yaxes(rangemode="tozero")
     return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)

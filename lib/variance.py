@@ -177,3 +177,12 @@ def review_kpis(con, f: Filters, as_of) -> list:
             higher_is_better=False),
         Kpi("kpi.fpy", kpis.first_pass_yield(con, f), g("target_fpy"), kpis.first_pass_yield(con, prev)),
     ]
+
+
+def suppliers(con) -> pd.DataFrame:
+    """Suppliers with purchase orders or incoming inspections, with names, for the page filter."""
+    return con.execute("""
+        SELECT s.supplier, coalesce(n.name, s.supplier) AS name
+        FROM (SELECT supplier FROM purchase_orders UNION SELECT supplier FROM inspections
+              WHERE supplier IS NOT NULL) s
+        LEFT JOIN suppliers n USING (supplier) ORDER BY 1""").df()

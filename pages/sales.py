@@ -51,11 +51,13 @@ with left:
 with right:
     st.subheader(t("sales.new_orders"), help=t("sales.new_orders.help"))
     new = section.load(db, sales.new_orders, f, grain)
+    measure = st.segmented_control(t("sales.measure"), ["value", "qty", "lines"], default="value",
+                                   key="sales_new_measure", format_func=lambda m: t(f"sales.measure.{m}")) or "value"
     if new.empty:
         empty()
     else:
-        fig = section.build(charts.stacked_bars, new, "label", "customer", "value", x_title=unit, y_title=t("sales.value_cny"),
-                                  other_label=t("sales.other_customers"))
+        fig = section.build(charts.stacked_bars, new, "label", "customer", measure, x_title=unit,
+                            y_title=t(f"sales.axis.{measure}"), other_label=t("sales.other_customers"))
         section.figure(fig, new, "new-orders", "sales-new")
 
 # ------------------------------------------------------------------ shipments and backlog

@@ -1,9 +1,11 @@
 """Variance review (for managers): output vs plan, delivery vs promise, price vs standard and
 yield vs target, each as a trend with the worst lines/products/customers/suppliers ranked, and
 drill-down to the records behind a bar."""
+from dataclasses import replace
+
 import streamlit as st
 
-from lib import variance
+from lib import sales, variance
 from lib.i18n import t
 from lib.ui import charts, filters, section, state, theme
 from lib.ui.widgets import empty
@@ -16,10 +18,21 @@ st.title(t("variance.title"))
 st.caption(t("section.period", start=f.start.isoformat(), end=f.end.isoformat(), as_of=as_of.isoformat())
            + " · " + t("variance.subtitle"))
 
-top = st.columns([1, 3, 1])
+top = st.columns([1, 2, 2, 1])
 grain = top[0].segmented_control(t("section.grain"), ["week", "month"], default="week", key="var_grain",
                                  format_func=lambda g: t(f"section.grain.{g}")) or "week"
-with top[2]:
+cust = section.load(db, sales.customers)
+supp = section.load(db, variance.suppliers)
+cust_name = dict(zip(cust["customer"], cust["name"]))
+supp_name = dict(zip(supp["supplier"], supp["name"]))
+chosen_c = top[1].multiselect(t("variance.customers"), cust["customer"].tolist(), key="var_customers",
+                              format_func=lambda c: f"{c} · {cust_name.get(c, c)}", placeholder=t("filter.all"),
+                              help=t("variance.customers.help"))
+chosen_s = top[2].multiselect(t("variance.suppliers"), supp["supplier"].tolist(), key="var_suppliers",
+                              format_func=lambda c: f"{c} · {supp_name.get(c, c)}", placeholder=t("filter.all"),
+                              help=t("variance.suppliers.help"))
+f = replace(f, customers=tuple(chosen_c), suppliers=tuple(chosen_s))
+with top[3]:
     section.targets_form(db, [("target_plan_achievement", "pct"), ("target_otd", "pct"),
                               ("target_price_variance", "money"), ("target_fpy", "pct")], key="var-targets")
 

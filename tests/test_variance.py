@@ -89,3 +89,12 @@ def test_section_headlines(con):
 def test_section_headlines_empty(db):
     with db.cursor() as con:
         assert all(k.value is None for k in kpis.section_headlines(con, F, AS_OF).values())
+
+
+def test_page_filters_customers_and_suppliers(con):
+    assert variance.suppliers(con)[["supplier", "name"]].values.tolist() == [["S1", "Steel Co"], ["S2", "Second Source"]]
+    only_c1 = Filters(F.start, F.end, customers=("C1",))
+    assert variance.worst(con, "delivery", only_c1, "customer")["name"].tolist() == ["C1"]
+    assert variance.trend(con, "delivery", only_c1, "week")["late_lines"].sum() == 0
+    # the customer filter does not touch output or price; the supplier filter not output
+    assert variance.total(con, "output", Filters(F.start, F.end, customers=("C1",), suppliers=("S2",)))["plan"].iloc[0] == 290

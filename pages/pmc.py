@@ -9,7 +9,7 @@ from lib import capacity, pmc
 from lib.i18n import t
 from lib.ui import charts, filters, section, state, theme
 from lib.ui.capacity_charts import heatmap
-from lib.ui.widgets import empty
+from lib.ui.widgets import downloads, empty
 
 db = state.db()
 as_of = state.as_of()
@@ -109,6 +109,7 @@ with right:
         flags = shown["overdue"].fillna(False).astype(bool).tolist()
         st.dataframe(view.style.apply(lambda r: [red if flags[r.name] else "" for _ in r], axis=1) if len(view) else view,
                      hide_index=True, width="stretch", height=section.table_height(len(view)))
+        downloads(view, "ahead-behind-notes", "pmc-notes-dl")
 
 # ------------------------------------------------------------------ shortage idle
 left, right = st.columns(2)
@@ -160,5 +161,6 @@ else:
     flags = needs["overdue"].fillna(False).astype(bool).tolist()
     st.dataframe(view.style.apply(lambda r: [red if flags[r.name] else "" for _ in r], axis=1),
                  hide_index=True, width="stretch", height=section.table_height(len(view)))
+    downloads(view, "needs-other-departments", "pmc-needs-dl")
 
 section.actions_panel(db, "pmc", as_of)

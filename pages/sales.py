@@ -8,7 +8,7 @@ import streamlit as st
 from lib import sales
 from lib.i18n import t
 from lib.ui import charts, filters, section, state, theme
-from lib.ui.widgets import empty
+from lib.ui.widgets import downloads, empty
 
 db = state.db()
 as_of = state.as_of()
@@ -154,6 +154,7 @@ else:
         t("sales.col.requested"): risk["requested_date"].dt.date, t("sales.col.promised"): risk["promised_date"].dt.date,
         t("sales.col.why"): why,
     })
-    st.dataframe(view, hide_index=True, width="stretch", height=min(460, 42 + 36 * len(view)))
+    st.dataframe(view, hide_index=True, width="stretch", height=section.table_height(len(view)))
+    downloads(view, "at-risk-lines", "sales-risk-dl")
 
 section.actions_panel(db, "sales", as_of)

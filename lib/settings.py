@@ -42,6 +42,9 @@ _DECLARED = [
     Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
     Setting("lockout_attempts", 5, "Failed logins in a row before an account is locked for a while.", int),
     Setting("lockout_minutes", 15, "How long an account stays locked after too many failed logins.", int),
+    Setting("sso", "off", "Single sign-on through the identity provider configured in .streamlit/secrets.toml "
+            "[auth] (OpenID Connect): on or off. A signed-in e-mail must match an active user's e-mail.",
+            str, in_db=False),
     # targets (KPI tiles turn green at or better than target, amber within the band, red beyond)
     Setting("target_otd", 0.95, "Target OTD (on-time delivery), share of lines shipped on time.", float),
     Setting("target_otif", 0.90, "Target OTIF, share of due lines shipped on time and in full.", float),
@@ -114,11 +117,57 @@ def db_path() -> str:
     return str(get("db"))
 
 
+# the bounds a value written in the app must respect (key: (lowest, highest))
+BOUNDS: dict[str, tuple[float, float]] = {
+    "idle_timeout_minutes": (1, 24 * 60), "lockout_attempts": (1, 100), "lockout_minutes": (1, 24 * 60),
+    "shipping_buffer_days": (0, 365), "horizon_days": (7, 3 * 365), "load_weeks": (1, 104),
+    "stale_days": (1, 365), "amber_band": (0, 1),
+}
+
+
+def set_value(db, user, key: str, value) -> object:
+    """Store setting `key` in the settings table as `user` (needs the "settings" permission);
+    returns the value as stored. Refuses deployment settings and values of the wrong kind or
+    outside BOUNDS with a message naming the setting.
+
+    >>> from lib.db import Database; from lib.auth import SYSTEM
+    >>> set_value(Database(":memory:"), SYSTEM, "idle_timeout_minutes", "30")
+    30
+    """
+    from lib.errors import ValidationError
+    setting = SETTINGS.get(key)
+    if setting is None:
+        raise ValidationError(f"there is no setting {key!r}.", where="settings")
+    if not setting.in_db:
+        raise ValidationError(f"{key} is a deployment setting; set the environment variable {setting.env} "
+                              "where Tandem is started.", where=key)
+    try:
+        typed = setting.kind(str(value).strip()) if setting.kind is not str else str(value).strip()
+    except (TypeError, ValueError):
+        raise ValidationError(f"{value!r} is not a valid {setting.kind.__name__}.", where=key) from None
+    low, high = BOUNDS.get(key, (None, None))
+    if low is not None and not (low <= typed <= high):
+        raise ValidationError(f"{typed} is outside {low:g}–{high:g}.", where=key)
+    with db.transaction(user, source="settings", need="settings") as tx:
+        if tx.fetch("settings", {"key": key}) is None:
+            tx.insert("settings", {"key": key, "value": str(typed), "updated_by": user.username})
+        else:
+            tx.update("settings", {"key": key}, {"value": str(typed), "updated_by": user.username,
+                                                 "updated_at": _now()})
+    return typed
+
+
+def _now():
+    from datetime import datetime
+    return datetime.now().replace(microsecond=0)
+
+
 def save_values(db, user, values: dict) -> int:
     """Store settings a manager changed (targets, working days) in one audited transaction.
 
-    Only declared, database-held settings are accepted; each value must convert to the
-    setting's type and numbers must be finite and not negative. Returns how many changed.
+    Like `set_value` for many settings at once: only declared, database-held settings are
+    accepted; each value must convert to the setting's type, numbers must be finite, not
+    negative and within BOUNDS. Returns how many changed.
     Needs the `settings` permission (lib.auth).
     """
     import math
@@ -136,6 +185,9 @@ def save_values(db, user, values: dict) -> int:
             raise ValidationError(f"{raw!r} is not a valid {setting.kind.__name__}.", where=key) from None
         if isinstance(value, (int, float)) and (not math.isfinite(value) or value < 0):
             raise ValidationError(f"{raw!r} must be a number of at least 0.", where=key)
+        low, high = BOUNDS.get(key, (None, None))
+        if low is not None and not (low <= value <= high):
+            raise ValidationError(f"{value} is outside {low:g}–{high:g}.", where=key)
         if key == "working_weekdays":
             parts = str(value).replace(" ", "").split(",")
             if not parts or not all(p.isdigit() and 1 <= int(p) <= 7 for p in parts):

@@ -2,8 +2,15 @@
 
 Each entry: (file under pages/, url path, i18n title key, navigation section, icon).
 Section keys are nav.* i18n keys. The url path is fixed so links survive a language switch.
+
+Who sees a page: PAGE_NEEDS maps a url path to the lib.auth need its user must have
+(lib.auth.can_see); a page not listed there is for every signed-in user, viewers included,
+and must then hide its own edit controls from those who may not use them
+(lib.ui.session.can / can_write). Hiding is for clarity only: lib refuses the write anyway.
 """
 from __future__ import annotations
+
+from lib import auth
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
@@ -14,7 +21,15 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
     ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
     ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
+    ("pages/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]
+
+# url path -> the permission a user needs to see the page (see lib.auth.NEEDS)
+PAGE_NEEDS: dict[str, str] = {
+    "order-review": "review",
+    "users": "users",
+    "settings": "settings",
+}
 
 
 def sections() -> list[str]:
@@ -24,3 +39,12 @@ def sections() -> list[str]:
         if section not in seen:
             seen.append(section)
     return seen
+
+
+def visible(user: auth.User) -> list[tuple[str, str, str, str, str]]:
+    """The PAGES entries `user` may open, in order.
+
+    >>> [p[1] for p in visible(auth.User("wall", "viewer"))]
+    ['overview']
+    """
+    return [p for p in PAGES if auth.can_see(user, PAGE_NEEDS.get(p[1]))]

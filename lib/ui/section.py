@@ -203,15 +203,15 @@ def _as_input(value: float, unit: str) -> float:
 def targets_form(db, items: list[tuple[str, str]], key: str) -> None:
     """A small form to change targets: items are (setting key, unit) with unit pct/count/days/...
 
-    Shares are entered in %; saving writes the `settings` table in one audited transaction
-    (needs the `settings` permission: admin or chair); a refused save shows why.
+    Shares are entered in %; saving writes the `settings` table in one audited transaction.
+    Shown only to users with the `settings` permission (admin, chair); lib refuses others anyway.
     """
     user = acting_user(db)
+    if not auth.can(user, "settings"):
+        return                      # no edit controls for those who may not change targets
     with db.cursor() as cur:
         current = {k: settings.get(k, cur) for k, _ in items}
     with st.popover(t("section.targets.button"), icon=":material/tune:"):
-        if not auth.can(user, "settings"):
-            st.caption(t("section.targets.readonly"))
         with st.form(key=f"{key}-form", border=False):
             values = {}
             for k, unit in items:
@@ -219,9 +219,8 @@ def targets_form(db, items: list[tuple[str, str]], key: str) -> None:
                 label = setting_label(k) + (" (%)" if unit == "pct" else "")
                 step = 1.0 if unit == "pct" or s.kind is int else 0.1
                 values[k] = st.number_input(label, value=_as_input(current[k], unit), step=step,
-                                            min_value=0.0, help=setting_help(k), key=f"{key}-{k}",
-                                            disabled=not auth.can(user, "settings"))
-            if st.form_submit_button(t("common.save"), disabled=not auth.can(user, "settings")):
+                                            min_value=0.0, help=setting_help(k), key=f"{key}-{k}")
+            if st.form_submit_button(t("common.save")):
                 new = {k: (v / 100 if unit == "pct" else v) for (k, unit), v in zip(items, values.values())}
                 try:
                     changed = settings.save_values(db, user, new)

@@ -237,9 +237,11 @@ def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:
 
     * on_time_rate = qty received by due date / qty due (POs due in the period)
     * incoming_fp = incoming lots passed first time / lots inspected first time (in the period)
-    * response_rate (response to changes) = rush POs received in full by their due date /
-      rush POs due; a *rush* PO is one asked for inside the material's standard lead time
-      (due date - order date < lead days) — how well the supplier absorbs our changes
+    * response_rate (response to changes) = changed POs received in full by their (latest) due
+      date / changed POs due. A *changed* PO is one asked for inside the material's standard
+      lead time (due date - order date < lead days: a rush) or whose due date was changed after
+      it was placed (an update of purchase_orders.due_date in the audit log) — how well the
+      supplier absorbs our changes. None when the supplier had no changed PO due.
     * avg_days_late = mean days late of POs due in the period that were (or still are) late:
       received in full after the due date (last receipt - due) or still open past due (as_of - due)
     * score = 100 x the mean of the rates that are defined (None when none is)
@@ -251,7 +253,9 @@ def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:
         WITH po AS (
             SELECT p.supplier, p.qty, p.received_by_due_qty, p.received_qty, p.received_date,
                    p.due_date, p.open_qty,
-                   date_diff('day', p.order_date, p.due_date) < coalesce(m.lead_days, 0) AS rush,
+                   (date_diff('day', p.order_date, p.due_date) < coalesce(m.lead_days, 0)
+                    OR p.po IN (SELECT row_key FROM audit_log WHERE table_name = 'purchase_orders'
+                                AND action = 'update' AND column_name = 'due_date')) AS rush,
                    CASE WHEN p.open_qty > 0 AND p.due_date < CAST(? AS DATE)
                              THEN date_diff('day', p.due_date, CAST(? AS DATE))
                         WHEN p.open_qty = 0 AND p.received_date > p.due_date

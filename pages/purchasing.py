@@ -1,6 +1,7 @@
 """Purchasing (采购): supply status, late POs and the orders they endanger, supplier on-time,
 prices, supplier cooperation — what purchasing brings to the coordination meeting."""
 from dataclasses import replace
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -130,12 +131,17 @@ with c1:
                                       hover="detail", top=10)
         section.figure(fig, pv, "price-variance", "pur-pv")
 with c2:
-    mats = section.load(db, pur.materials_quoted)
+    # the materials with the largest variance first, so the default is the one worth discussing
+    quoted = section.load(db, pur.materials_quoted)
+    mats = [m for m in (pv["material"].tolist() if not pv.empty else []) if m in set(quoted)]
+    mats += [m for m in quoted if m not in set(mats)]
     if not mats:
         empty("purchasing.price.none")
     else:
         mat = st.selectbox(t("purchasing.price.material"), mats, key="pur_material")
-        pt = section.load(db, pur.price_trend, f, (mat,))
+        # prices move slowly: the trend looks back a year from the period's end
+        pt = section.load(db, pur.price_trend, replace(f, start=f.end - timedelta(days=365)), (mat,))
+        st.caption(t("purchasing.price.window", end=f.end.isoformat()))
         if pt.empty:
             empty("purchasing.price.none")
         else:

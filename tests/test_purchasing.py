@@ -138,11 +138,13 @@ def test_scorecard(con):
     assert s.loc["S1", "response_rate"] == pytest.approx(1.0)
     assert s.loc["S1", "avg_days_late"] == pytest.approx(5)
     assert s.loc["S1", "score"] == pytest.approx(100 * (110 / 150 + 2 / 3 + 1) / 3)
-    # S2: nothing on time, the only inspected lot on hold, no rush PO (response undefined),
-    # P3 still open 5 days past due.
+    # S2: nothing on time, the only inspected lot on hold; P3 (due date pulled in, per the
+    # audit log) is a changed PO not met; P3 is still open 5 days past due.
     assert s.loc["S2", "on_time_rate"] == 0 and s.loc["S2", "incoming_fp"] == 0
-    assert s.loc["S2", "response_rate"] != s.loc["S2", "response_rate"]   # NaN
+    assert s.loc["S2", "rush_pos"] == 1 and s.loc["S2", "response_rate"] == 0
     assert s.loc["S2", "avg_days_late"] == 5 and s.loc["S2", "score"] == 0
+    # S3 had no PO due: its response to changes is undefined (NaN), not zero
+    assert s.loc["S3", "response_rate"] != s.loc["S3", "response_rate"]
     # S3: inspected only (no PO due): scored on incoming quality alone
     assert s.loc["S3", "score"] == pytest.approx(100)
 

@@ -13,7 +13,7 @@ from lib.ui.charts import TARGET
 
 # milestone / drawing states -> colour (done on time is green, late is amber, overdue is red)
 STATE = {"on_time": theme.RAG["green"], "late": theme.RAG["amber"], "overdue": theme.RAG["red"],
-         "open": theme.PLAN}
+         "open": theme.ACTUAL}
 
 
 def rate_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, target: float | None = None,
@@ -27,7 +27,7 @@ def rate_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, target:
     colours = [theme.RAG[rag(v, target, True, band)] if target is not None else theme.ACTUAL for v in d[value]]
     fig = go.Figure(go.Bar(
         x=d[value], y=d[label].astype(str), orientation="h", marker_color=colours,
-        text=[f"{v:.1%}" for v in d[value]], textposition="auto",
+        text=[f"{v:.1%}" for v in d[value]], textposition="inside", insidetextanchor="end",
         customdata=d[[hover]].to_numpy() if hover else None,
         hovertemplate="%{y}: %{x:.1%}" + ("<br>%{customdata[0]}" if hover else "") + "<extra></extra>"))
     if target is not None:
@@ -48,10 +48,13 @@ def diverging_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, to
     colours = [theme.RAG["red"] if v > 0 else theme.RAG["green"] for v in d[value]]
     fig = go.Figure(go.Bar(
         x=d[value], y=d[label].astype(str), orientation="h", marker_color=colours,
-        text=[f"{v:+,.0f}" for v in d[value]], textposition="auto",
+        text=[f"{v:+,.0f}" for v in d[value]], textposition="outside", cliponaxis=False,
         customdata=d[[hover]].to_numpy() if hover else None,
         hovertemplate="%{y}: %{x:+,.0f}" + ("<br>%{customdata[0]}" if hover else "") + "<extra></extra>"))
     fig.add_vline(x=0, line=dict(color=theme.CUMULATIVE, width=1))
+    reach = float(d[value].abs().max() or 1) * 1.35      # room for the outside labels on both sides
+    fig.update_xaxes(range=[-reach if (d[value] < 0).any() else -reach * 0.05,
+                            reach if (d[value] > 0).any() else reach * 0.05])
     fig.update_yaxes(type="category")
     return theme.layout(fig, x_title=x_title, height=height or max(280, 80 + 40 * len(d)))
 

@@ -33,3 +33,7 @@ INSERT INTO inspections (date, stage, supplier, material, qty_inspected, qty_def
 INSERT INTO price_history VALUES
     ('M1', 'S1', '2026-10-01', 10.0), ('M1', 'S1', '2026-10-20', 11.0), ('M1', 'S1', '2026-11-10', 10.0),
     ('M2', 'S2', '2026-11-01', 6.0), ('M2', 'S2', '2026-11-10', 4.0);
+-- P3's due date was pulled in after it was placed: a changed PO for the scorecard
+INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, new_value, source) VALUES
+    ('buyer', 'update', 'purchase_orders', 'P3', 'due_date', '2026-11-27', '2026-11-20', 'form'),
+    ('buyer', 'update', 'purchase_orders', 'P3', 'unit_price', '6.5', '6', 'form');

@@ -248,6 +248,7 @@ def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:
     Sorted by score (best first), ties by supplier.
     """
     sup, sup_p = supplier_clause(f, "supplier")
+    psup, psup_p = supplier_clause(f, "p.supplier")
     end = _due_end(f, as_of)
     return con.execute(f"""
         WITH po AS (
@@ -261,7 +262,7 @@ def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:
                         WHEN p.open_qty = 0 AND p.received_date > p.due_date
                              THEN date_diff('day', p.due_date, p.received_date) END AS days_late
             FROM purchase_order_status p LEFT JOIN materials m USING (material)
-            WHERE p.status <> 'cancelled' AND p.due_date BETWEEN ? AND ? {sup}),
+            WHERE p.status <> 'cancelled' AND p.due_date BETWEEN ? AND ? {psup}),
         otd AS (
             SELECT supplier, count(*) AS pos_due, sum(qty) AS qty_due,
                    sum(received_by_due_qty) / sum(qty) AS on_time_rate,
@@ -290,7 +291,7 @@ def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:
                             + (b.response_rate IS NOT NULL)::INT, 0) AS score
         FROM both_ b LEFT JOIN suppliers s USING (supplier)
         ORDER BY score DESC NULLS LAST, b.supplier
-    """, [as_of, as_of, f.start, end, *sup_p, f.start, f.end, *sup_p]).df()
+    """, [as_of, as_of, f.start, end, *psup_p, f.start, f.end, *sup_p]).df()
 
 
 def suppliers(con) -> list[str]:

@@ -140,7 +140,7 @@ imp = section.load(db, eng.improvements, f, as_of)
 if imp.empty:
     empty("engineering.imp.none")
 else:
-    c1, c2 = st.columns([2, 3])
+    c1, c2 = st.columns([1, 2])
     with c1:
         hours = section.load(db, eng.improvement_hours, f, as_of)
         d = hours.assign(kind=[t(f"engineering.kind.{k}") for k in hours["kind"]])

@@ -46,8 +46,8 @@ tiles = [
         note=t("quality.kpi.open_complaints.note", n=n_8d)),
     Kpi("quality.kpi.backlog", len(backlog), 0, None, unit="count", higher_is_better=False,
         note=(t("quality.kpi.backlog.note", days=int(backlog["days_waiting"].max())) if not backlog.empty else None)),
-    Kpi("quality.kpi.hold_value", hold_value, 0, None, unit="money", higher_is_better=False,
-        note=t("quality.kpi.hold_value.note", n=len(hold))),
+    Kpi("quality.kpi.on_hold", len(hold), 0, None, unit="count", higher_is_better=False,
+        note=t("quality.kpi.on_hold.note", value=f"¥{hold_value:,.0f}")),
 ]
 section.kpi_row(tiles, db, columns=6)
 

@@ -149,6 +149,12 @@ def test_scorecard(con):
     assert s.loc["S3", "score"] == pytest.approx(100)
 
 
+def test_scorecard_supplier_filter(con):
+    s = pur.supplier_scorecard(con, Filters(NOV.start, NOV.end, suppliers=("S1",)), AS_OF)
+    assert s["supplier"].tolist() == ["S1"]
+    assert s["on_time_rate"].tolist() == pytest.approx([110 / 150])
+
+
 def test_everything_is_empty_on_an_empty_database(empty):
     assert pur.supplier_otd(empty, NOV, AS_OF) is None
     assert pur.price_variance(empty, NOV) is None

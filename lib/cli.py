@@ -58,7 +58,7 @@ def _init_args(p):
     kind.add_argument("--empty", action="store_true", help="only the schema, for real use")
     p.add_argument("--as-of", type=parse_date, default=None, help="the demo's 'today' (YYYY-MM-DD)")
     p.add_argument("--seed", type=int, default=7, help="demo random seed")
-    p.add_argument("--scale", default="demo", help="demo size: demo or large")
+    p.add_argument("--scale", default="demo", choices=("demo", "large"), help="demo size")
     p.add_argument("--force", action="store_true", help="replace an existing database")
 
 

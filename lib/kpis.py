@@ -114,13 +114,24 @@ def readiness(con, as_of: date) -> pd.DataFrame:
     """Per section: last updated at/by and whether it is stale (older than the stale_days setting)."""
     stale_days = settings.get("stale_days", con)
     return con.execute("""
-        SELECT s.section, u.updated_at, u.updated_by,
+        SELECT s.section, u.updated_at, coalesce(us.display_name, u.updated_by) AS updated_by,
                CASE WHEN u.updated_at IS NULL THEN NULL
                     ELSE date_diff('day', CAST(u.updated_at AS DATE), CAST(? AS DATE)) END AS days_ago,
                (u.updated_at IS NULL OR date_diff('day', CAST(u.updated_at AS DATE), CAST(? AS DATE)) > ?) AS stale
         FROM (VALUES ('sales', 1), ('pmc', 2), ('purchasing', 3), ('quality', 4), ('engineering', 5)) s(section, ord)
         LEFT JOIN section_updates u USING (section)
+        LEFT JOIN users us ON us.username = u.updated_by
         ORDER BY s.ord""", [as_of, as_of, stale_days]).df()
+
+
+def peak_load_kpi(con, as_of: date) -> Kpi:
+    """Peak work-center load: the highest weekly load hours / capacity hours of any work center
+    over the coming `load_weeks` weeks; the note names the work center and the ISO week."""
+    from lib import capacity
+    peak = capacity.peak_load(con, as_of)
+    return Kpi("kpi.peak_load", None if peak is None else peak[2], settings.get("target_peak_load", con),
+               None, unit="pct", higher_is_better=False,
+               note=None if peak is None else f"{peak[0]} · {peak[1]}")
 
 
 def headline(con, f: Filters, as_of: date) -> list[Kpi]:
@@ -131,6 +142,7 @@ def headline(con, f: Filters, as_of: date) -> list[Kpi]:
         Kpi("kpi.otd", otd(con, f), settings.get("target_otd", con), otd(con, prev)),
         Kpi("kpi.plan_achievement", plan_achievement(con, f), settings.get("target_plan_achievement", con),
             plan_achievement(con, prev)),
+        peak_load_kpi(con, as_of),
         Kpi("kpi.open_actions", open_n, None, None, unit="count", higher_is_better=False),
         Kpi("kpi.overdue_actions", overdue_n, 0, None, unit="count", higher_is_better=False),
         Kpi("kpi.open_complaints", open_complaints(con, f), settings.get("target_open_complaints", con),

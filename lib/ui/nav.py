@@ -7,6 +7,9 @@ from __future__ import annotations
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
+    ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
     ("pages/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/local_shipping:"),
     ("pages/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
     ("pages/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/precision_manufacturing:"),

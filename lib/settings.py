@@ -136,6 +136,12 @@ def save_values(db, user, values: dict) -> int:
             raise ValidationError(f"{raw!r} is not a valid {setting.kind.__name__}.", where=key) from None
         if isinstance(value, (int, float)) and (not math.isfinite(value) or value < 0):
             raise ValidationError(f"{raw!r} must be a number of at least 0.", where=key)
+        if key == "working_weekdays":
+            parts = str(value).replace(" ", "").split(",")
+            if not parts or not all(p.isdigit() and 1 <= int(p) <= 7 for p in parts):
+                raise ValidationError(f"{raw!r} must be weekday numbers 1 to 7 separated by commas, "
+                                      "e.g. 1,2,3,4,5.", where=key)
+            value = ",".join(str(d) for d in sorted({int(p) for p in parts}))
         clean[key] = value
     changed = 0
     with db.transaction(user, source="form", need="settings") as tx:

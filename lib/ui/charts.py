@@ -64,10 +64,12 @@ def plan_vs_actual(df: pd.DataFrame, x: str, *, plan: str = "plan", actual: str 
                     line=dict(color=theme.CUMULATIVE, dash="dash", width=3))
     fig.add_scatter(x=d[x], y=cum_a, name=labels["cum_actual"], yaxis="y2", mode="lines+markers",
                     line=dict(color=theme.CUMULATIVE, width=3))
+    fig.update_yaxes(rangemode="tozero")
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    # after theme.layout, which titles every y axis: the right axis has its own title
     fig.update_layout(barmode="group", yaxis2=dict(overlaying="y", side="right", showgrid=False,
                                                    rangemode="tozero", title=dict(text=cum_title or "")))
-    fig.update_yaxes(rangemode="tozero")
-    return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    return fig
 
 
 def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_title: str, y_title: str,
@@ -109,10 +111,11 @@ def pareto(df: pd.DataFrame, category: str, value: str, *, x_title: str, y_title
     fig.add_scatter(x=names, y=cum, name=cum_label, yaxis="y2", mode="lines+markers",
                     line=dict(color=theme.CUMULATIVE, width=3),
                     hovertemplate=f"{cum_label}: %{{y:.0%}}<extra></extra>")
-    fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, range=[0, 1.05],
-                                  tickformat=".0%"))
     fig.update_layout(yaxis=dict(rangemode="tozero"))
-    return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, range=[0, 1.05],
+                                  tickformat=".0%", title=dict(text=cum_label)))
+    return fig
 
 
 def ranked_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, y_title: str | None = None,
@@ -172,12 +175,13 @@ def bars(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_titl
     for col, label, colour in series:
         fig.add_bar(x=d[x], y=d[col], name=label, marker_color=colour,
                     hovertemplate=f"%{{x}}<br>{label}: %{{y:,.1f}}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(rangemode="tozero")
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
     if overlay_line:
         col, label, colour = overlay_line
         fig.add_scatter(x=d[x], y=d[col], name=label, yaxis="y2", mode="lines+markers",
                         line=dict(color=colour, width=3))
         fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
-                                      tickformat=".0%" if pct_line else None))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(rangemode="tozero")
-    return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+                                      tickformat=".0%" if pct_line else None, title=dict(text=label)))
+    return fig

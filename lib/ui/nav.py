@@ -7,12 +7,16 @@ from __future__ import annotations
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/variance.py", "variance", "page.variance", "nav.home", ":material/query_stats:"),
+    ("pages/sales.py", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
     ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
     ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("pages/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
     ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
-    ("pages/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/local_shipping:"),
+    ("pages/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
     ("pages/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
-    ("pages/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/precision_manufacturing:"),
+    ("pages/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
+    ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
 ]
 
 

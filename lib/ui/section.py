@@ -2,6 +2,7 @@
 
     section_header(db, dept, f, as_of)        title bar in the department's colour, period, freshness
     load(db, fn, *args)                       a lib function's result, cached on the data version
+    build(builder, df, ...)                   a lib.ui.charts figure, reused while its inputs are the same
     acting_user(db)                           who is using the page (for writes)
     kpi_row(kpis, db)                         KPI tiles with the amber band setting
     figure(fig, table_df, name, key, ...)     a chart, its table one click away; optional click-select
@@ -41,6 +42,23 @@ def load(db, fn, *args, **kwargs):
     """
     key = (db.path, id(db), db.data_version())
     return _cached(db, key, f"{fn.__module__}.{fn.__qualname__}", fn, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(ttl=3600, max_entries=256, show_spinner=False)
+def _figure(name: str, frame_key: int, shape: tuple, spec: str, _builder, _df, _args, _kwargs):
+    return _builder(_df, *_args, **_kwargs)
+
+
+def build(builder, df: pd.DataFrame, *args, **kwargs):
+    """`builder(df, *args, **kwargs)` (a lib.ui.charts builder), reused while its inputs are the
+    same: building a plotly figure costs tens of milliseconds, and a page reruns on every click.
+
+    The figure is shared between sessions and must not be changed after it is returned.
+    """
+    frame_key = int(pd.util.hash_pandas_object(df, index=True).sum()) if len(df) else 0
+    spec = repr((args, sorted(kwargs.items()), list(df.columns)))
+    return _figure(f"{builder.__module__}.{builder.__qualname__}", frame_key, df.shape, spec,
+                   builder, df, args, kwargs)
 
 
 def acting_user(db) -> User:
@@ -109,8 +127,14 @@ def figure(fig, table_df: pd.DataFrame, name: str, key: str, *, select: bool = F
             picked.append(p.get("y") if horizontal else p.get("x"))
     else:
         chart(fig, key)
-    table(table_df, name, f"{key}-table", column_config=column_config)
+    # widgets.table passes height=None to st.dataframe, which Streamlit 1.67 refuses; give one
+    table(table_df, name, f"{key}-table", column_config=column_config, height=table_height(len(table_df)))
     return picked
+
+
+def table_height(rows: int) -> int:
+    """A dataframe height that shows up to ~12 rows without an empty band below."""
+    return min(460, 40 + 35 * max(rows, 1))
 
 
 def _actions_page() -> str | None:
@@ -156,6 +180,15 @@ def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.D
 
 
 # ------------------------------------------------------------------ targets
+# How each target is entered and shown: pct (a share, entered in %), count, days, money, ratio.
+TARGET_UNITS = {
+    "target_otd": "pct", "target_otif": "pct", "target_plan_achievement": "pct", "target_peak_load": "pct",
+    "target_supplier_otd": "pct", "target_incoming_fp": "pct", "target_fpy": "pct",
+    "target_shortage_idle": "pct", "target_drawing_ontime": "pct", "target_npi_ontime": "pct",
+    "target_action_closure": "pct", "amber_band": "pct", "target_price_variance": "money",
+    "target_open_complaints": "count", "target_complaint_days": "days", "target_repromise_rate": "ratio",
+}
+
 def _as_input(value: float, unit: str) -> float:
     return float(value) * 100 if unit == "pct" else float(value)
 

@@ -5,15 +5,16 @@ Every figure is one set-based DuckDB query; formulas are in the docstrings (the 
 text says the same). A rate whose denominator is zero is None ("no data").
 
 Conventions used throughout:
-* A PO is *due* in a period when its due date falls in the period and is not after `as_of`
-  (a PO due tomorrow cannot be late yet). Cancelled POs are never due.
+* A PO is *due* in a period when its due date falls in the period and is before `as_of`
+  (a PO due today can still arrive today). Cancelled POs are never due. Qty received by the
+  due date counts at most the PO qty (an over-delivery does not lift the rate above 100 %).
 * *Late* (open) PO: not cancelled or closed, open qty > 0, due date before `as_of`.
 * `inventory.on_hold` is the part of `on_hand` that quality has quarantined; usable stock is
   on_hand - on_hold (never below zero).
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ def _ratio(num, den) -> float | None:
 
 
 def _due_end(f: Filters, as_of: date) -> date:
-    return min(f.end, as_of)
+    return min(f.end, as_of - timedelta(days=1))
 
 
 # ---------------------------------------------------------------------------- open and late POs
@@ -112,7 +113,7 @@ def supplier_otd(con, f: Filters, as_of: date) -> float | None:
     """Supplier on-time: qty received by the due date / qty due, over POs due in the period."""
     where, params = supplier_clause(f)
     row = con.execute(f"""
-        SELECT sum(received_by_due_qty), sum(qty) FROM purchase_order_status
+        SELECT sum(least(received_by_due_qty, qty)), sum(qty) FROM purchase_order_status
         WHERE status <> 'cancelled' AND due_date BETWEEN ? AND ? {where}
     """, [f.start, _due_end(f, as_of), *params]).fetchone()
     return _ratio(row[0], row[1])
@@ -127,8 +128,8 @@ def supplier_otd_ranking(con, f: Filters, as_of: date) -> pd.DataFrame:
     where, params = supplier_clause(f, "p.supplier")
     return con.execute(f"""
         SELECT p.supplier, any_value(s.name) AS supplier_name, count(*) AS pos_due,
-               sum(p.qty) AS qty_due, sum(p.received_by_due_qty) AS qty_on_time,
-               sum(p.received_by_due_qty) / sum(p.qty) AS on_time_rate
+               sum(p.qty) AS qty_due, sum(least(p.received_by_due_qty, p.qty)) AS qty_on_time,
+               sum(least(p.received_by_due_qty, p.qty)) / sum(p.qty) AS on_time_rate
         FROM purchase_order_status p LEFT JOIN suppliers s USING (supplier)
         WHERE p.status <> 'cancelled' AND p.due_date BETWEEN ? AND ? {where}
         GROUP BY p.supplier
@@ -141,8 +142,8 @@ def supplier_otd_trend(con, f: Filters, as_of: date) -> pd.DataFrame:
     where, params = supplier_clause(f)
     return con.execute(f"""
         SELECT CAST(date_trunc('week', due_date) AS DATE) AS week, sum(qty) AS qty_due,
-               sum(received_by_due_qty) AS qty_on_time,
-               sum(received_by_due_qty) / sum(qty) AS on_time_rate
+               sum(least(received_by_due_qty, qty)) AS qty_on_time,
+               sum(least(received_by_due_qty, qty)) / sum(qty) AS on_time_rate
         FROM purchase_order_status
         WHERE status <> 'cancelled' AND due_date BETWEEN ? AND ? {where}
         GROUP BY week ORDER BY week
@@ -252,7 +253,7 @@ def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:
     end = _due_end(f, as_of)
     return con.execute(f"""
         WITH po AS (
-            SELECT p.supplier, p.qty, p.received_by_due_qty, p.received_qty, p.received_date,
+            SELECT p.supplier, p.qty, least(p.received_by_due_qty, p.qty) AS received_by_due_qty, p.received_qty, p.received_date,
                    p.due_date, p.open_qty,
                    (date_diff('day', p.order_date, p.due_date) < coalesce(m.lead_days, 0)
                     OR p.po IN (SELECT row_key FROM audit_log WHERE table_name = 'purchase_orders'
@@ -265,7 +266,7 @@ def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:
             WHERE p.status <> 'cancelled' AND p.due_date BETWEEN ? AND ? {psup}),
         otd AS (
             SELECT supplier, count(*) AS pos_due, sum(qty) AS qty_due,
-                   sum(received_by_due_qty) / sum(qty) AS on_time_rate,
+                   sum(least(received_by_due_qty, qty)) / sum(qty) AS on_time_rate,
                    count(*) FILTER (WHERE rush) AS rush_pos,
                    count(*) FILTER (WHERE rush AND received_by_due_qty >= qty) AS rush_met,
                    avg(days_late) AS avg_days_late

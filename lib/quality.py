@@ -71,13 +71,16 @@ def incoming_by(con, f: Filters, by: str = "supplier") -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- yield
 
-def first_pass_yield(con, f: Filters, stage: str) -> float | None:
-    """First-pass yield of a stage (in_process or final): good / inspected, first inspections."""
-    where, params = _filters(f, _stage(stage))
+def first_pass_yield(con, f: Filters, stage: str | None = None) -> float | None:
+    """First-pass yield of a stage (in_process or final; None = both): good / inspected,
+    first inspections with a result."""
+    stages = [_stage(stage)] if stage else ["in_process", "final"]
+    where, params = _filters(f, stages[0])
     row = con.execute(f"""
         SELECT sum(qty_inspected - qty_defective), sum(qty_inspected) FROM inspections
-        WHERE stage = ? AND first_pass AND result <> 'pending' AND date BETWEEN ? AND ? {where}
-    """, [stage, f.start, f.end, *params]).fetchone()
+        WHERE stage IN ({', '.join('?' * len(stages))}) AND first_pass AND result <> 'pending'
+          AND date BETWEEN ? AND ? {where}
+    """, [*stages, f.start, f.end, *params]).fetchone()
     return _ratio(row[0], row[1])
 
 

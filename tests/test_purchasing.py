@@ -33,6 +33,16 @@ def test_supplier_otd_is_qty_received_by_due_over_qty_due(con):
     assert pur.supplier_otd(con, NOV, AS_OF) == pytest.approx(110 / 350)
 
 
+def test_a_po_due_today_is_not_judged_and_over_delivery_counts_at_most_the_po_qty(con):
+    con.execute("""
+        INSERT INTO purchase_orders (po, supplier, material, qty, order_date, due_date, unit_price) VALUES
+          ('P7', 'S1', 'M1', 10, '2026-11-01', '2026-11-25', 10), ('P8', 'S3', 'M1', 10, '2026-11-01', '2026-11-02', 10);
+        INSERT INTO receipts (po, receipt_date, qty) VALUES ('P8', '2026-11-02', 15)""")
+    # P7 is due on as_of: not yet judged; P8 delivered 15 of 10 on time: counts 10 of 10
+    assert pur.supplier_otd(con, NOV, AS_OF) == pytest.approx(120 / 360)
+    assert pur.supplier_otd(con, Filters(NOV.start, NOV.end, suppliers=("S3",)), AS_OF) == 1.0
+
+
 @pytest.mark.parametrize("suppliers,expected", [(("S1",), 110 / 150), (("S2",), 0.0), (("S3",), None)])
 def test_supplier_otd_respects_the_supplier_filter(con, suppliers, expected):
     f = Filters(start=NOV.start, end=NOV.end, suppliers=suppliers)

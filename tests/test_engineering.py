@@ -118,3 +118,13 @@ def test_everything_is_empty_on_an_empty_database(empty):
                   eng.ecn_orders(empty, NOV, AS_OF), eng.ecn_summary(empty, NOV, AS_OF),
                   eng.improvements(empty, NOV, AS_OF), eng.improvement_hours(empty, NOV, AS_OF)):
         assert frame.empty
+
+
+def test_open_engineering_issues_in_the_actions_panel(con):
+    from lib.actions_view import open_actions
+    a = open_actions(con, "engineering", AS_OF)
+    # E1 (approved) and E4 (open) are not implemented; improvements 1 and 2 are live with a due
+    # date (1 overdue by 5 days); 5 is an idea without a due date, 3 and 7 are done
+    assert sorted(zip(a["kind"], a["ref"])) == [("ecn", "E1"), ("ecn", "E4"), ("improvement", "1"),
+                                                 ("improvement", "2")]
+    assert a.iloc[0]["ref"] == "1" and a.iloc[0]["days_overdue"] == 5

@@ -127,3 +127,10 @@ def test_everything_is_empty_on_an_empty_database(empty):
                   q.defect_pareto(empty, NOV), q.quality_complaints(empty, NOV, AS_OF),
                   q.complaint_causes(empty, NOV), q.inspection_backlog(empty, AS_OF), q.material_on_hold(empty)):
         assert frame.empty
+
+
+def test_open_quality_complaints_in_the_actions_panel(con):
+    from lib.actions_view import open_actions
+    a = open_actions(con, "quality", AS_OF)
+    assert sorted(a["ref"]) == ["Q1", "Q2"]                # Q5 is a delivery complaint, Q3/Q4 closed
+    assert dict(zip(a["ref"], a["days_open"])) == {"Q1": 22, "Q2": 55}

@@ -4,6 +4,11 @@ EN = {
     "page.purchasing": "Purchasing",
     "page.quality": "Quality",
     "page.engineering": "Engineering / process",
+    # kinds and states of the open issues these sections add to the shared actions panel
+    "section.kind.ecn": "Engineering change",
+    "section.kind.improvement": "Improvement",
+    "section.status.approved": "approved",
+    "section.status.idea": "idea",
     # ------------------------------------------------------------------ purchasing
     "purchasing.supplier": "Supplier",
     "purchasing.target": "target",
@@ -235,6 +240,11 @@ ZH = {
     "page.purchasing": "采购",
     "page.quality": "品质",
     "page.engineering": "工艺 / 技术",
+    # 本页各部门加入共用“未结事项”面板的事项类型和状态
+    "section.kind.ecn": "工程变更",
+    "section.kind.improvement": "改善项目",
+    "section.status.approved": "已批准",
+    "section.status.idea": "提案",
     # ------------------------------------------------------------------ purchasing
     "purchasing.supplier": "供应商",
     "purchasing.target": "目标",

@@ -80,6 +80,7 @@ with c1:
         series = [(line, line, charts.colour_for(line)) for line in wide.columns if line != "week"]
         fig = charts.trend(wide, "week", series, x_title=t("quality.axis.week"), y_title=t("quality.axis.fpy"),
                            target=target_fpy, target_label=t("quality.target"))
+        charts_b.zoom_rate_axis(fig, trend["fpy"], target_fpy)
         section.figure(fig, trend, f"first-pass-yield-{stage}", "qa-fpy")
 with c2:
     lines = section.load(db, q.yield_by_line, f)
@@ -89,6 +90,7 @@ with c2:
     else:
         fig = charts_b.rate_bars(lines, "line", "fpy", x_title=t("quality.axis.fpy"), target=target_fpy,
                                  target_label=t("quality.target"), band=band)
+        charts_b.zoom_rate_axis(fig, lines["fpy"], target_fpy, axis="x")
         section.figure(fig, lines, f"first-pass-yield-by-line-{stage}", "qa-fpy-line")
 
 # ------------------------------------------------------------------ defects

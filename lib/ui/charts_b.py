@@ -39,6 +39,20 @@ def rate_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, target:
     return theme.layout(fig, x_title=x_title, height=height or max(280, 80 + 40 * len(d)))
 
 
+def zoom_rate_axis(fig, values, target: float | None = None, axis: str = "y"):
+    """Zoom a 0..1 rate axis to the data (and the target), so 96 % vs a 97 % target is visible;
+    the axis starts at a round 5 % step below the lowest value, never above 90 %."""
+    vals = [float(v) for v in values if v is not None and v == v]
+    if target is not None:
+        vals.append(float(target))
+    if not vals:
+        return fig
+    low = min(0.9, int(min(vals) * 20) / 20 - 0.05)
+    rng = [max(0.0, low), 1.005]
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(range=rng, rangemode="normal")
+    return fig
+
+
 def diverging_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, top: int = 12,
                    hover: str | None = None, height: int | None = None) -> go.Figure:
     """Horizontal bars around zero, the largest absolute value on top: above zero (worse, e.g.

@@ -46,7 +46,7 @@ ISSUE_SOURCES: dict[str, list[str]] = {
     "pmc": ["""
         SELECT 'countermeasure' AS kind, CAST(note_id AS VARCHAR) AS ref,
                coalesce(countermeasure, description) AS title, coalesce(owner, '') AS owner,
-               due_date, period_end AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
+               due_date, period_start AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
         FROM variance_notes WHERE status = 'open'"""],
 }
 

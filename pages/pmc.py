@@ -98,7 +98,7 @@ with right:
             t("pmc.col.cause"): [t(f"cause.{c}") for c in shown["cause_category"]],
             t("pmc.col.where"): shown["line"].fillna(shown["work_center"]).fillna("") + " " + shown["product"].fillna(""),
             t("pmc.col.what"): shown["description"],
-            t("pmc.col.qty"): shown["qty_impact"],
+            t("pmc.col.qty"): shown["qty_impact"].round(0).astype("Int64"),
             t("pmc.col.countermeasure"): shown["countermeasure"].fillna(""),
             t("pmc.col.owner"): shown["owner"].fillna(""),
             t("pmc.col.due"): shown["due_date"].dt.date,

@@ -29,7 +29,7 @@ with top[2]:
                               ("target_open_complaints", "count"), ("target_complaint_days", "days")], key="sales-targets")
 
 tiles = section.load(db, sales.section_kpis, f, as_of)
-section.kpi_row(tiles, db, columns=len(tiles))
+section.kpi_row(tiles, db, columns=4)
 
 unit = t(f"section.grain.{grain}")
 

@@ -79,12 +79,13 @@ def review(kind: str) -> None:
         labels = dict(zip(buckets[1:], tr["label"].tolist() if not tr.empty else []))
         c1, c2 = st.columns([2, 1])
         name = c1.selectbox(t("section.drill"), names, key=key, help=t("section.drill.help"))
-        bucket = c2.selectbox(t("section.grain"), buckets, key=f"{key}_bucket",
+        bucket = c2.selectbox(t("filter.period"), buckets, key=f"{key}_bucket",
                               format_func=lambda b: t("variance.all_periods") if b == "all" else labels.get(b, b))
         rec = section.load(db, variance.records, kind, f, by, name, None if bucket == "all" else bucket, grain)
         what = name + ("" if bucket == "all" else f" · {labels.get(bucket, bucket)}")
         st.caption(t("section.drill.records", what=what) + f" · {len(rec):,}")
-        st.dataframe(rec, hide_index=True, width="stretch", height=section.table_height(min(len(rec), 8)))
+        st.dataframe(section.records_view(rec, "variance.col"), hide_index=True, width="stretch",
+                     height=section.table_height(min(len(rec), 8)))
 
 
 tabs = st.tabs([t(f"variance.tab.{k}") for k in ("output", "delivery", "price", "yield")])

@@ -33,12 +33,18 @@ def colour_for(name) -> str:
     return PALETTE[zlib.crc32(str(name).encode("utf-8")) % len(PALETTE)]
 
 
-def _pct_axis(fig, secondary: bool = False) -> None:
-    kw = dict(tickformat=".0%", rangemode="tozero")
-    if secondary:
-        fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, **kw))
-    else:
-        fig.update_yaxes(**kw)
+def distinct_colours(names) -> dict:
+    """Each name's `colour_for` colour, moved to the next free palette colour where two names
+    in the same chart would otherwise share one (deterministic for the same set of names)."""
+    used: dict = {}
+    for name in sorted({str(n) for n in names}):
+        i = zlib.crc32(name.encode("utf-8")) % len(PALETTE)
+        for step in range(len(PALETTE)):
+            c = PALETTE[(i + step) % len(PALETTE)]
+            if c not in used.values():
+                break
+        used[name] = c
+    return used
 
 
 def plan_vs_actual(df: pd.DataFrame, x: str, *, plan: str = "plan", actual: str = "actual",
@@ -91,7 +97,8 @@ def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_tit
                       annotation_text=target_label or "", annotation_position="top left",
                       annotation_font=dict(color=TARGET, size=16))
     if pct:
-        _pct_axis(fig)
+        # not from zero: a rate near its target would be a flat line; the target stays in range
+        fig.update_yaxes(tickformat=".0%")
     else:
         fig.update_yaxes(rangemode="tozero")
     return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
@@ -114,7 +121,7 @@ def pareto(df: pd.DataFrame, category: str, value: str, *, x_title: str, y_title
     fig.update_layout(yaxis=dict(rangemode="tozero"))
     theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
     fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, range=[0, 1.05],
-                                  tickformat=".0%", title=dict(text=cum_label)))
+                                  tickformat=".0%", dtick=0.2, title=dict(text=cum_label)))
     return fig
 
 
@@ -127,10 +134,15 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, y_tit
     """
     d = df.sort_values([value, label], ascending=[False, True]).head(top)
     d = d.iloc[::-1]                     # plotly draws the first row at the bottom
-    cols = [colour_for(v) for v in d[label]] if colour_by_name else (colour or theme.GAP)
-    fmt = ".1%" if pct else ",.1f"
+    if colour_by_name:
+        by_name = distinct_colours(d[label])
+        cols = [by_name[str(v)] for v in d[label]]
+    else:
+        cols = colour or theme.GAP
+    whole = bool(len(d)) and bool((d[value].fillna(0) % 1 == 0).all())
+    fmt = ".1%" if pct else (",.0f" if whole else ",.1f")
     fig = go.Figure(go.Bar(x=d[value], y=d[label].astype(str), orientation="h", marker_color=cols,
-                           text=[format(v, fmt) for v in d[value]], textposition="auto",
+                           text=[format(v, fmt) for v in d[value]], textposition="auto", textangle=0,
                            hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra></extra>"))
     if pct:
         fig.update_xaxes(tickformat=".0%")
@@ -155,13 +167,15 @@ def stacked_bars(df: pd.DataFrame, x: str, stack: str, value: str, *, x_title: s
         d = d.groupby([x, stack], as_index=False)[value].sum()
         keep.append(other_label)
     fig = go.Figure()
+    auto = distinct_colours([s for s in keep if s != other_label and s not in (colours or {})])
     for s in keep:
         part = d[d[stack] == s].sort_values(x)
         name = (stack_labels or {}).get(s, s)
-        colour = "#bab0ac" if s == other_label else ((colours or {}).get(s) or colour_for(s))
+        colour = "#bab0ac" if s == other_label else ((colours or {}).get(s) or auto[str(s)])
         fig.add_bar(x=part[x], y=part[value], name=str(name), marker_color=colour,
                     hovertemplate=f"%{{x}}<br>{name}: %{{y:,.0f}}<extra></extra>")
     fig.update_layout(barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=sorted(d[x].unique()))
     fig.update_yaxes(rangemode="tozero")
     return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
 
@@ -183,5 +197,5 @@ def bars(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_titl
         fig.add_scatter(x=d[x], y=d[col], name=label, yaxis="y2", mode="lines+markers",
                         line=dict(color=colour, width=3))
         fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
-                                      tickformat=".0%" if pct_line else None, title=dict(text=label)))
+                                      tickformat=".1%" if pct_line else None, title=dict(text=label)))
     return fig

@@ -6,6 +6,7 @@
     acting_user(db)                           who is using the page (for writes)
     kpi_row(kpis, db)                         KPI tiles with the amber band setting
     figure(fig, table_df, name, key, ...)     a chart, its table one click away; optional click-select
+    records_view(df, prefix)                  a lib frame with translated headers and plain dates
     actions_panel(db, dept, as_of)            the department's open actions and issues, overdue in red
     targets_form(db, items, key)              managers change the targets of this page's tiles
 
@@ -134,7 +135,18 @@ def figure(fig, table_df: pd.DataFrame, name: str, key: str, *, select: bool = F
 
 def table_height(rows: int) -> int:
     """A dataframe height that shows up to ~12 rows without an empty band below."""
-    return min(460, 40 + 35 * max(rows, 1))
+    return min(480, 42 + 38 * max(rows, 1))
+
+
+def records_view(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """A lib result ready to show: columns named by `t(f"{prefix}.{column}")` where that key
+    exists, and date-time columns that hold only dates shown as dates."""
+    from lib.i18n import CATALOGS
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]) and (out[c].dropna().dt.normalize() == out[c].dropna()).all():
+            out[c] = out[c].dt.date
+    return out.rename(columns={c: t(f"{prefix}.{c}") for c in out.columns if f"{prefix}.{c}" in CATALOGS["en"]})
 
 
 def _actions_page() -> str | None:

@@ -119,7 +119,8 @@ def shortage_idle(con, f: Filters, grain: str = "week") -> pd.DataFrame:
         worked AS (SELECT {ba} AS bucket, sum(a.hours_worked) AS worked_hours FROM production_actual a
                    WHERE a.date BETWEEN ? AND ? {where_a} GROUP BY 1)
         SELECT bucket, {label_sql(grain, 'bucket')} AS label, coalesce(idle_hours, 0) AS idle_hours,
-               coalesce(worked_hours, 0) AS worked_hours, idle_hours / nullif(worked_hours, 0) AS idle_rate
+               coalesce(worked_hours, 0) AS worked_hours,
+               coalesce(idle_hours, 0) / nullif(worked_hours, 0) AS idle_rate
         FROM idle FULL OUTER JOIN worked USING (bucket) ORDER BY bucket""",
         [f.start, f.end, *params_d, f.start, f.end, *params_a]).df()
 

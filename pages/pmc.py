@@ -49,7 +49,7 @@ if pva.empty:
 else:
     labels = dict(plan=t("pmc.plan"), actual=t("pmc.actual"), cum_plan=t("pmc.cum_plan"),
                   cum_actual=t("pmc.cum_actual"), gap=t("pmc.gap"))
-    fig = section.build(charts.plan_vs_actual, pva, "label", labels=labels, x_title=t(f"section.grain.{grain}"),
+    fig = section.build(charts.plan_vs_actual, pva, "label", labels=labels, x_title=t(f"section.axis.{grain}"),
                                 y_title=t("pmc.qty_pcs"), cum_title=t("pmc.cum_qty"))
     section.figure(fig, pva, "plan-vs-actual", "pmc-pva")
 
@@ -61,7 +61,7 @@ with left:
         empty()
     else:
         fig = section.build(charts.trend, weekly, "label", [("achievement", t("kpi.plan_achievement"), theme.ACTUAL)],
-                           x_title=t(f"section.grain.{trend_grain}"),
+                           x_title=t(f"section.axis.{trend_grain}"),
                            y_title=t("pmc.achievement_pct"), target=tiles[0].target, target_label=t("pmc.target"))
         section.figure(fig, weekly, "plan-achievement", "pmc-ach")
 with right:
@@ -118,7 +118,7 @@ with left:
         st.info(t("pmc.no_shortage"))
     else:
         fig = section.build(charts.bars, idle, "label", [("idle_hours", t("pmc.idle_hours"), theme.GAP)],
-                          x_title=t(f"section.grain.{trend_grain}"),
+                          x_title=t(f"section.axis.{trend_grain}"),
                           y_title=t("pmc.hours"), overlay_line=("idle_rate", t("pmc.idle_rate"), theme.CUMULATIVE),
                           pct_line=True)
         section.figure(fig, idle, "shortage-idle", "pmc-idle")

@@ -31,7 +31,7 @@ with top[2]:
 tiles = section.load(db, sales.section_kpis, f, as_of)
 section.kpi_row(tiles, db, columns=4)
 
-unit = t(f"section.grain.{grain}")
+unit = t(f"section.axis.{grain}")
 
 # ------------------------------------------------------------------ delivery performance
 left, right = st.columns(2)

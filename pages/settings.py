@@ -31,8 +31,8 @@ with st.form("settings-form"):
         for i, s in enumerate(items):
             unit = section.TARGET_UNITS.get(s.key, "number")
             locked = settings.env_value(s.key) is not None
-            label = t(f"section.target.{s.key}") + (" (%)" if unit == "pct" else "")
-            help_text = s.help + ("  \n" + t("settings.env_locked", env=s.env) if locked else "")
+            label = section.setting_label(s.key) + (" (%)" if unit == "pct" else "")
+            help_text = section.setting_help(s.key) + ("  \n" + t("settings.env_locked", env=s.env) if locked else "")
             with cols[i % 3]:
                 if s.kind is str:
                     values[s.key] = st.text_input(label, value=str(current[s.key]), help=help_text,

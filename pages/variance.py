@@ -52,7 +52,7 @@ def review(kind: str) -> None:
         if tr.empty:
             empty()
         else:
-            fig = section.build(charts.trend, tr, "label", [(c, t(k), col) for c, k, col in series], x_title=t(f"section.grain.{grain}"),
+            fig = section.build(charts.trend, tr, "label", [(c, t(k), col) for c, k, col in series], x_title=t(f"section.axis.{grain}"),
                                y_title=t(y_key), target=target, target_label=t("variance.target"), pct=pct)
             section.figure(fig, tr, f"{kind}-trend", f"var-{kind}-trend")
     with right:

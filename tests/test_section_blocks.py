@@ -110,3 +110,12 @@ def test_chart_builders_make_figures_with_axis_titles():
                       x_title="Week", y_title="%", target=0.95, target_label="target")
     assert tr.layout.yaxis.tickformat == ".0%"
     assert charts.colour_for("Acme") == charts.colour_for("Acme")
+
+
+def test_every_changeable_setting_has_a_name_and_help_in_both_languages():
+    from lib.i18n import CATALOGS
+    for s in settings.SETTINGS.values():
+        if s.in_db:
+            for lang in ("en", "zh"):
+                assert f"section.target.{s.key}" in CATALOGS[lang], s.key
+                assert f"section.target.{s.key}.help" in CATALOGS[lang], s.key

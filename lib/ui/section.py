@@ -201,6 +201,19 @@ TARGET_UNITS = {
     "target_open_complaints": "count", "target_complaint_days": "days", "target_repromise_rate": "ratio",
 }
 
+def setting_label(key: str) -> str:
+    """A setting's name in the current language (its key when a newer setting has none yet)."""
+    from lib.i18n import CATALOGS
+    return t(f"section.target.{key}") if f"section.target.{key}" in CATALOGS["en"] else key
+
+
+def setting_help(key: str) -> str:
+    """A setting's help in the current language, else its declared (English) help."""
+    from lib.i18n import CATALOGS
+    k = f"section.target.{key}.help"
+    return t(k) if k in CATALOGS["en"] else settings.SETTINGS[key].help
+
+
 def _as_input(value: float, unit: str) -> float:
     return float(value) * 100 if unit == "pct" else float(value)
 
@@ -221,10 +234,10 @@ def targets_form(db, items: list[tuple[str, str]], key: str) -> None:
             values = {}
             for k, unit in items:
                 s = settings.SETTINGS[k]
-                label = t(f"section.target.{k}") + (" (%)" if unit == "pct" else "")
+                label = setting_label(k) + (" (%)" if unit == "pct" else "")
                 step = 1.0 if unit == "pct" or s.kind is int else 0.1
                 values[k] = st.number_input(label, value=_as_input(current[k], unit), step=step,
-                                            min_value=0.0, help=s.help, key=f"{key}-{k}",
+                                            min_value=0.0, help=setting_help(k), key=f"{key}-{k}",
                                             disabled=not auth.can(user, "settings"))
             if st.form_submit_button(t("common.save"), disabled=not auth.can(user, "settings")):
                 new = {k: (v / 100 if unit == "pct" else v) for (k, unit), v in zip(items, values.values())}

@@ -78,3 +78,22 @@ def open_actions(con, department: str, as_of: date) -> pd.DataFrame:
 def counts(frame: pd.DataFrame) -> tuple[int, int]:
     """(open items, of which overdue) of an `open_actions` result."""
     return len(frame), int(frame["overdue"].sum()) if not frame.empty else 0
+
+
+# Quality: open quality complaints (the 8D owner follows them). Material on hold has its own
+# table on the Quality page (the demo holds over a hundred lots; a list that long buries the rest).
+ISSUE_SOURCES["quality"] = ["""
+        SELECT 'complaint' AS kind, complaint AS ref, description AS title, coalesce(owner, '') AS owner,
+               CAST(NULL AS DATE) AS due_date, received_date AS opened, status,
+               CAST(NULL AS BIGINT) AS meeting_id
+        FROM complaints WHERE category = 'quality' AND status <> 'closed'"""]
+
+# Engineering: engineering changes not yet implemented (due: the effective date) and
+# improvements not yet done that have a due date.
+ISSUE_SOURCES["engineering"] = ["""
+        SELECT 'ecn' AS kind, ecn AS ref, title, coalesce(owner, '') AS owner, effective_date AS due_date,
+               created_date AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
+        FROM engineering_changes WHERE status IN ('open', 'approved')""", """
+        SELECT 'improvement' AS kind, CAST(improvement_id AS VARCHAR) AS ref, title, coalesce(owner, '') AS owner,
+               due_date, coalesce(start_date, due_date) AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
+        FROM improvements WHERE status IN ('idea', 'in_progress') AND due_date IS NOT NULL"""]

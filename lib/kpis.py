@@ -12,7 +12,6 @@ import pandas as pd
 
 from lib import settings
 from lib.filters import Filters, combine, customer_clause, line_clause, product_clause
-from lib.filters import supplier_clause
 
 
 @dataclass(frozen=True)
@@ -173,36 +172,22 @@ def otif(con, f: Filters, as_of: date | None = None) -> float | None:
 
 
 def supplier_on_time(con, f: Filters, as_of: date | None = None) -> float | None:
-    """Supplier on-time: qty received by the due date / qty due, of purchase orders (not
-    cancelled) due in the period and before as_of."""
-    where, params = supplier_clause(f, "supplier")
-    end = min(f.end, as_of - timedelta(days=1)) if as_of else f.end
-    row = con.execute(f"""
-        SELECT sum(least(received_by_due_qty, qty)), sum(qty) FROM purchase_order_status
-        WHERE status <> 'cancelled' AND due_date BETWEEN ? AND ? {where}""", [f.start, end, *params]).fetchone()
-    return _ratio(row[0], row[1])
+    """Supplier on-time: qty received by the due date / qty due (lib.purchasing.supplier_otd,
+    the one definition the Purchasing page shows too)."""
+    from lib import purchasing
+    return purchasing.supplier_otd(con, f, as_of or f.end + timedelta(days=1))
 
 
 def first_pass_yield(con, f: Filters) -> float | None:
-    """First-pass yield in process and final: (inspected - defective) / inspected, of first
-    inspections (not re-inspections after rework) in the period."""
-    where, params = combine(line_clause(f, line_col="line"), product_clause(f))
-    row = con.execute(f"""
-        SELECT sum(qty_inspected - qty_defective), sum(qty_inspected) FROM inspections
-        WHERE stage IN ('in_process', 'final') AND first_pass AND date BETWEEN ? AND ? {where}""",
-        [f.start, f.end, *params]).fetchone()
-    return _ratio(row[0], row[1])
+    """First-pass yield in process and final together (lib.quality.first_pass_yield)."""
+    from lib import quality
+    return quality.first_pass_yield(con, f)
 
 
 def drawing_on_time(con, f: Filters, as_of: date | None = None) -> float | None:
-    """Drawing release on time: drawings released by their planned date / drawings planned
-    for release in the period (up to as_of)."""
-    where, params = product_clause(f)
-    end = min(f.end, as_of) if as_of else f.end
-    row = con.execute(f"""
-        SELECT count(*) FILTER (WHERE actual_release <= planned_release), count(*) FROM drawings
-        WHERE planned_release BETWEEN ? AND ? {where}""", [f.start, end, *params]).fetchone()
-    return _ratio(row[0], row[1])
+    """Drawing release on time (lib.engineering.drawing_ontime)."""
+    from lib import engineering
+    return engineering.drawing_ontime(con, f, as_of or f.end)
 
 
 def section_headlines(con, f: Filters, as_of: date) -> dict[str, Kpi]:

@@ -20,6 +20,9 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
     ("pages/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
     ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
+    ("pages/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
+    ("pages/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
+    ("pages/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
     ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
     ("pages/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]

@@ -59,6 +59,9 @@ _DECLARED = [
     Setting("target_npi_ontime", 0.90, "Target share of NPI milestones met on plan.", float),
     Setting("target_action_closure", 0.90, "Target share of actions verified by their due date.", float),
     Setting("target_open_complaints", 5, "Most open customer complaints acceptable at one time.", int),
+    Setting("target_repromise_rate", 0.10,
+            "Most re-promises acceptable per order line promised or re-promised in the period.", float),
+    Setting("target_complaint_days", 14, "Target average calendar days from receiving a complaint to closing it.", float),
     Setting("amber_band", 0.05, "How far from target (as a share) a KPI is amber before it turns red.", float),
 ]
 
@@ -157,3 +160,53 @@ def set_value(db, user, key: str, value) -> object:
 def _now():
     from datetime import datetime
     return datetime.now().replace(microsecond=0)
+
+
+def save_values(db, user, values: dict) -> int:
+    """Store settings a manager changed (targets, working days) in one audited transaction.
+
+    Like `set_value` for many settings at once: only declared, database-held settings are
+    accepted; each value must convert to the setting's type, numbers must be finite, not
+    negative and within BOUNDS. Returns how many changed.
+    Needs the `settings` permission (lib.auth).
+    """
+    import math
+    from datetime import datetime
+
+    from lib.errors import ValidationError
+    clean = {}
+    for key, raw in values.items():
+        setting = SETTINGS.get(key)
+        if setting is None or not setting.in_db:
+            raise ValidationError("is not a setting that can be changed in the app.", where=key)
+        try:
+            value = setting.kind(raw)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{raw!r} is not a valid {setting.kind.__name__}.", where=key) from None
+        if isinstance(value, (int, float)) and (not math.isfinite(value) or value < 0):
+            raise ValidationError(f"{raw!r} must be a number of at least 0.", where=key)
+        low, high = BOUNDS.get(key, (None, None))
+        if low is not None and not (low <= value <= high):
+            raise ValidationError(f"{value} is outside {low:g}–{high:g}.", where=key)
+        if key == "working_weekdays":
+            parts = str(value).replace(" ", "").split(",")
+            if not parts or not all(p.isdigit() and 1 <= int(p) <= 7 for p in parts):
+                raise ValidationError(f"{raw!r} must be weekday numbers 1 to 7 separated by commas, "
+                                      "e.g. 1,2,3,4,5.", where=key)
+            value = ",".join(str(d) for d in sorted({int(p) for p in parts}))
+        clean[key] = value
+    changed = 0
+    with db.transaction(user, source="form", need="settings") as tx:
+        for key, value in clean.items():
+            text = str(value)
+            old = tx.fetch("settings", {"key": key})
+            if old is None:
+                if text == str(SETTINGS[key].default):
+                    continue
+                tx.insert("settings", {"key": key, "value": text, "updated_by": user.username})
+                changed += 1
+            elif old["value"] != text:
+                tx.update("settings", {"key": key}, {"value": text, "updated_by": user.username,
+                                                     "updated_at": datetime.now()})
+                changed += 1
+    return changed

@@ -14,12 +14,19 @@ from lib import auth
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/variance.py", "variance", "page.variance", "nav.home", ":material/query_stats:"),
+    ("pages/sales.py", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
     ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
     ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("pages/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
     ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
+    ("pages/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
+    ("pages/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
+    ("pages/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
     ("pages/meetings.py", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
     ("pages/presenter.py", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
     ("pages/actions.py", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),
+    ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
     ("pages/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]
 
@@ -27,6 +34,7 @@ PAGES: list[tuple[str, str, str, str, str]] = [
 PAGE_NEEDS: dict[str, str] = {
     "order-review": "review",
     "users": "users",
+    "settings": "settings",
 }
 
 

@@ -70,10 +70,21 @@ def _pmc_kpis(con, f: Filters, as_of: date) -> list[kpis.Kpi]:
 # Section -> function(con, filters, as_of) -> list[Kpi]. Presenter mode shows these and closing
 # a meeting freezes exactly these values. Section pages add their own KPI functions here after
 # merging (e.g. SECTION_KPIS["purchasing"] = purchasing.kpis).
+def _section_module_kpis(module: str, fallback: Callable[..., list[kpis.Kpi]]):
+    """The section module's own `section_kpis` (its page's tiles) when it exists, else `fallback`."""
+    def kpis_of(con, f: Filters, as_of: date) -> list[kpis.Kpi]:
+        try:
+            fn = getattr(__import__(f"lib.{module}", fromlist=["section_kpis"]), "section_kpis")
+        except (ImportError, AttributeError):
+            fn = fallback
+        return fn(con, f, as_of)
+    return kpis_of
+
+
 SECTION_KPIS: dict[str, Callable[..., list[kpis.Kpi]]] = {
     "actions": _actions_kpis,
-    "sales": _sales_kpis,
-    "pmc": _pmc_kpis,
+    "sales": _section_module_kpis("sales", _sales_kpis),
+    "pmc": _section_module_kpis("pmc", _pmc_kpis),
     "close": lambda con, f, as_of: kpis.headline(con, f, as_of),
 }
 

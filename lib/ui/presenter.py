@@ -43,7 +43,7 @@ CSS = """
 .tdm-clock {font-size: 84px; font-weight: 800; font-variant-numeric: tabular-nums; text-align: right; line-height: 1;}
 .tdm-clock-sub {font-size: 24px; color: #555; text-align: right;}
 .tdm-tile .tdm-name {font-size: 1.6rem !important;}
-.tdm-tile .tdm-value {font-size: 4rem !important;}
+.tdm-tile .tdm-value {font-size: 3.4rem !important; white-space: nowrap;}
 .tdm-tile .tdm-sub {font-size: 1.3rem !important;}
 .tdm-live {font-size: 20px; color: #777;}
 [data-testid="stAlert"] p, [data-testid="stCaptionContainer"] p {font-size: 26px !important;}
@@ -224,7 +224,7 @@ def live(ctx: PresenterContext) -> None:
         kp = meetings.section_kpis(cur, ctx.section, ctx.filters, ctx.as_of)
         band = settings.get("amber_band", cur)
     if kp:
-        kpi_tiles(kp, band=band, columns=min(max(len(kp), 3), 5))
+        kpi_tiles(kp, band=band, columns=4 if len(kp) > 5 else max(len(kp), 3))
     view = SECTION_VIEWS.get(ctx.section)
     if view is not None:
         view(ctx)

@@ -56,9 +56,10 @@ def _pct(v) -> str:
 
 
 def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = None,
-            show_text: bool = True) -> go.Figure:
+            show_text: bool = True, legend: bool = True) -> go.Figure:
     """Work center (rows) x period (columns), coloured by load band; hover shows load and
-    capacity hours and past-due hours; a ⚠ marks cells holding past-due load.
+    capacity hours and past-due hours; a ⚠ marks cells holding past-due load. `legend` adds a
+    colour bar naming the bands (off where the page shows band_legend_html above the chart).
 
     `df` is capacity.load's frame (work_center, period, load_hours, capacity_hours, load_pct,
     overdue_hours, band)."""
@@ -94,7 +95,9 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
         z=z, x=[names[p] for p in periods], y=wcs, text=text if show_text else None,
         texttemplate="%{text}" if show_text else None, textfont=dict(size=size),
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        colorscale=_band_scale(), zmin=0, zmax=n, showscale=False, xgap=2, ygap=2))
+        colorscale=_band_scale(), zmin=0, zmax=n, showscale=legend, xgap=2, ygap=2,
+        colorbar=dict(tickvals=[i + 0.5 for i in range(n)], ticktext=[t(f"capacity.band.{b}") for b in BAND_ORDER],
+                      thickness=18, len=0.9, tickfont=dict(size=16))))
     # plotly.js fires no click on heatmap cells when the drag mode is 'select' (what Streamlit's
     # on_select sets): an invisible marker on each cell centre makes a click select the cell
     xs = [names[p] for p in periods]

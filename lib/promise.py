@@ -98,8 +98,8 @@ def explain(p: Promise, lang: str | None = None) -> str:
         pct = "—" if b.get("load_pct") is None else f"{b['load_pct'] * 100:.0f}%"
         head += t("promise.sentence.capacity", lang, what=b["what"], week=b["week"], pct=pct)
     if not p.requested_ok:
-        head += t("promise.sentence.split", lang, n=_num(p.max_qty_by_requested), qty=_num(p.qty),
-                  requested=p.requested.strftime("%m-%d"))
+        key = "promise.sentence.split" if p.max_qty_by_requested > 0 else "promise.sentence.split_none"
+        head += t(key, lang, n=_num(p.max_qty_by_requested), qty=_num(p.qty), requested=p.requested.strftime("%m-%d"))
     return head
 
 

@@ -163,3 +163,13 @@ def test_a_step_left_without_days_in_the_horizon_is_a_horizon_problem(factory):
     p = q(factory, "X", 40, "2026-11-30")
     assert [(s["work_center"], s["finish"]) for s in p.steps] == [("SMT", AS_OF)]
     assert p.promise_date is None and p.problem["kind"] == "horizon" and p.problem["what"] == "ASM"
+
+
+def test_when_nothing_can_ship_by_the_requested_date_the_sentence_says_none(factory):
+    # V: SMT run 1 h, lead 5 working days from today (11-25, 26, 27, 30, 12-01): 10 h fit in two
+    # days, the lead time sets the finish on Tue 12-01; nothing finishes by today
+    p = q(factory, "V", 10, "2026-11-25")
+    assert p.promise_date == date(2026, 12, 1) and p.max_qty_by_requested == 0 and p.binding is None
+    assert promise.explain(p, "en") == ("Earliest 2026-12-01 — 6 days after the requested date. "
+                                        "None of the 10 can ship by 11-25.")
+    assert promise.explain(p, "zh").endswith("11-25 前一件也交不了(共 10)。")

@@ -76,7 +76,7 @@ if "no_bom" in p.warnings:
 if p.promise_date is not None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("promise.metric.date"), p.promise_date.isoformat(),
-              delta=f"{p.days_late:+d} d" if p.days_late else None, delta_color="inverse")
+              delta=f"{p.days_late:+d} {t('unit.days')}" if p.days_late else None, delta_color="inverse")
     m2.metric(t("promise.metric.requested"), p.requested.isoformat())
     m3.metric(t("promise.metric.max_qty"), f"{p.max_qty_by_requested:,.0f} / {p.qty:,.0f}")
     b = p.binding

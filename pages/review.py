@@ -61,7 +61,7 @@ with db.cursor() as cur:
 
 # stacked, full width: both tables stay readable on a projector (no clipped columns)
 g, h = st.container(), st.container()
-mark = {"ok": "✅ ", "issue": "⚠️ ", "pending": "⏳ "}
+mark = {"ok": "✔ ", "issue": "⚠ ", "pending": "○ "}    # text symbols every font has (no emoji font needed)
 with g:
     st.subheader(t("review.grid"))
     shown = for_screen(grid.assign(department=[t(f"dept.{d}") for d in grid["department"]],

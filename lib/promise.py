@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -178,12 +178,12 @@ def build_matrix(con, as_of: date, end: date, work_centers=None, exclude_lines=(
     return Matrix(as_of, wcs, cap, ld)
 
 
-_CACHE: dict[tuple, tuple[Matrix, dict]] = {}
+_CACHE: dict[tuple, tuple[Matrix, dict]] = {}     # key -> (matrix, material book)
 _CACHE_LOCK = threading.Lock()
 
 
 def _cached(con, key, as_of: date, end: date) -> tuple[Matrix, dict]:
-    """The full remaining-capacity matrix and the committed material totals, computed once per
+    """The full remaining-capacity matrix and the material book, computed once per
     `key` (include db.data_version(), which every write bumps, and the database's identity).
     Kept in a plain dict rather than st.cache_data: Streamlit hashes big frames from a sample
     and could return a stale matrix."""
@@ -191,7 +191,7 @@ def _cached(con, key, as_of: date, end: date) -> tuple[Matrix, dict]:
     with _CACHE_LOCK:
         hit = _CACHE.get(k)
     if hit is None:
-        hit = (build_matrix(con, as_of, end), committed_by_material(con))
+        hit = (build_matrix(con, as_of, end), material_book(con))
         with _CACHE_LOCK:
             if len(_CACHE) > 8:
                 _CACHE.clear()
@@ -221,51 +221,60 @@ class _Component:
     po_cum: np.ndarray = field(default_factory=lambda: np.zeros(0))   # cumulative open qty
 
 
-def _committed_sql(material_filter: str) -> str:
-    return f"""
-        SELECT b.material, sum((o.qty - o.shipped_qty) * b.qty_per) AS committed
-        FROM order_lines o JOIN bom b ON b.product = o.product
-        WHERE o.status = 'open' AND o.qty > o.shipped_qty {material_filter}
-          AND o.line_id NOT IN (SELECT unnest(?::BIGINT[]))
-        GROUP BY 1"""
+_COMMITTED = """
+    SELECT b.material, sum((o.qty - o.shipped_qty) * b.qty_per) AS committed
+    FROM order_lines o JOIN bom b ON b.product = o.product
+    WHERE o.status = 'open' AND o.qty > o.shipped_qty {material_filter}
+      AND o.line_id NOT IN (SELECT unnest(?::BIGINT[]))
+    GROUP BY 1"""
+
+_COMPONENTS = """
+    WITH need AS ({need}), committed AS ({committed})
+    SELECT n.material, n.qty_per, m.name, m.lead_days, m.material IS NOT NULL AS known,
+           coalesce(i.on_hand, 0) AS on_hand, coalesce(i.on_hold, 0) AS on_hold,
+           coalesce(c.committed, 0) AS committed
+    FROM need n LEFT JOIN materials m USING (material) LEFT JOIN inventory i USING (material)
+    LEFT JOIN committed c USING (material) ORDER BY n.material"""
 
 
-def committed_by_material(con) -> dict[str, float]:
-    """What all open lines still need of each material (remaining qty x qty_per)."""
-    return dict(con.execute(_committed_sql(""), [[]]).fetchall())
-
-
-def _materials(con, product: str, exclude_lines=(), committed: dict | None = None) -> list[_Component]:
-    """The product's BOM components with stock, what open lines already need (from `committed`
-    when given, a cached committed_by_material), and open POs."""
-    if committed is None:
-        committed_cte = _committed_sql("AND b.material IN (SELECT material FROM need)")
-        params = [product, [int(x) for x in exclude_lines]]
-    else:
-        committed_cte = "SELECT unnest(?::VARCHAR[]) AS material, unnest(?::DOUBLE[]) AS committed"
-        bom = [r[0] for r in con.execute("SELECT material FROM bom WHERE product = ?", [product]).fetchall()]
-        params = [product, bom, [float(committed.get(x, 0.0)) for x in bom]]
-    rows = con.execute(f"""
-        WITH need AS (SELECT material, qty_per FROM bom WHERE product = ?),
-        committed AS ({committed_cte})
-        SELECT n.material, n.qty_per, m.name, m.lead_days, m.material IS NOT NULL AS known,
-               coalesce(i.on_hand, 0) AS on_hand, coalesce(i.on_hold, 0) AS on_hold,
-               coalesce(c.committed, 0) AS committed
-        FROM need n LEFT JOIN materials m USING (material) LEFT JOIN inventory i USING (material)
-        LEFT JOIN committed c USING (material) ORDER BY n.material""", params).fetchall()
-    comps = {r[0]: _Component(*r) for r in rows}
+def _with_pos(con, comps: dict[str, _Component]) -> dict[str, _Component]:
+    """Attach each component's open POs (qty - received) in due-date order."""
     if not comps:
-        return []
+        return comps
     pos = con.execute("""
         SELECT po, material, due_date, open_qty FROM purchase_order_status
         WHERE status = 'open' AND open_qty > 0 AND material IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY material, due_date, po""", [list(comps)]).fetchall()
+    qty: dict[str, list[float]] = {}
     for po, material, due, open_qty in pos:
         c = comps[material]
         c.po.append(po)
         c.po_due.append(_d(due))
-        c.po_cum = np.append(c.po_cum, (c.po_cum[-1] if len(c.po_cum) else 0.0) + float(open_qty))
-    return list(comps.values())
+        qty.setdefault(material, []).append(float(open_qty))
+    for material, q in qty.items():
+        comps[material].po_cum = np.cumsum(q)
+    return comps
+
+
+def material_book(con) -> dict[str, _Component]:
+    """Every BOM material with its stock, what all open lines still need of it and its open
+    POs (qty_per left at 1): what a quote reads, computed once per data version."""
+    rows = con.execute(_COMPONENTS.format(need="SELECT DISTINCT material, 1.0 AS qty_per FROM bom",
+                                          committed=_COMMITTED.format(material_filter="")), [[]]).fetchall()
+    return _with_pos(con, {r[0]: _Component(*r) for r in rows})
+
+
+def _materials(con, product: str, exclude_lines=(), book: dict | None = None) -> list[_Component]:
+    """The product's BOM components with stock, what open lines already need (leaving out
+    `exclude_lines`), and open POs; from `book` (a cached material_book) when given."""
+    if book is not None:
+        bom = con.execute("SELECT material, qty_per FROM bom WHERE product = ? ORDER BY material", [product]).fetchall()
+        return [replace(book[m], qty_per=q) for m, q in bom]
+    rows = con.execute(_COMPONENTS.format(
+        need="SELECT material, qty_per FROM bom WHERE product = ?",
+        committed=_COMMITTED.format(material_filter="AND b.material IN (SELECT material FROM need)")),
+        [product, [int(x) for x in exclude_lines]]).fetchall()
+    return list(_with_pos(con, {r[0]: _Component(*r) for r in rows}).values())
 
 
 def _material_check(comps: list[_Component], qty: float, as_of: date, detail: bool = True):
@@ -377,8 +386,8 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
     routing = con.execute("SELECT step, work_center, setup_hours, run_hours_per_unit, lead_days FROM routings "
                           "WHERE product = ? ORDER BY step", [product]).fetchall()
     cached = matrix_key is not None and not whatif and not exclude_lines
-    m, committed = _cached(con, matrix_key, as_of, end) if cached and routing else (None, None)
-    comps = _materials(con, product, exclude_lines, committed)
+    m, book = _cached(con, matrix_key, as_of, end) if cached and routing else (None, None)
+    comps = _materials(con, product, exclude_lines, book)
     if not comps:
         p.warnings.append("no_bom")
     p.materials, ready, problem = _material_check(comps, q, as_of)

@@ -141,6 +141,11 @@ def test_cached_matrix_gives_the_same_answer(factory):
     b = q(factory, "S", 300, "2026-11-30", matrix_key=key)
     c = q(factory, "S", 300, "2026-11-30", matrix_key=key)
     assert a.promise_date == b.promise_date == c.promise_date and b.max_qty_by_requested == 250
+    # the cached material book gives the same component rows as the direct query
+    x = q(factory, "X", 100, "2026-12-04")
+    y = q(factory, "X", 100, "2026-12-04", matrix_key=key)
+    assert x.materials == y.materials and x.promise_date == y.promise_date == date(2026, 12, 11)
+    assert {m["material"]: m["po"] for m in y.materials} == {"M1": "PO2", "M2": None}
 
 
 def test_affected_load_adds_the_inquiry_where_it_takes_capacity(factory):

@@ -36,10 +36,6 @@ from lib import settings
 BANDS = ("ok", "tight", "risk", "over")
 BY = ("day", "week", "month")
 
-# SQL expressions of a bucket's label and first day, by bucket kind (ISO weeks, Monday first)
-_LABEL = {"day": "strftime({d}, '%Y-%m-%d')", "week": "strftime({d}, '%G-W%V')", "month": "strftime({d}, '%Y-%m')"}
-_START = {"day": "{d}", "week": "CAST(date_trunc('week', {d}) AS DATE)", "month": "CAST(date_trunc('month', {d}) AS DATE)"}
-
 
 @dataclass(frozen=True)
 class WhatIf:
@@ -103,12 +99,6 @@ def period_start(day: date, by: str) -> date:
     if by == "month":
         return day.replace(day=1)
     return day
-
-
-def _run(con, sql: str, params=None) -> None:
-    """Execute a statement and finish its result (DuckDB refuses other work on a cursor with an
-    unfinished result)."""
-    con.execute(sql, params or []).fetchall()
 
 
 def _register(con, name: str, df: pd.DataFrame) -> None:
@@ -504,10 +494,14 @@ def lines_at_risk(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF) -> pd
     pos = {lab: i for i, lab in enumerate(labels)}
     over[[g.row(w) for w in hot["work_center"]], [pos[p] for p in hot["period"]]] = True
     a, b = g.col(as_of), g.col(end)
-    inside = (pl.day >= a) & (pl.day <= b)
-    week_of = np.searchsorted(offsets, np.clip(pl.day - a, 0, None), side="right") - 1
-    mask = inside & over[pl.wc, np.clip(week_of, 0, len(labels) - 1)] if labels else np.zeros(len(pl.day), dtype=bool)
-    _entries_frame(con, pl, mask, "_cap_risk", period=np.array(labels or [""], dtype=object)[np.clip(week_of[mask], 0, None)])
+    if labels:
+        # each entry's week: the last bucket starting on or before its day
+        week_of = np.clip(np.searchsorted(offsets, pl.day - a, side="right") - 1, 0, len(labels) - 1)
+        mask = (pl.day >= a) & (pl.day <= b) & over[pl.wc, week_of]
+        period = np.array(labels, dtype=object)[week_of[mask]]
+    else:                                   # end before as_of: no week to look at
+        mask, period = np.zeros(len(pl.day), dtype=bool), np.array([], dtype=object)
+    _entries_frame(con, pl, mask, "_cap_risk", period=period)
     return con.execute(f"""
         WITH lines AS ({_open_lines_sql()})
         SELECT DISTINCT o.order_no, o.line_no, o.customer, o.product, o.due AS due_date,

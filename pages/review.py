@@ -10,7 +10,7 @@ from lib.i18n import t
 from lib.sections import DEPARTMENTS
 from lib.ui import acting, state
 from lib.ui.frames import for_screen
-from lib.ui.widgets import downloads, empty
+from lib.ui.widgets import downloads
 
 db = state.db()
 as_of = state.as_of()

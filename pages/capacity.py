@@ -7,7 +7,7 @@ import streamlit as st
 from lib import capacity
 from lib.capacity import WhatIf
 from lib.i18n import t
-from lib.ui import acting, filters, state
+from lib.ui import filters, session, state
 from lib.ui.capacity_charts import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen
 from lib.ui.widgets import empty, table
@@ -211,7 +211,7 @@ with st.expander(t("capacity.whatif"), expanded=bool(wi), icon=":material/scienc
             st.session_state["cap_whatif"] = {"calendar": [], "due": []}
             st.rerun()
         if wi.calendar and s2.button(t("capacity.whatif.save"), key="wi_save", type="primary"):
-            n = capacity.save_calendar(db, acting.user(), list(wi.calendar))
+            n = capacity.save_calendar(db, session.current_user(), list(wi.calendar))
             st.session_state["cap_whatif"] = {"calendar": [], "due": []}
             st.cache_data.clear()
             st.success(t("capacity.whatif.saved", n=n))

@@ -7,7 +7,7 @@ import streamlit as st
 from lib import promise, review
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.ui import acting, state
+from lib.ui import session, state
 from lib.ui.capacity_charts import gantt, load_with_inquiry
 from lib.ui.frames import for_screen
 from lib.ui.widgets import chart, empty, table
@@ -128,7 +128,7 @@ order_no = a.text_input(t("promise.order_no"), value=f"SO-{as_of:%y%m%d}", key="
 customer = st.session_state.get("pr_customer")
 if c.button(t("promise.accept"), type="primary", help=t("promise.accept.help", date=p.commit_date.isoformat()),
             key="pr_accept", disabled=not customer):
-    line_id = review.accept(db, acting.user(), p, customer, order_no)
+    line_id = review.accept(db, session.current_user(), p, customer, order_no)
     with db.cursor() as cur:
         row = cur.execute("SELECT order_no, line_no FROM order_lines WHERE line_id = ?", [line_id]).fetchall()[0]
     st.session_state.pop("pr_inquiry", None)

@@ -8,13 +8,13 @@ import streamlit as st
 from lib import auth, review
 from lib.i18n import t
 from lib.sections import DEPARTMENTS
-from lib.ui import acting, state
+from lib.ui import session, state
 from lib.ui.frames import for_screen
 from lib.ui.widgets import downloads
 
 db = state.db()
 as_of = state.as_of()
-user = acting.user()
+user = session.current_user()
 
 st.title(t("review.title"))
 st.caption(t("review.caption"))

@@ -3,7 +3,7 @@ and the SQL fragments that apply them. Plain data: pages build a Filters, lib fu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 

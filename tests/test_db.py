@@ -7,7 +7,7 @@ import pytest
 
 from lib.auth import SYSTEM, User
 from lib.db import Database
-from lib.errors import Conflict, DatabaseBusy, NotFound, PermissionDenied, RuleViolation
+from lib.errors import Conflict, NotFound, PermissionDenied, RuleViolation
 
 
 def test_migrations_recorded_and_idempotent(db):

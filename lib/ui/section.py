@@ -20,7 +20,6 @@ import streamlit as st
 
 from lib import auth, settings
 from lib.actions_view import open_actions
-from lib.auth import User
 from lib.errors import TandemError
 from lib.i18n import t
 from lib.ui import nav, session, theme

@@ -7,10 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import purchasing as pur
-from lib import quality as q
 from lib import settings
-from lib.i18n import t
-from lib.kpis import Kpi
+from lib.i18n import get_lang, t
 from lib.ui import charts, charts_b, filters, section, state, theme
 from lib.ui.widgets import downloads, empty
 
@@ -29,28 +27,11 @@ with c_tgt:
 
 with db.cursor() as cur:
     target_otd = settings.get("target_supplier_otd", cur)
-    target_fp = settings.get("target_incoming_fp", cur)
-    target_pv = settings.get("target_price_variance", cur)
     band = settings.get("amber_band", cur)
 
-otd_now = section.load(db, pur.supplier_otd, f, as_of)
-otd_prev = section.load(db, pur.supplier_otd, f.previous(), as_of)
-pv_now = section.load(db, pur.price_variance, f)
-pv_prev = section.load(db, pur.price_variance, f.previous())
-fp_now = section.load(db, q.incoming_first_pass, f)
-fp_prev = section.load(db, q.incoming_first_pass, f.previous())
-n_open, n_late = section.load(db, pur.po_counts, as_of, f)
+tiles = section.load(db, pur.section_kpis, f, as_of, lang=get_lang())
 endangered = section.load(db, pur.endangered_lines, as_of, f)
 n_lines = int(endangered["line_id"].nunique()) if not endangered.empty else 0
-
-tiles = [
-    Kpi("purchasing.kpi.supplier_otd", otd_now, target_otd, otd_prev),
-    Kpi("purchasing.kpi.incoming_fp", fp_now, target_fp, fp_prev),
-    Kpi("purchasing.kpi.price_variance", pv_now, target_pv, pv_prev, unit="money", higher_is_better=False),
-    Kpi("purchasing.kpi.late_pos", n_late, 0, None, unit="count", higher_is_better=False,
-        note=t("purchasing.kpi.late_pos.note", n=n_open)),
-    Kpi("purchasing.kpi.lines_endangered", n_lines, 0, None, unit="count", higher_is_better=False),
-]
 section.kpi_row(tiles, db)
 
 # ------------------------------------------------------------------ late POs and what they endanger

@@ -8,8 +8,7 @@ import streamlit as st
 from lib import purchasing as pur
 from lib import quality as q
 from lib import settings
-from lib.i18n import t
-from lib.kpis import Kpi
+from lib.i18n import get_lang, t
 from lib.ui import charts, charts_b, filters, section, state, theme
 from lib.ui.widgets import downloads, empty
 
@@ -30,25 +29,9 @@ with db.cursor() as cur:
     target_fpy = settings.get("target_fpy", cur)
     band = settings.get("amber_band", cur)
 
-prev = f.previous()
-n_open, n_8d = section.load(db, q.complaint_counts, f)
+tiles = section.load(db, q.section_kpis, f, as_of, lang=get_lang())
 backlog = section.load(db, q.inspection_backlog, as_of, f)
 hold = section.load(db, q.material_on_hold, f)
-hold_value = float(hold["hold_value"].sum()) if not hold.empty else 0.0
-tiles = [
-    Kpi("quality.kpi.incoming_fp", section.load(db, q.incoming_first_pass, f), target_fp,
-        section.load(db, q.incoming_first_pass, prev)),
-    Kpi("quality.kpi.fpy_in_process", section.load(db, q.first_pass_yield, f, "in_process"), target_fpy,
-        section.load(db, q.first_pass_yield, prev, "in_process")),
-    Kpi("quality.kpi.fpy_final", section.load(db, q.first_pass_yield, f, "final"), target_fpy,
-        section.load(db, q.first_pass_yield, prev, "final")),
-    Kpi("quality.kpi.open_complaints", n_open, None, None, unit="count", higher_is_better=False,
-        note=t("quality.kpi.open_complaints.note", n=n_8d)),
-    Kpi("quality.kpi.backlog", len(backlog), 0, None, unit="count", higher_is_better=False,
-        note=(t("quality.kpi.backlog.note", days=int(backlog["days_waiting"].max())) if not backlog.empty else None)),
-    Kpi("quality.kpi.on_hold", len(hold), 0, None, unit="count", higher_is_better=False,
-        note=t("quality.kpi.on_hold.note", value=f"¥{hold_value:,.0f}")),
-]
 section.kpi_row(tiles, db, columns=6)
 
 # ------------------------------------------------------------------ incoming (supplier quality)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import engineering as eng
 from lib.i18n import get_lang, t
-from lib.ui import charts, charts_b, filters, section, state
+from lib.ui import charts, charts_b, filters, section, section_panels, state
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -28,13 +28,7 @@ st.subheader(t("engineering.npi.title"), help=t("engineering.npi.help"))
 if milestones.empty:
     empty("engineering.npi.none")
 else:
-    m = milestones.assign(row=milestones["project"] + " " + milestones["project_name"] + " · "
-                          + milestones["seq"].astype(str) + " " + milestones["milestone"])
-    labels = {"plan": t("engineering.gantt.plan"), "today": t("engineering.gantt.today"),
-              **{s: t(f"engineering.state.{s}") for s in ("on_time", "late", "overdue", "open")}}
-    fig = charts_b.gantt(m, row="row", plan_start="plan_start", plan_end="planned_date", actual_start="actual_start",
-                         actual_end="actual_end", state="state", labels=labels, x_title=t("engineering.axis.date"),
-                         today=as_of)
+    fig = section_panels.npi_gantt(milestones, today=as_of)
     section.figure(fig, milestones, "npi-milestones", "eng-gantt")
     projects = section.load(db, eng.npi_projects, f, as_of)
     st.dataframe(pd.DataFrame({
@@ -68,15 +62,7 @@ with c2:
     if dwg.empty:
         empty("engineering.drawings.none")
     else:
-        view = pd.DataFrame({
-            t("engineering.col.drawing"): dwg["drawing"] + " " + dwg["revision"],
-            t("engineering.col.title"): dwg["title"].fillna(""), t("engineering.col.product"): dwg["product"].fillna(""),
-            t("engineering.col.owner"): dwg["owner"].fillna(""),
-            t("engineering.col.planned"): dwg["planned_release"].dt.date,
-            t("engineering.col.released"): dwg["actual_release"].dt.date,
-            t("engineering.col.state"): [t(f"engineering.state.{s}") for s in dwg["state"]],
-            t("engineering.col.days_late"): dwg["days_late"],
-        })
+        view = section_panels.drawings_view(dwg)
         red = dwg["state"].eq("overdue")
         st.dataframe(view.style.apply(lambda r: ["color: #d64545; font-weight: 700" if red.loc[r.name] else ""
                                                  for _ in r], axis=1),

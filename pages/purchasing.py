@@ -9,7 +9,7 @@ import streamlit as st
 from lib import purchasing as pur
 from lib import settings
 from lib.i18n import get_lang, t
-from lib.ui import charts, charts_b, filters, section, state, theme
+from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -41,19 +41,7 @@ late = pos[pos["late"]] if not pos.empty else pos
 if late.empty:
     empty("purchasing.late.none")
 else:
-    per_po = (endangered.groupby("po").agg(lines=("line_id", "nunique"), customers=("customer", "nunique"),
-                                           first_due=("line_due", "min"))
-              if not endangered.empty else pd.DataFrame(columns=["lines", "customers", "first_due"]))
-    view = late.merge(per_po, how="left", left_on="po", right_index=True)
-    view = pd.DataFrame({
-        t("purchasing.col.po"): view["po"], t("purchasing.col.supplier"): view["supplier"],
-        t("purchasing.col.material"): view["material"] + " " + view["material_name"].fillna(""),
-        t("purchasing.col.open_qty"): view["open_qty"], t("purchasing.col.po_due"): view["due_date"].dt.date,
-        t("purchasing.col.days_late"): view["days_late"],
-        t("purchasing.col.lines_endangered"): view["lines"].fillna(0).astype(int),
-        t("purchasing.col.customers"): view["customers"].fillna(0).astype(int),
-        t("purchasing.col.first_line_due"): view["first_due"].dt.date,
-    })
+    view = section_panels.late_po_view(late, endangered)
     st.dataframe(view, hide_index=True, width="stretch", height=min(460, 42 + 36 * len(view)))
     with st.expander(t("purchasing.endangered.title", n=n_lines)):
         if endangered.empty:
@@ -81,12 +69,7 @@ with c1:
     if rank.empty:
         empty("purchasing.otd.none")
     else:
-        r = rank.assign(name=rank["supplier"] + " " + rank["supplier_name"].fillna(""),
-                        detail=[t("purchasing.otd.hover", on_time=f"{a:,.0f}", due=f"{b:,.0f}")
-                                for a, b in zip(rank["qty_on_time"], rank["qty_due"])])
-        fig = charts_b.rate_bars(r, "name", "on_time_rate", x_title=t("purchasing.axis.on_time_rate"),
-                                 target=target_otd, target_label=t("purchasing.target"), band=band,
-                                 hover="detail", top=10)
+        fig = section_panels.supplier_ranking(rank, target=target_otd, band=band)
         section.figure(fig, rank, "supplier-on-time", "pur-rank")
 with c2:
     if trend.empty:

@@ -9,7 +9,7 @@ from lib import purchasing as pur
 from lib import quality as q
 from lib import settings
 from lib.i18n import get_lang, t
-from lib.ui import charts, charts_b, filters, section, state, theme
+from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -54,17 +54,12 @@ stage = st.segmented_control(t("quality.fpy.stage"), ["in_process", "final"], de
                              format_func=lambda k: t(f"quality.stage.{k}")) or "final"
 c1, c2 = st.columns([3, 2])
 trend = section.load(db, q.yield_trend, f)
-trend = trend[trend["stage"] == stage] if not trend.empty else trend
 with c1:
-    if trend.empty:
+    fig = section_panels.fpy_trend(trend, stage=stage, target=target_fpy)
+    if fig is None:
         empty("quality.fpy.none")
     else:
-        wide = trend.pivot_table(index="week", columns="line", values="fpy").reset_index()
-        series = [(line, line, charts.colour_for(line)) for line in wide.columns if line != "week"]
-        fig = charts.trend(wide, "week", series, x_title=t("quality.axis.week"), y_title=t("quality.axis.fpy"),
-                           target=target_fpy, target_label=t("quality.target"))
-        charts_b.zoom_rate_axis(fig, trend["fpy"], target_fpy)
-        section.figure(fig, trend, f"first-pass-yield-{stage}", "qa-fpy")
+        section.figure(fig, trend[trend["stage"] == stage], f"first-pass-yield-{stage}", "qa-fpy")
 with c2:
     lines = section.load(db, q.yield_by_line, f)
     lines = lines[lines["stage"] == stage] if not lines.empty else lines
@@ -82,10 +77,7 @@ pareto = section.load(db, q.defect_pareto, f)
 if pareto.empty:
     empty("quality.pareto.none")
 else:
-    top = pareto.head(10)
-    fig = charts.pareto(top, "defect_type", "qty", x_title=t("quality.axis.defect_type"),
-                        y_title=t("quality.axis.defect_qty"), cum_label=t("quality.axis.cumulative"),
-                        category_labels={"": t("quality.defect.unrecorded")}, colours={"": "#bab0ac"})
+    fig = section_panels.defect_pareto(pareto)
     section.figure(fig, pareto, "defect-pareto", "qa-pareto")
 
 # ------------------------------------------------------------------ complaints

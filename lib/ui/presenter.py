@@ -45,9 +45,9 @@ CSS = """
 .tdm-clock-sub {font-size: 24px; color: #555; text-align: right;}
 /* tiles: compact; the type's size follows the tile's width, so a long value is never cut */
 .tdm-tile {container-type: inline-size; min-height: 0 !important; padding: 8px 14px !important;}
-.tdm-tile .tdm-name {font-size: min(1.5rem, 7cqi) !important; line-height: 1.2;}
-.tdm-tile .tdm-value {font-size: min(3.2rem, 14cqi) !important; white-space: nowrap; margin: 0 !important;}
-.tdm-tile .tdm-sub {font-size: min(1.25rem, 5.5cqi) !important; line-height: 1.3;}
+.tdm-tile .tdm-name {font-size: min(1.5rem, 8cqi) !important; line-height: 1.2;}
+.tdm-tile .tdm-value {font-size: min(3.2rem, 13.5cqi) !important; white-space: nowrap; margin: 0 !important;}
+.tdm-tile .tdm-sub {font-size: min(1.25rem, 6.5cqi) !important; line-height: 1.3;}
 .tdm-live {font-size: 20px; color: #777;}
 [data-testid="stAlert"] p, [data-testid="stCaptionContainer"] p {font-size: 26px !important;}
 [data-testid="stTab"] p {font-size: 26px !important;}
@@ -171,7 +171,9 @@ def _draw_pmc(ctx: PresenterContext) -> None:
 # ---------------------------------------------------------------------------- department sections
 # Each shows, under the section's KPI tiles, the one or two things the meeting must look at,
 # drawn by the same builders as the section page (lib.ui.section_panels), enlarged.
-CHART_HEIGHT = 450
+# 1080 px high: header ~250, one row of tiles ~190, a heading ~50 -> ~560 px left for the content
+CHART_HEIGHT = 520
+SHORT_CHART_HEIGHT = 400      # under two rows of tiles (sales has seven)
 
 
 def _load(ctx: PresenterContext, fn, *args, **kwargs):
@@ -233,14 +235,14 @@ def _draw_sales(ctx: PresenterContext) -> None:
             empty()
         else:
             fig = sp.otd_trend(trend, target=_setting(ctx, "target_otd"), x_title=t("section.axis.week"))
-            _chart(sp.projector(fig, height=CHART_HEIGHT), key="p-sales-otd")
+            _chart(sp.projector(fig, height=SHORT_CHART_HEIGHT), key="p-sales-otd")
     with right:
         _heading(t("sales.at_risk", n=len(risk)))
         if risk.empty:
             st.info(t("sales.no_risk"))
         else:
-            view = sp.at_risk_view(risk).drop(columns=[t("sales.col.requested")])
-            frame_table(view, red=risk["overdue"], wrap=(t("sales.col.why"),), limit=6)
+            view = sp.at_risk_view(risk).drop(columns=[t("sales.col.requested"), t("sales.col.product")])
+            frame_table(view, red=risk["overdue"], wrap=(t("sales.col.why"),), limit=4)
 
 
 def _draw_purchasing(ctx: PresenterContext) -> None:
@@ -264,7 +266,7 @@ def _draw_purchasing(ctx: PresenterContext) -> None:
             order = view.sort_values([t("purchasing.col.lines_endangered"), t("purchasing.col.days_late")],
                                      ascending=False, kind="stable").index
             frame_table(view.loc[order, keep], red=view.loc[order, t("purchasing.col.lines_endangered")] > 0,
-                        wrap=(t("purchasing.col.material"),), limit=8)
+                        wrap=(t("purchasing.col.material"),), limit=6)
     with right:
         _heading(t("purchasing.otd.title"))
         if rank.empty:
@@ -313,11 +315,11 @@ def _draw_engineering(ctx: PresenterContext) -> None:
         elif open_ms.empty:
             st.info(t("presenter.npi_all_met"))
         else:
-            # overdue first, then the next due; at most 12 rows so each stays readable
+            # overdue first, then the next due; at most 10 rows so each stays readable
             rows = (open_ms.assign(_later=open_ms["state"].ne("overdue"))
-                    .sort_values(["_later", "planned_date"], kind="stable").head(12).sort_values(["project", "seq"]))
+                    .sort_values(["_later", "planned_date"], kind="stable").head(10).sort_values(["project", "seq"]))
             fig = sp.npi_gantt(rows, today=ctx.as_of, names=False)
-            _chart(sp.projector(fig, height=max(CHART_HEIGHT - 60, 130 + 40 * len(rows)), font=20), key="p-eng-gantt")
+            _chart(sp.projector(fig, height=min(CHART_HEIGHT, 130 + 40 * len(rows)), font=20), key="p-eng-gantt")
     with right:
         due = dwg[dwg["actual_release"].isna()] if not dwg.empty else dwg
         late = int((due["state"] == "overdue").sum()) if not due.empty else 0
@@ -326,7 +328,7 @@ def _draw_engineering(ctx: PresenterContext) -> None:
             st.info(t("presenter.drawings_none"))
         else:
             view = sp.drawings_view(due).drop(columns=[t("engineering.col.released"), t("engineering.col.product")])
-            frame_table(view, red=due["state"].eq("overdue"), wrap=(t("engineering.col.title"),), limit=10)
+            frame_table(view, red=due["state"].eq("overdue"), wrap=(t("engineering.col.title"),), limit=8)
 
 
 # Section -> draw(ctx).
@@ -392,7 +394,9 @@ def live(ctx: PresenterContext) -> None:
         kp = meetings.section_kpis(cur, ctx.section, ctx.filters, ctx.as_of)
         band = settings.get("amber_band", cur)
     if kp:
-        kpi_tiles(kp, band=band, columns=4 if len(kp) > 5 else max(len(kp), 3), formulas=False)
+        # one row up to six, so the section's charts keep the lower half of the screen; seven
+        # in one row would be too small to read from the back, so sales gets two rows
+        kpi_tiles(kp, band=band, columns=4 if len(kp) > 6 else max(len(kp), 3), formulas=False)
     view = SECTION_VIEWS.get(ctx.section)
     if view is not None:
         view(ctx)

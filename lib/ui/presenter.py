@@ -1,9 +1,10 @@
 """Presenter mode for the projector: big type, one agenda section per screen, a countdown.
 
 Each agenda section's live content is drawn by the function registered for it in
-SECTION_VIEWS (section -> draw(ctx)). The section pages point their panels here after merging,
-e.g. `SECTION_VIEWS["sales"] = sales_panels.draw`; a draw function gets a PresenterContext and
-draws with Streamlit. Above every view the section's KPIs (lib.meetings.SECTION_KPIS) are shown.
+SECTION_VIEWS (section -> draw(ctx)); a draw function gets a PresenterContext and draws with
+Streamlit. Above every view the section's KPIs (lib.meetings.SECTION_KPIS) are shown. The
+department views draw with the same builders as their section pages (lib.ui.section_panels),
+enlarged for a 1920x1080 projector.
 """
 from __future__ import annotations
 

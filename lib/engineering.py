@@ -250,3 +250,32 @@ def hours_saved(con, f: Filters, as_of: date) -> tuple[float, float]:
         FROM improvements WHERE TRUE {where}
     """, [f.start, f.end, *params]).fetchone()
     return float(row[0]), float(row[1])
+
+
+def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
+    """The Engineering section's KPI tiles (page, presenter and the meeting snapshot): NPI
+    milestones and drawings released on time (each with target, previous period and how many are
+    overdue now), live engineering changes (note: the open order lines they touch) and hours
+    saved by improvements in progress (note: hours from those done).
+    Notes are text in `lang` (default: the current language).
+    """
+    from lib import kpis, settings
+    from lib.i18n import t
+    prev = f.previous()
+    g = lambda key: settings.get(key, con)  # noqa: E731
+    ms = npi_milestones(con, f, as_of)
+    dwg = drawings(con, f, as_of)
+    ecn = ecn_summary(con, f, as_of)
+    live = ecn[ecn["status"].isin(["open", "approved"])] if not ecn.empty else ecn
+    in_progress, done = hours_saved(con, f, as_of)
+    overdue = lambda df: int((df["state"] == "overdue").sum()) if not df.empty else 0  # noqa: E731
+    return [
+        kpis.Kpi("engineering.kpi.npi_ontime", npi_ontime(con, f, as_of), g("target_npi_ontime"),
+                 npi_ontime(con, prev, as_of), note=t("engineering.kpi.overdue_note", lang, n=overdue(ms))),
+        kpis.Kpi("engineering.kpi.drawing_ontime", drawing_ontime(con, f, as_of), g("target_drawing_ontime"),
+                 drawing_ontime(con, prev, as_of), note=t("engineering.kpi.overdue_note", lang, n=overdue(dwg))),
+        kpis.Kpi("engineering.kpi.open_ecn", len(live), None, None, unit="count", higher_is_better=False,
+                 note=t("engineering.kpi.open_ecn.note", lang, n=int(live["open_lines"].sum()) if not live.empty else 0)),
+        kpis.Kpi("engineering.kpi.hours_saved", in_progress, None, None, unit="hours",
+                 note=t("engineering.kpi.hours_saved.note", lang, hours=f"{done:,.0f}")),
+    ]

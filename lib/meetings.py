@@ -21,7 +21,7 @@ from typing import Callable
 
 import pandas as pd
 
-from lib import actions, kpis, settings
+from lib import actions, engineering, kpis, purchasing, quality, settings
 from lib.actions import _meeting_row, _now, refuse_if_closed
 from lib.auth import User
 from lib.errors import NotFound, RuleViolation, ValidationError
@@ -68,8 +68,8 @@ def _pmc_kpis(con, f: Filters, as_of: date) -> list[kpis.Kpi]:
 
 
 # Section -> function(con, filters, as_of) -> list[Kpi]. Presenter mode shows these and closing
-# a meeting freezes exactly these values. Section pages add their own KPI functions here after
-# merging (e.g. SECTION_KPIS["purchasing"] = purchasing.kpis).
+# a meeting freezes exactly these values. The department sections use their module's own
+# `section_kpis` (the tiles their page shows).
 def _section_module_kpis(module: str, fallback: Callable[..., list[kpis.Kpi]]):
     """The section module's own `section_kpis` (its page's tiles) when it exists, else `fallback`."""
     def kpis_of(con, f: Filters, as_of: date) -> list[kpis.Kpi]:
@@ -85,6 +85,9 @@ SECTION_KPIS: dict[str, Callable[..., list[kpis.Kpi]]] = {
     "actions": _actions_kpis,
     "sales": _section_module_kpis("sales", _sales_kpis),
     "pmc": _section_module_kpis("pmc", _pmc_kpis),
+    "purchasing": purchasing.section_kpis,
+    "quality": quality.section_kpis,
+    "engineering": engineering.section_kpis,
     "close": lambda con, f, as_of: kpis.headline(con, f, as_of),
 }
 

@@ -307,3 +307,29 @@ def materials_quoted(con) -> list[str]:
     return con.execute("""
         SELECT material FROM price_history GROUP BY material ORDER BY count(*) DESC, material
     """).df()["material"].tolist()
+
+
+def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
+    """The Purchasing section's KPI tiles (page, presenter and the meeting snapshot): supplier
+    on-time, incoming first pass, price variance (each with target and previous period), late
+    POs (note: of how many open) and the order lines those late POs endanger.
+    Notes are text in `lang` (default: the current language).
+    """
+    from lib import kpis, quality, settings
+    from lib.i18n import t
+    prev = f.previous()
+    g = lambda key: settings.get(key, con)  # noqa: E731
+    n_open, n_late = po_counts(con, as_of, f)
+    endangered = endangered_lines(con, as_of, f)
+    n_lines = int(endangered["line_id"].nunique()) if not endangered.empty else 0
+    return [
+        kpis.Kpi("purchasing.kpi.supplier_otd", supplier_otd(con, f, as_of), g("target_supplier_otd"),
+                 supplier_otd(con, prev, as_of)),
+        kpis.Kpi("purchasing.kpi.incoming_fp", quality.incoming_first_pass(con, f), g("target_incoming_fp"),
+                 quality.incoming_first_pass(con, prev)),
+        kpis.Kpi("purchasing.kpi.price_variance", price_variance(con, f), g("target_price_variance"),
+                 price_variance(con, prev), unit="money", higher_is_better=False),
+        kpis.Kpi("purchasing.kpi.late_pos", n_late, 0, None, unit="count", higher_is_better=False,
+                 note=t("purchasing.kpi.late_pos.note", lang, n=n_open)),
+        kpis.Kpi("purchasing.kpi.lines_endangered", n_lines, 0, None, unit="count", higher_is_better=False),
+    ]

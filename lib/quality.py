@@ -228,3 +228,35 @@ def hold_value(con, f: Filters | None = None) -> float:
     """Value of the material on hold at standard price (0 when none)."""
     df = material_on_hold(con, f)
     return float(df["hold_value"].sum()) if not df.empty else 0.0
+
+
+def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
+    """The Quality section's KPI tiles (page, presenter and the meeting snapshot): incoming first
+    pass, first-pass yield in process and at final (each with target and previous period), open
+    quality complaints (note: 8D not finished), the inspection backlog (note: the oldest wait) and
+    materials on hold (note: their value at standard price).
+    Notes are text in `lang` (default: the current language).
+    """
+    from lib import kpis, settings
+    from lib.i18n import t
+    prev = f.previous()
+    g = lambda key: settings.get(key, con)  # noqa: E731
+    n_open, n_8d = complaint_counts(con, f)
+    backlog = inspection_backlog(con, as_of, f)
+    hold = material_on_hold(con, f)
+    value = float(hold["hold_value"].sum()) if not hold.empty else 0.0
+    return [
+        kpis.Kpi("quality.kpi.incoming_fp", incoming_first_pass(con, f), g("target_incoming_fp"),
+                 incoming_first_pass(con, prev)),
+        kpis.Kpi("quality.kpi.fpy_in_process", first_pass_yield(con, f, "in_process"), g("target_fpy"),
+                 first_pass_yield(con, prev, "in_process")),
+        kpis.Kpi("quality.kpi.fpy_final", first_pass_yield(con, f, "final"), g("target_fpy"),
+                 first_pass_yield(con, prev, "final")),
+        kpis.Kpi("quality.kpi.open_complaints", n_open, None, None, unit="count", higher_is_better=False,
+                 note=t("quality.kpi.open_complaints.note", lang, n=n_8d)),
+        kpis.Kpi("quality.kpi.backlog", len(backlog), 0, None, unit="count", higher_is_better=False,
+                 note=(t("quality.kpi.backlog.note", lang, days=int(backlog["days_waiting"].max()))
+                       if not backlog.empty else None)),
+        kpis.Kpi("quality.kpi.on_hold", len(hold), 0, None, unit="count", higher_is_better=False,
+                 note=t("quality.kpi.on_hold.note", lang, value=f"¥{value:,.0f}")),
+    ]

@@ -4,10 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import engineering as eng
-from lib import settings
-from lib.i18n import t
-from lib.kpis import Kpi
-from lib.ui import charts, charts_b, filters, section, state
+from lib.i18n import get_lang, t
+from lib.ui import charts, charts_b, filters, section, section_panels, state
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -19,28 +17,10 @@ _, c_tgt = st.columns([5, 1])
 with c_tgt:
     section.targets_form(db, [("target_npi_ontime", "pct"), ("target_drawing_ontime", "pct")], key="eng-targets")
 
-with db.cursor() as cur:
-    target_npi = settings.get("target_npi_ontime", cur)
-    target_dwg = settings.get("target_drawing_ontime", cur)
-
-prev = f.previous()
+tiles = section.load(db, eng.section_kpis, f, as_of, lang=get_lang())
 milestones = section.load(db, eng.npi_milestones, f, as_of)
 dwg = section.load(db, eng.drawings, f, as_of)
 ecn = section.load(db, eng.ecn_summary, f, as_of)
-in_progress, done = section.load(db, eng.hours_saved, f, as_of)
-n_overdue_ms = int((milestones["state"] == "overdue").sum()) if not milestones.empty else 0
-n_overdue_dwg = int((dwg["state"] == "overdue").sum()) if not dwg.empty else 0
-live_ecn = ecn[ecn["status"].isin(["open", "approved"])] if not ecn.empty else ecn
-tiles = [
-    Kpi("engineering.kpi.npi_ontime", section.load(db, eng.npi_ontime, f, as_of), target_npi,
-        section.load(db, eng.npi_ontime, prev, as_of), note=t("engineering.kpi.overdue_note", n=n_overdue_ms)),
-    Kpi("engineering.kpi.drawing_ontime", section.load(db, eng.drawing_ontime, f, as_of), target_dwg,
-        section.load(db, eng.drawing_ontime, prev, as_of), note=t("engineering.kpi.overdue_note", n=n_overdue_dwg)),
-    Kpi("engineering.kpi.open_ecn", len(live_ecn), None, None, unit="count", higher_is_better=False,
-        note=t("engineering.kpi.open_ecn.note", n=int(live_ecn["open_lines"].sum()) if not live_ecn.empty else 0)),
-    Kpi("engineering.kpi.hours_saved", in_progress, None, None, unit="hours",
-        note=t("engineering.kpi.hours_saved.note", hours=f"{done:,.0f}")),
-]
 section.kpi_row(tiles, db)
 
 # ------------------------------------------------------------------ NPI Gantt
@@ -48,13 +28,7 @@ st.subheader(t("engineering.npi.title"), help=t("engineering.npi.help"))
 if milestones.empty:
     empty("engineering.npi.none")
 else:
-    m = milestones.assign(row=milestones["project"] + " " + milestones["project_name"] + " · "
-                          + milestones["seq"].astype(str) + " " + milestones["milestone"])
-    labels = {"plan": t("engineering.gantt.plan"), "today": t("engineering.gantt.today"),
-              **{s: t(f"engineering.state.{s}") for s in ("on_time", "late", "overdue", "open")}}
-    fig = charts_b.gantt(m, row="row", plan_start="plan_start", plan_end="planned_date", actual_start="actual_start",
-                         actual_end="actual_end", state="state", labels=labels, x_title=t("engineering.axis.date"),
-                         today=as_of)
+    fig = section_panels.npi_gantt(milestones, today=as_of)
     section.figure(fig, milestones, "npi-milestones", "eng-gantt")
     projects = section.load(db, eng.npi_projects, f, as_of)
     st.dataframe(pd.DataFrame({
@@ -88,15 +62,7 @@ with c2:
     if dwg.empty:
         empty("engineering.drawings.none")
     else:
-        view = pd.DataFrame({
-            t("engineering.col.drawing"): dwg["drawing"] + " " + dwg["revision"],
-            t("engineering.col.title"): dwg["title"].fillna(""), t("engineering.col.product"): dwg["product"].fillna(""),
-            t("engineering.col.owner"): dwg["owner"].fillna(""),
-            t("engineering.col.planned"): dwg["planned_release"].dt.date,
-            t("engineering.col.released"): dwg["actual_release"].dt.date,
-            t("engineering.col.state"): [t(f"engineering.state.{s}") for s in dwg["state"]],
-            t("engineering.col.days_late"): dwg["days_late"],
-        })
+        view = section_panels.drawings_view(dwg)
         red = dwg["state"].eq("overdue")
         st.dataframe(view.style.apply(lambda r: ["color: #d64545; font-weight: 700" if red.loc[r.name] else ""
                                                  for _ in r], axis=1),

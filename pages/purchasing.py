@@ -7,11 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import purchasing as pur
-from lib import quality as q
 from lib import settings
-from lib.i18n import t
-from lib.kpis import Kpi
-from lib.ui import charts, charts_b, filters, section, state, theme
+from lib.i18n import get_lang, t
+from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -29,28 +27,11 @@ with c_tgt:
 
 with db.cursor() as cur:
     target_otd = settings.get("target_supplier_otd", cur)
-    target_fp = settings.get("target_incoming_fp", cur)
-    target_pv = settings.get("target_price_variance", cur)
     band = settings.get("amber_band", cur)
 
-otd_now = section.load(db, pur.supplier_otd, f, as_of)
-otd_prev = section.load(db, pur.supplier_otd, f.previous(), as_of)
-pv_now = section.load(db, pur.price_variance, f)
-pv_prev = section.load(db, pur.price_variance, f.previous())
-fp_now = section.load(db, q.incoming_first_pass, f)
-fp_prev = section.load(db, q.incoming_first_pass, f.previous())
-n_open, n_late = section.load(db, pur.po_counts, as_of, f)
+tiles = section.load(db, pur.section_kpis, f, as_of, lang=get_lang())
 endangered = section.load(db, pur.endangered_lines, as_of, f)
 n_lines = int(endangered["line_id"].nunique()) if not endangered.empty else 0
-
-tiles = [
-    Kpi("purchasing.kpi.supplier_otd", otd_now, target_otd, otd_prev),
-    Kpi("purchasing.kpi.incoming_fp", fp_now, target_fp, fp_prev),
-    Kpi("purchasing.kpi.price_variance", pv_now, target_pv, pv_prev, unit="money", higher_is_better=False),
-    Kpi("purchasing.kpi.late_pos", n_late, 0, None, unit="count", higher_is_better=False,
-        note=t("purchasing.kpi.late_pos.note", n=n_open)),
-    Kpi("purchasing.kpi.lines_endangered", n_lines, 0, None, unit="count", higher_is_better=False),
-]
 section.kpi_row(tiles, db)
 
 # ------------------------------------------------------------------ late POs and what they endanger
@@ -60,19 +41,7 @@ late = pos[pos["late"]] if not pos.empty else pos
 if late.empty:
     empty("purchasing.late.none")
 else:
-    per_po = (endangered.groupby("po").agg(lines=("line_id", "nunique"), customers=("customer", "nunique"),
-                                           first_due=("line_due", "min"))
-              if not endangered.empty else pd.DataFrame(columns=["lines", "customers", "first_due"]))
-    view = late.merge(per_po, how="left", left_on="po", right_index=True)
-    view = pd.DataFrame({
-        t("purchasing.col.po"): view["po"], t("purchasing.col.supplier"): view["supplier"],
-        t("purchasing.col.material"): view["material"] + " " + view["material_name"].fillna(""),
-        t("purchasing.col.open_qty"): view["open_qty"], t("purchasing.col.po_due"): view["due_date"].dt.date,
-        t("purchasing.col.days_late"): view["days_late"],
-        t("purchasing.col.lines_endangered"): view["lines"].fillna(0).astype(int),
-        t("purchasing.col.customers"): view["customers"].fillna(0).astype(int),
-        t("purchasing.col.first_line_due"): view["first_due"].dt.date,
-    })
+    view = section_panels.late_po_view(late, endangered)
     st.dataframe(view, hide_index=True, width="stretch", height=min(460, 42 + 36 * len(view)))
     with st.expander(t("purchasing.endangered.title", n=n_lines)):
         if endangered.empty:
@@ -100,12 +69,7 @@ with c1:
     if rank.empty:
         empty("purchasing.otd.none")
     else:
-        r = rank.assign(name=rank["supplier"] + " " + rank["supplier_name"].fillna(""),
-                        detail=[t("purchasing.otd.hover", on_time=f"{a:,.0f}", due=f"{b:,.0f}")
-                                for a, b in zip(rank["qty_on_time"], rank["qty_due"])])
-        fig = charts_b.rate_bars(r, "name", "on_time_rate", x_title=t("purchasing.axis.on_time_rate"),
-                                 target=target_otd, target_label=t("purchasing.target"), band=band,
-                                 hover="detail", top=10)
+        fig = section_panels.supplier_ranking(rank, target=target_otd, band=band)
         section.figure(fig, rank, "supplier-on-time", "pur-rank")
 with c2:
     if trend.empty:

@@ -8,9 +8,8 @@ import streamlit as st
 from lib import purchasing as pur
 from lib import quality as q
 from lib import settings
-from lib.i18n import t
-from lib.kpis import Kpi
-from lib.ui import charts, charts_b, filters, section, state, theme
+from lib.i18n import get_lang, t
+from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -30,25 +29,9 @@ with db.cursor() as cur:
     target_fpy = settings.get("target_fpy", cur)
     band = settings.get("amber_band", cur)
 
-prev = f.previous()
-n_open, n_8d = section.load(db, q.complaint_counts, f)
+tiles = section.load(db, q.section_kpis, f, as_of, lang=get_lang())
 backlog = section.load(db, q.inspection_backlog, as_of, f)
 hold = section.load(db, q.material_on_hold, f)
-hold_value = float(hold["hold_value"].sum()) if not hold.empty else 0.0
-tiles = [
-    Kpi("quality.kpi.incoming_fp", section.load(db, q.incoming_first_pass, f), target_fp,
-        section.load(db, q.incoming_first_pass, prev)),
-    Kpi("quality.kpi.fpy_in_process", section.load(db, q.first_pass_yield, f, "in_process"), target_fpy,
-        section.load(db, q.first_pass_yield, prev, "in_process")),
-    Kpi("quality.kpi.fpy_final", section.load(db, q.first_pass_yield, f, "final"), target_fpy,
-        section.load(db, q.first_pass_yield, prev, "final")),
-    Kpi("quality.kpi.open_complaints", n_open, None, None, unit="count", higher_is_better=False,
-        note=t("quality.kpi.open_complaints.note", n=n_8d)),
-    Kpi("quality.kpi.backlog", len(backlog), 0, None, unit="count", higher_is_better=False,
-        note=(t("quality.kpi.backlog.note", days=int(backlog["days_waiting"].max())) if not backlog.empty else None)),
-    Kpi("quality.kpi.on_hold", len(hold), 0, None, unit="count", higher_is_better=False,
-        note=t("quality.kpi.on_hold.note", value=f"¥{hold_value:,.0f}")),
-]
 section.kpi_row(tiles, db, columns=6)
 
 # ------------------------------------------------------------------ incoming (supplier quality)
@@ -71,17 +54,12 @@ stage = st.segmented_control(t("quality.fpy.stage"), ["in_process", "final"], de
                              format_func=lambda k: t(f"quality.stage.{k}")) or "final"
 c1, c2 = st.columns([3, 2])
 trend = section.load(db, q.yield_trend, f)
-trend = trend[trend["stage"] == stage] if not trend.empty else trend
 with c1:
-    if trend.empty:
+    fig = section_panels.fpy_trend(trend, stage=stage, target=target_fpy)
+    if fig is None:
         empty("quality.fpy.none")
     else:
-        wide = trend.pivot_table(index="week", columns="line", values="fpy").reset_index()
-        series = [(line, line, charts.colour_for(line)) for line in wide.columns if line != "week"]
-        fig = charts.trend(wide, "week", series, x_title=t("quality.axis.week"), y_title=t("quality.axis.fpy"),
-                           target=target_fpy, target_label=t("quality.target"))
-        charts_b.zoom_rate_axis(fig, trend["fpy"], target_fpy)
-        section.figure(fig, trend, f"first-pass-yield-{stage}", "qa-fpy")
+        section.figure(fig, trend[trend["stage"] == stage], f"first-pass-yield-{stage}", "qa-fpy")
 with c2:
     lines = section.load(db, q.yield_by_line, f)
     lines = lines[lines["stage"] == stage] if not lines.empty else lines
@@ -99,10 +77,7 @@ pareto = section.load(db, q.defect_pareto, f)
 if pareto.empty:
     empty("quality.pareto.none")
 else:
-    top = pareto.head(10)
-    fig = charts.pareto(top, "defect_type", "qty", x_title=t("quality.axis.defect_type"),
-                        y_title=t("quality.axis.defect_qty"), cum_label=t("quality.axis.cumulative"),
-                        category_labels={"": t("quality.defect.unrecorded")}, colours={"": "#bab0ac"})
+    fig = section_panels.defect_pareto(pareto)
     section.figure(fig, pareto, "defect-pareto", "qa-pareto")
 
 # ------------------------------------------------------------------ complaints

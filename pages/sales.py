@@ -2,12 +2,11 @@
 re-promises, order changes, complaints, at-risk lines, and the department's open items."""
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from lib import sales
 from lib.i18n import t
-from lib.ui import charts, filters, section, state, theme
+from lib.ui import charts, filters, section, section_panels, state, theme
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -41,12 +40,7 @@ with left:
     if trend.empty:
         empty()
     else:
-        target = tiles[0].target
-        fig = section.build(charts.trend, trend, "label", [("otd_latest", t("sales.otd_latest"), theme.ACTUAL),
-                                            ("otd_original", t("sales.otd_original"), charts.SECOND),
-                                            ("otif", t("sales.otif"), charts.PALETTE[2])],
-                           x_title=unit, y_title=t("sales.share_lines"), target=target,
-                           target_label=t("sales.target_otd"))
+        fig = section.build(section_panels.otd_trend, trend, target=tiles[0].target, x_title=unit)
         section.figure(fig, trend, "otd-trend", "sales-otd")
 with right:
     st.subheader(t("sales.new_orders"), help=t("sales.new_orders.help"))
@@ -144,16 +138,7 @@ st.subheader(t("sales.at_risk", n=len(risk)), help=t("sales.at_risk.help"))
 if risk.empty:
     st.info(t("sales.no_risk"))
 else:
-    why = [", ".join([t(f"sales.why.{c}") for c in ("overdue", "promise_after_request") if r[c]]
-                     + ([t("sales.why.load_late", where=r["load_note"] or "")] if r["load_late"] else []))
-           for _, r in risk.iterrows()]
-    view = pd.DataFrame({
-        t("sales.col.order"): risk["order_no"] + "/" + risk["line_no"].astype(str),
-        t("sales.col.customer"): risk["customer"], t("sales.col.product"): risk["product"],
-        t("sales.col.remaining"): risk["remaining_qty"],
-        t("sales.col.requested"): risk["requested_date"].dt.date, t("sales.col.promised"): risk["promised_date"].dt.date,
-        t("sales.col.why"): why,
-    })
+    view = section_panels.at_risk_view(risk)
     st.dataframe(view, hide_index=True, width="stretch", height=section.table_height(len(view)))
     downloads(view, "at-risk-lines", "sales-risk-dl")
 

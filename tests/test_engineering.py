@@ -128,3 +128,26 @@ def test_open_engineering_issues_in_the_actions_panel(con):
     assert sorted(zip(a["kind"], a["ref"])) == [("ecn", "E1"), ("ecn", "E4"), ("improvement", "1"),
                                                  ("improvement", "2")]
     assert a.iloc[0]["ref"] == "1" and a.iloc[0]["days_overdue"] == 5
+
+
+def test_section_kpis_are_the_tiles_with_targets_previous_period_and_notes(con):
+    from lib import settings
+    from lib.i18n import set_lang
+    set_lang("en")
+    k = {x.key: x for x in eng.section_kpis(con, NOV, AS_OF)}
+    assert list(k) == ["engineering.kpi.npi_ontime", "engineering.kpi.drawing_ontime", "engineering.kpi.open_ecn",
+                       "engineering.kpi.hours_saved"]
+    npi = k["engineering.kpi.npi_ontime"]
+    assert (npi.value, npi.previous, npi.target) == (pytest.approx(1 / 3), 1.0, settings.get("target_npi_ontime", con))
+    assert npi.note == "1 overdue now"                                    # N1-3
+    dwg = k["engineering.kpi.drawing_ontime"]
+    assert (dwg.value, dwg.previous, dwg.note) == (pytest.approx(1 / 3), 0.0, "1 overdue now")   # D3
+    ecn = k["engineering.kpi.open_ecn"]
+    assert (ecn.value, ecn.note) == (2, "touching 2 open order lines")   # E1 approved (2 lines), E4 open (none)
+    hours = k["engineering.kpi.hours_saved"]
+    assert (hours.value, hours.unit, hours.note) == (50, "hours", "18 h/month from those done")
+    assert eng.section_kpis(con, NOV, AS_OF, lang="zh")[0].note == "当前逾期 1 项"
+
+
+def test_section_kpis_on_an_empty_database(empty):
+    assert [x.value for x in eng.section_kpis(empty, NOV, AS_OF)] == [None, None, 0, 0]

@@ -116,3 +116,46 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
     at2.selectbox(key="meeting_pick").set_value(int(closed)).run()
     assert not at2.exception and not at2.error
     assert any("closed and read-only" in i.value for i in at2.info)
+
+
+def test_presenter_shows_each_department_sections_tiles_and_content(demo_path, tmp_path, monkeypatch):
+    """On the demo factory: every department section draws without error, its tiles show lib's
+    section_kpis values, and its view draws its charts (and tables)."""
+    import shutil
+
+    from lib import engineering, purchasing, quality, sales
+    from lib.i18n import set_lang
+    from lib.ui.widgets import fmt_value
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_path, path)
+    monkeypatch.setenv("TANDEM_DB", str(path))
+    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
+    monkeypatch.setenv("TANDEM_LANG", "en")
+    monkeypatch.setenv("TANDEM_AUTH", "off")
+    at = _app("pages/presenter.py")
+    starts = [b for b in at.button if b.label == "Start the meeting"]
+    if starts:
+        starts[0].click().run()
+    while not _button(at, "◀ Previous").disabled:
+        _button(at, "◀ Previous").click().run()
+    set_lang("en")
+    db = _db(path)
+    modules = {"Sales / customer service": sales, "Purchasing": purchasing, "Quality": quality,
+               "Engineering": engineering}
+    seen = set()
+    for _ in range(8):
+        title = next(m.value for m in at.markdown if m.value.startswith("<div class='tdm-ptitle'>"))
+        assert not at.exception and not at.error, (title, [e.value for e in at.error])
+        for name, mod in modules.items():
+            if f">{name}<" in title:
+                seen.add(name)
+                with db.cursor() as cur:
+                    expected = mod.section_kpis(cur, _f(), AS_OF)
+                tiles = [m.value for m in at.markdown if m.value.startswith("<div class='tdm-tile'")]
+                for k in expected:
+                    assert any(f">{fmt_value(k.value, k.unit)}</div>" in v for v in tiles), (name, k.key)
+                assert at.get("plotly_chart"), name                   # its chart(s)
+        if _button(at, "Next ▶").disabled:
+            break
+        _button(at, "Next ▶").click().run()
+    assert seen == set(modules)

@@ -182,6 +182,38 @@ def test_snapshot_is_frozen_against_later_changes(db):
     assert meetings.document(db._con, mid, "minutes_md") == md
 
 
+def test_closing_freezes_every_sections_kpis(db):
+    """Every KPI presenter mode shows for a section is frozen with that section (a KPI shown by
+    two sections once, with the first); purchasing/quality/engineering values hand-computed on
+    the purchasing scenario (period 11-02..11-25, as of 11-25)."""
+    from lib.sections import AGENDA
+    from tests.conftest import DATA
+    with db.cursor() as cur:
+        cur.execute((DATA / "purchasing" / "scenario.sql").read_text())
+    mid = _meeting(db, date(2026, 11, 25))
+    _run(db, mid)
+    _close(db, mid, date(2026, 11, 25))
+    snap = meetings.snapshot(db._con, mid)
+    seen = set()
+    for section in AGENDA:
+        keys = [k.key for k in meetings.section_kpis(db._con, section, F, date(2026, 11, 25)) if k.key not in seen]
+        seen.update(keys)
+        assert sorted(snap.loc[snap["section"] == section, "kpi"]) == sorted(keys), section
+    for section in ("actions", "sales", "pmc", "purchasing", "quality", "engineering"):
+        assert (snap["section"] == section).any(), section
+    v = snap.set_index("kpi")
+    assert v.loc["purchasing.kpi.supplier_otd", "value"] == pytest.approx(110 / 350)   # P1 60 + P2 50 of 350
+    assert v.loc["purchasing.kpi.late_pos", "value"] == 2                              # P6, P3
+    assert v.loc["purchasing.kpi.lines_endangered", "value"] == 2                      # O3, O2
+    assert v.loc["purchasing.kpi.late_pos", "target"] == 0
+    # first inspections with a result 11-02..11-25: pass, pass, fail, hold, pass
+    assert v.loc["quality.kpi.incoming_fp", "value"] == pytest.approx(3 / 5)
+    assert v.loc["quality.kpi.backlog", "value"] == 1                                  # the pending lot of 11-24
+    assert v.loc["quality.kpi.on_hold", "value"] == 1                                  # M1, 10 on hold
+    assert pd.isna(v.loc["engineering.kpi.npi_ontime", "value"])                       # no NPI: no data, not 0
+    assert v.loc["engineering.kpi.open_ecn", "value"] == 0
+
+
 def test_minutes_contain_every_decision_and_action(db):
     mid, aid, aid2 = _closed_meeting(db)
     md = meetings.document(db._con, mid, "minutes_md").decode("utf-8")

@@ -189,3 +189,31 @@ def test_chart_builders_b_draw_what_they_are_given():
     assert list(d.data[0].y) == ["y", "x"]                       # largest |v| on top
     charts_b.zoom_rate_axis(fig, [0.93, 0.97], 0.95, axis="x")
     assert fig.layout.xaxis.range == (0.85, 1.005)
+
+
+def test_section_kpis_are_the_tiles_with_targets_previous_period_and_notes(con):
+    from lib import settings
+    from lib.i18n import set_lang
+    set_lang("en")
+    k = {x.key: x for x in pur.section_kpis(con, NOV, AS_OF)}
+    assert list(k) == ["purchasing.kpi.supplier_otd", "purchasing.kpi.incoming_fp", "purchasing.kpi.price_variance",
+                       "purchasing.kpi.late_pos", "purchasing.kpi.lines_endangered"]
+    otd = k["purchasing.kpi.supplier_otd"]
+    # 110 of 350 due in November; October: P6 (10 due 10-15) received nothing
+    assert (otd.value, otd.previous, otd.target) == (pytest.approx(110 / 350), 0.0, settings.get("target_supplier_otd", con))
+    # first inspections with a result in November: pass, pass, fail (S1), hold (S2), pass (S3); none in October
+    fp = k["purchasing.kpi.incoming_fp"]
+    assert (fp.value, fp.previous) == (pytest.approx(3 / 5), None)
+    pv = k["purchasing.kpi.price_variance"]
+    assert (pv.value, pv.previous, pv.unit, pv.higher_is_better) == (pytest.approx(100), pytest.approx(100), "money", False)
+    late = k["purchasing.kpi.late_pos"]
+    assert (late.value, late.target, late.note) == (2, 0, "of 3 open POs")        # P6, P3 late; P4 open
+    assert k["purchasing.kpi.lines_endangered"].value == 2                        # O3 and O2
+    assert pur.section_kpis(con, NOV, AS_OF, lang="zh")[3].note == "未结采购单共 3 张"
+    s1 = {x.key: x.value for x in pur.section_kpis(con, Filters(NOV.start, NOV.end, suppliers=("S1",)), AS_OF)}
+    assert s1["purchasing.kpi.supplier_otd"] == pytest.approx(110 / 150) and s1["purchasing.kpi.late_pos"] == 0
+
+
+def test_section_kpis_on_an_empty_database(empty):
+    k = pur.section_kpis(empty, NOV, AS_OF)
+    assert [x.value for x in k] == [None, None, None, 0, 0]

@@ -134,3 +134,30 @@ def test_open_quality_complaints_in_the_actions_panel(con):
     a = open_actions(con, "quality", AS_OF)
     assert sorted(a["ref"]) == ["Q1", "Q2"]                # Q5 is a delivery complaint, Q3/Q4 closed
     assert dict(zip(a["ref"], a["days_open"])) == {"Q1": 22, "Q2": 55}
+
+
+def test_section_kpis_are_the_tiles_with_targets_previous_period_and_notes(con):
+    from lib import settings
+    from lib.i18n import set_lang
+    set_lang("en")
+    k = {x.key: x for x in q.section_kpis(con, NOV, AS_OF)}
+    assert list(k) == ["quality.kpi.incoming_fp", "quality.kpi.fpy_in_process", "quality.kpi.fpy_final",
+                       "quality.kpi.open_complaints", "quality.kpi.backlog", "quality.kpi.on_hold"]
+    inc = k["quality.kpi.incoming_fp"]
+    assert (inc.value, inc.previous, inc.target) == (pytest.approx(2 / 4), 0.0, settings.get("target_incoming_fp", con))
+    fpy = k["quality.kpi.fpy_in_process"]
+    assert (fpy.value, fpy.previous, fpy.target) == (pytest.approx(248 / 270), None, settings.get("target_fpy", con))
+    assert k["quality.kpi.fpy_final"].value == pytest.approx(198 / 200)
+    comp = k["quality.kpi.open_complaints"]
+    assert (comp.value, comp.target, comp.note) == (2, None, "2 with 8D not finished")     # Q1, Q2
+    backlog = k["quality.kpi.backlog"]
+    assert (backlog.value, backlog.note) == (2, "oldest: 5 d waiting")                      # 13 (5 d) and 6
+    hold = k["quality.kpi.on_hold"]
+    assert (hold.value, hold.note) == (1, "¥60 at standard price")                          # M1: 20 x 3
+    assert q.section_kpis(con, NOV, AS_OF, lang="zh")[5].note == "按标准价 ¥60"
+
+
+def test_section_kpis_on_an_empty_database(empty):
+    k = {x.key: x for x in q.section_kpis(empty, NOV, AS_OF)}
+    assert [x.value for x in k.values()] == [None, None, None, 0, 0, 0]
+    assert k["quality.kpi.backlog"].note is None

@@ -1,9 +1,10 @@
 """Presenter mode for the projector: big type, one agenda section per screen, a countdown.
 
 Each agenda section's live content is drawn by the function registered for it in
-SECTION_VIEWS (section -> draw(ctx)). The section pages point their panels here after merging,
-e.g. `SECTION_VIEWS["sales"] = sales_panels.draw`; a draw function gets a PresenterContext and
-draws with Streamlit. Above every view the section's KPIs (lib.meetings.SECTION_KPIS) are shown.
+SECTION_VIEWS (section -> draw(ctx)); a draw function gets a PresenterContext and draws with
+Streamlit. Above every view the section's KPIs (lib.meetings.SECTION_KPIS) are shown. The
+department views draw with the same builders as their section pages (lib.ui.section_panels),
+enlarged for a 1920x1080 projector.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable
 
+import pandas as pd
 import streamlit as st
 
 from lib import actions, meetings, settings
@@ -42,9 +44,11 @@ CSS = """
 .tdm-agenda b {color: #111;}
 .tdm-clock {font-size: 84px; font-weight: 800; font-variant-numeric: tabular-nums; text-align: right; line-height: 1;}
 .tdm-clock-sub {font-size: 24px; color: #555; text-align: right;}
-.tdm-tile .tdm-name {font-size: 1.6rem !important;}
-.tdm-tile .tdm-value {font-size: 3.4rem !important; white-space: nowrap;}
-.tdm-tile .tdm-sub {font-size: 1.3rem !important;}
+/* tiles: compact; the type's size follows the tile's width, so a long value is never cut */
+.tdm-tile {container-type: inline-size; min-height: 0 !important; padding: 8px 14px !important;}
+.tdm-tile .tdm-name {font-size: min(1.5rem, 8cqi) !important; line-height: 1.2;}
+.tdm-tile .tdm-value {font-size: min(3.2rem, 13.5cqi) !important; white-space: nowrap; margin: 0 !important;}
+.tdm-tile .tdm-sub {font-size: min(1.25rem, 6.5cqi) !important; line-height: 1.3;}
 .tdm-live {font-size: 20px; color: #777;}
 [data-testid="stAlert"] p, [data-testid="stCaptionContainer"] p {font-size: 26px !important;}
 [data-testid="stTab"] p {font-size: 26px !important;}
@@ -165,10 +169,177 @@ def _draw_pmc(ctx: PresenterContext) -> None:
         chart(heatmap(df, height=520), key="p-pmc-heatmap")
 
 
-# Section -> draw(ctx). Department sections are filled by the section pages after merging.
+# ---------------------------------------------------------------------------- department sections
+# Each shows, under the section's KPI tiles, the one or two things the meeting must look at,
+# drawn by the same builders as the section page (lib.ui.section_panels), enlarged.
+# 1080 px high: header ~250, one row of tiles ~190, a heading ~50 -> ~560 px left for the content
+CHART_HEIGHT = 520
+SHORT_CHART_HEIGHT = 400      # under two rows of tiles (sales has seven)
+
+
+def _load(ctx: PresenterContext, fn, *args, **kwargs):
+    from lib.ui import section
+    return section.load(ctx.db, fn, *args, **kwargs)
+
+
+def _setting(ctx: PresenterContext, key: str):
+    with ctx.db.cursor() as cur:
+        return settings.get(key, cur)
+
+
+def _chart(fig, key: str) -> None:
+    """A figure at projector size: Tandem's fonts as built (Streamlit's chart theme would shrink them)."""
+    st.plotly_chart(fig, width="stretch", key=key, theme=None, config={"displaylogo": False, "displayModeBar": False})
+
+
+def _heading(text: str) -> None:
+    st.markdown(f"### {text}")
+
+
+def frame_table(view, *, red=None, wrap: tuple[str, ...] = (), limit: int = 10) -> None:
+    """A display frame (translated headers) as a large-type HTML table for the projector: the first
+    `limit` rows, rows where `red` is true marked, columns not in `wrap` kept on one line."""
+    esc = html.escape
+    red = [False] * len(view) if red is None else [bool(x) for x in red]
+
+    def cell(v) -> str:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+            return ""
+        if isinstance(v, float):
+            return f"{v:,.0f}" if v == int(v) else f"{v:,.1f}"
+        if isinstance(v, (int,)) and not isinstance(v, bool):
+            return f"{v:,}"
+        if isinstance(v, (date, pd.Timestamp)):
+            return f"{v:%m-%d}"
+        return esc(str(v))
+
+    rows = []
+    for i, r in enumerate(view.head(limit).itertuples(index=False)):
+        rows.append(f"<tr class='{'late' if red[i] else ''}'>" + "".join(
+            f"<td{'' if c in wrap else ' class=nw'}>{cell(v)}</td>" for c, v in zip(view.columns, r)) + "</tr>")
+    more = (f"<div class='tdm-more'>{esc(t('presenter.more', n=len(view) - limit))}</div>"
+            if len(view) > limit else "")
+    st.markdown("<table class='tdm-ptable'><tr>" + "".join(f"<th>{esc(str(h))}</th>" for h in view.columns)
+                + "</tr>" + "".join(rows) + "</table>" + more, unsafe_allow_html=True)
+
+
+def _draw_sales(ctx: PresenterContext) -> None:
+    """Sales: delivery performance by week, and the order lines at risk (most urgent first)."""
+    from lib import sales
+    from lib.ui import section_panels as sp
+    trend = _load(ctx, sales.delivery_trend, ctx.filters, ctx.as_of, "week")
+    risk = _load(ctx, sales.at_risk_lines, ctx.filters, ctx.as_of, use_load=True)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        _heading(t("sales.otd_trend"))
+        if trend.empty:
+            empty()
+        else:
+            fig = sp.otd_trend(trend, target=_setting(ctx, "target_otd"), x_title=t("section.axis.week"))
+            _chart(sp.projector(fig, height=SHORT_CHART_HEIGHT), key="p-sales-otd")
+    with right:
+        _heading(t("sales.at_risk", n=len(risk)))
+        if risk.empty:
+            st.info(t("sales.no_risk"))
+        else:
+            view = sp.at_risk_view(risk).drop(columns=[t("sales.col.requested"), t("sales.col.product")])
+            frame_table(view, red=risk["overdue"], wrap=(t("sales.col.why"),), limit=4)
+
+
+def _draw_purchasing(ctx: PresenterContext) -> None:
+    """Purchasing: late POs with the customer lines they endanger, and supplier on-time, worst first."""
+    from lib import purchasing
+    from lib.ui import section_panels as sp
+    pos = _load(ctx, purchasing.open_pos, ctx.as_of, ctx.filters)
+    late = pos[pos["late"]] if not pos.empty else pos
+    endangered = _load(ctx, purchasing.endangered_lines, ctx.as_of, ctx.filters)
+    rank = _load(ctx, purchasing.supplier_otd_ranking, ctx.filters, ctx.as_of)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        _heading(t("purchasing.late.title"))
+        if late.empty:
+            empty("purchasing.late.none")
+        else:
+            view = sp.late_po_view(late, endangered)
+            keep = [t(f"purchasing.col.{c}") for c in ("po", "supplier", "material", "days_late",
+                                                         "lines_endangered", "customers", "first_line_due")]
+            # the POs that endanger customer lines first, then the longest late
+            order = view.sort_values([t("purchasing.col.lines_endangered"), t("purchasing.col.days_late")],
+                                     ascending=False, kind="stable").index
+            frame_table(view.loc[order, keep], red=view.loc[order, t("purchasing.col.lines_endangered")] > 0,
+                        wrap=(t("purchasing.col.material"),), limit=6)
+    with right:
+        _heading(t("purchasing.otd.title"))
+        if rank.empty:
+            empty("purchasing.otd.none")
+        else:
+            fig = sp.supplier_ranking(rank, target=_setting(ctx, "target_supplier_otd"),
+                                      band=_setting(ctx, "amber_band"), top=10)
+            _chart(sp.projector(fig, height=CHART_HEIGHT), key="p-pur-rank")
+
+
+def _draw_quality(ctx: PresenterContext) -> None:
+    """Quality: first-pass yield by line per week (final inspection, else in process), defect Pareto."""
+    from lib import quality
+    from lib.ui import section_panels as sp
+    trend = _load(ctx, quality.yield_trend, ctx.filters)
+    pareto = _load(ctx, quality.defect_pareto, ctx.filters)
+    stage = "final" if not trend.empty and (trend["stage"] == "final").any() else "in_process"
+    left, right = st.columns(2, gap="large")
+    with left:
+        _heading(t("presenter.fpy_stage", stage=t(f"quality.stage.{stage}")))
+        fig = sp.fpy_trend(trend, stage=stage, target=_setting(ctx, "target_fpy"))
+        if fig is None:
+            empty("quality.fpy.none")
+        else:
+            _chart(sp.projector(fig, height=CHART_HEIGHT), key="p-qa-fpy")
+    with right:
+        _heading(t("quality.pareto.title"))
+        if pareto.empty:
+            empty("quality.pareto.none")
+        else:
+            _chart(sp.projector(sp.defect_pareto(pareto, top=8), height=CHART_HEIGHT), key="p-qa-pareto")
+
+
+def _draw_engineering(ctx: PresenterContext) -> None:
+    """Engineering: the NPI milestones Gantt, and the drawings not yet released (overdue first)."""
+    from lib import engineering
+    from lib.ui import section_panels as sp
+    ms = _load(ctx, engineering.npi_milestones, ctx.filters, ctx.as_of)
+    dwg = _load(ctx, engineering.drawings, ctx.filters, ctx.as_of)
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        open_ms = ms[ms["state"].isin(["overdue", "open"])] if not ms.empty else ms
+        _heading(t("presenter.npi_open"))
+        if ms.empty:
+            empty("engineering.npi.none")
+        elif open_ms.empty:
+            st.info(t("presenter.npi_all_met"))
+        else:
+            # overdue first, then the next due; at most 10 rows so each stays readable
+            rows = (open_ms.assign(_later=open_ms["state"].ne("overdue"))
+                    .sort_values(["_later", "planned_date"], kind="stable").head(10).sort_values(["project", "seq"]))
+            fig = sp.npi_gantt(rows, today=ctx.as_of, names=False)
+            _chart(sp.projector(fig, height=min(CHART_HEIGHT, 130 + 40 * len(rows)), font=20), key="p-eng-gantt")
+    with right:
+        due = dwg[dwg["actual_release"].isna()] if not dwg.empty else dwg
+        late = int((due["state"] == "overdue").sum()) if not due.empty else 0
+        _heading(t("presenter.drawings_open", n=len(due), late=late))
+        if due.empty:
+            st.info(t("presenter.drawings_none"))
+        else:
+            view = sp.drawings_view(due).drop(columns=[t("engineering.col.released"), t("engineering.col.product")])
+            frame_table(view, red=due["state"].eq("overdue"), wrap=(t("engineering.col.title"),), limit=8)
+
+
+# Section -> draw(ctx).
 SECTION_VIEWS: dict[str, Callable[[PresenterContext], None]] = {
     "actions": _draw_actions,
+    "sales": _draw_sales,
     "pmc": _draw_pmc,
+    "purchasing": _draw_purchasing,
+    "quality": _draw_quality,
+    "engineering": _draw_engineering,
     "decisions": _draw_decisions,
     "close": _draw_close,
 }
@@ -224,7 +395,9 @@ def live(ctx: PresenterContext) -> None:
         kp = meetings.section_kpis(cur, ctx.section, ctx.filters, ctx.as_of)
         band = settings.get("amber_band", cur)
     if kp:
-        kpi_tiles(kp, band=band, columns=4 if len(kp) > 5 else max(len(kp), 3))
+        # one row up to six, so the section's charts keep the lower half of the screen; seven
+        # in one row would be too small to read from the back, so sales gets two rows
+        kpi_tiles(kp, band=band, columns=4 if len(kp) > 6 else max(len(kp), 3), formulas=False)
     view = SECTION_VIEWS.get(ctx.section)
     if view is not None:
         view(ctx)

@@ -21,7 +21,7 @@ import streamlit as st
 from lib import auth, settings
 from lib.actions_view import open_actions
 from lib.errors import TandemError
-from lib.i18n import t
+from lib.i18n import get_lang, t
 from lib.ui import nav, session, theme
 from lib.ui.widgets import chart, downloads, fmt_value, kpi_tiles, table
 
@@ -55,7 +55,8 @@ def build(builder, df: pd.DataFrame, *args, **kwargs):
     The figure is shared between sessions and must not be changed after it is returned.
     """
     frame_key = int(pd.util.hash_pandas_object(df, index=True).sum()) if len(df) else 0
-    spec = repr((args, sorted(kwargs.items()), list(df.columns)))
+    # the language too: a builder may translate its own labels
+    spec = repr((get_lang(), args, sorted(kwargs.items()), list(df.columns)))
     return _figure(f"{builder.__module__}.{builder.__qualname__}", frame_key, df.shape, spec,
                    builder, df, args, kwargs)
 

@@ -82,10 +82,11 @@ _TILE_CSS = """
 """
 
 
-def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None) -> None:
+def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None, formulas: bool = True) -> None:
     """A row of KPI tiles: name, value, target, change vs previous, coloured red/amber/green.
 
-    The formula is the tile's hover text (title attribute) and is also listed in an expander.
+    The formula is the tile's hover text (title attribute) and, with `formulas`, is also listed
+    in an expander (presenter mode leaves it out: the projector has no room for it).
     """
     st.markdown(_TILE_CSS, unsafe_allow_html=True)
     cols = st.columns(columns or len(kpis))
@@ -101,6 +102,8 @@ def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None) -
                 f"{fmt_value(k.value, k.unit)}</div>"
                 f"<div class='tdm-sub'>{sub}</div><div class='tdm-sub'>{_delta_text(k)}</div></div>",
                 unsafe_allow_html=True)
+    if not formulas:
+        return
     with st.expander("ƒ " + " · ".join(t(k.key) for k in kpis[:3]) + (" …" if len(kpis) > 3 else "")):
         for k in kpis:
             st.markdown(f"**{t(k.key)}** — {t(k.key + '.help')}")

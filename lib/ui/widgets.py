@@ -41,6 +41,16 @@ def _is_streamlit_control_flow() -> bool:
     return name in ("RerunException", "StopException", "RerunData")
 
 
+def money(value: float) -> str:
+    """An amount short enough to read on a projector: ¥22.0M / ¥2,203万 for millions."""
+    from lib.i18n import get_lang
+    sign = "-" if value < 0 else ""
+    v = abs(value)
+    if v >= 1_000_000:
+        return f"{sign}¥{v / 10_000:,.0f}万" if get_lang() == "zh" else f"{sign}¥{v / 1_000_000:,.1f}M"
+    return f"{sign}¥{v:,.0f}"
+
+
 def fmt_value(value, unit: str) -> str:
     """A KPI value as text: shares as %, counts as integers, hours with one decimal."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
@@ -50,7 +60,7 @@ def fmt_value(value, unit: str) -> str:
     if unit == "count":
         return f"{int(round(value)):,}"
     if unit == "money":
-        return f"¥{value:,.0f}"
+        return money(value)
     if unit == "hours":
         return f"{value:,.1f} h"
     if unit == "days":

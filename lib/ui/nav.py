@@ -7,6 +7,8 @@ from __future__ import annotations
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/data.py", "data", "page.data", "nav.manage", ":material/upload_file:"),
+    ("pages/audit.py", "audit", "page.audit", "nav.manage", ":material/history:"),
 ]
 
 

@@ -1,0 +1,212 @@
+"""The Update data widgets: table editor, import (template, preview, error report), export."""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from lib import auth
+from lib.errors import TandemError
+from lib.exports import column_guide, csv_bytes, export_frame, template_frame, xlsx_bytes
+from lib.i18n import get_lang, t
+from lib.imports import ImportRejected, check, import_file, read_file
+from lib.tables import TableSpec, spec as get_spec
+from lib.ui.forms import label, value_label
+from lib.ui.session import current_user
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _column_config(spec: TableSpec) -> dict:
+    cfg = {}
+    for c in spec.columns:
+        lab = label(c)
+        disabled = not c.editable
+        req = bool(c.required and c.default is None)
+        if c.kind == "date":
+            cfg[c.name] = st.column_config.DateColumn(lab, format="YYYY-MM-DD", required=req, disabled=disabled)
+        elif c.kind in ("num", "int"):
+            cfg[c.name] = st.column_config.NumberColumn(lab, required=req, disabled=disabled,
+                                                        min_value=c.min, max_value=c.max,
+                                                        step=1 if c.kind == "int" else None)
+        elif c.kind == "choice":
+            cfg[c.name] = st.column_config.SelectboxColumn(lab, options=list(c.choices), required=req,
+                                                           disabled=disabled)
+        elif c.kind == "bool":
+            cfg[c.name] = st.column_config.CheckboxColumn(lab, disabled=disabled)
+        else:
+            cfg[c.name] = st.column_config.TextColumn(lab, required=req, disabled=disabled)
+    return cfg
+
+
+def _problem_table(problems: pd.DataFrame, key: str) -> None:
+    st.dataframe(problems, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(problems)),
+                 column_config={"file": t("io.report.file"), "row": t("io.report.row"),
+                                "column": t("io.report.column"), "value": t("io.report.value"),
+                                "reason": t("io.report.reason")})
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(t("io.report.download_csv"), csv_bytes(problems), file_name="import_problems.csv",
+                       mime="text/csv", key=f"{key}-rep-csv")
+    c2.download_button(t("io.report.download_xlsx"), xlsx_bytes({"problems": problems}),
+                       file_name="import_problems.xlsx", mime=XLSX_MIME, key=f"{key}-rep-xlsx")
+
+
+# ---------------------------------------------------------------------------- editor
+
+def editor(db, table: str) -> None:
+    """Edit `table` in place; Save writes edited/added/deleted rows as one transaction.
+
+    The frame the editor was given is kept (with the data version it came from) until Save or
+    Reload, so a save can tell whether someone else changed a row since it was loaded.
+    """
+    spec = get_spec(table)
+    user = current_user()
+    allowed = auth.can(user, "edit", spec.department)
+    base_key, ed_key = f"edit-base-{table}", f"edit-{table}"
+    nonce = st.session_state.get(f"{ed_key}-nonce", 0)
+    if base_key not in st.session_state:
+        with db.cursor() as cur:
+            st.session_state[base_key] = export_frame(cur, table)
+    base: pd.DataFrame = st.session_state[base_key]
+    widget_key = f"{ed_key}-{nonce}"
+    st.caption(t("io.edit.help", rows=len(base)))
+    st.data_editor(base, key=widget_key, num_rows="dynamic" if allowed else "fixed", hide_index=True,
+                   width="stretch", height=min(560, 40 + 35 * (len(base) + 2)),
+                   column_config=_column_config(spec), disabled=not allowed)
+    state = st.session_state.get(widget_key, {})
+    edited, added, deleted = state.get("edited_rows", {}), state.get("added_rows", []), state.get("deleted_rows", [])
+    pending = len(edited) + len(added) + len(deleted)
+    c1, c2, c3 = st.columns([1, 1, 4])
+    save = c1.button(t("io.edit.save", n=pending), type="primary", disabled=not allowed or pending == 0,
+                     key=f"{ed_key}-save")
+    reload = c2.button(t("io.edit.reload_button"), key=f"{ed_key}-reload")
+    if not allowed:
+        c3.caption(t("io.readonly", dept=t(f"dept.{spec.department}")))
+    if reload:
+        _reset_editor(table)
+        st.rerun()
+    if save:
+        from lib.edits import save_edits
+        try:
+            result = save_edits(db, user, table, base, edited, added, deleted)
+        except ImportRejected as e:
+            st.error(t("io.edit.refused", detail=e.detail))
+            if not e.problems.empty:
+                _problem_table(e.problems, f"{ed_key}-problems")
+            return
+        except TandemError as e:
+            st.error(t("app.error", title=e.title, detail=e.detail))
+            return
+        st.session_state["io-flash"] = t("io.edit.saved", inserted=result.inserted if result else 0,
+                                         updated=result.updated if result else 0,
+                                         deleted=(result.extra.get("deleted", 0) if result else 0))
+        st.cache_data.clear()
+        _reset_editor(table)
+        st.rerun()
+
+
+def _reset_editor(table: str) -> None:
+    st.session_state.pop(f"edit-base-{table}", None)
+    st.session_state[f"edit-{table}-nonce"] = st.session_state.get(f"edit-{table}-nonce", 0) + 1
+
+
+# ---------------------------------------------------------------------------- import
+
+@st.cache_data(ttl=900, show_spinner=False, max_entries=8)
+def _checked(_db, version: int, table: str, digest: str, data: bytes, name: str):
+    raw = read_file(data, name)
+    return check(_db, table, raw, name)
+
+
+def templates(table: str, key: str) -> None:
+    """Download buttons for the empty template (CSV; XLSX with a column guide)."""
+    spec = get_spec(table)
+    lang = get_lang()
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(t("io.template.csv"), csv_bytes(template_frame(table)), file_name=f"{table}_template.csv",
+                       mime="text/csv", key=f"{key}-tpl-csv")
+    c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table),
+                                                         "columns": column_guide(table, lang)}),
+                       file_name=f"{table}_template.xlsx", mime=XLSX_MIME, key=f"{key}-tpl-xlsx")
+    with st.expander(t("io.template.guide", table=spec.title(lang))):
+        st.dataframe(column_guide(table, lang), hide_index=True, width="stretch")
+
+
+def importer(db, table: str) -> None:
+    """Upload a CSV/XLSX file for `table`: preview, problem report, then all-or-nothing import."""
+    spec = get_spec(table)
+    user = current_user()
+    allowed = auth.can(user, "edit", spec.department)
+    key = f"imp-{table}-{st.session_state.get(f'imp-{table}-nonce', 0)}"
+    templates(table, f"imp-{table}")
+    upload = st.file_uploader(t("io.import.upload", table=spec.title(get_lang())), type=["csv", "txt", "xlsx"],
+                              key=key, help=t("io.import.upload_help"))
+    if upload is None:
+        return
+    data = upload.getvalue()
+    progress = st.progress(0.1, text=t("io.import.reading", file=upload.name))
+    try:
+        checked = _checked(db, db.data_version(), table, hashlib.sha1(data).hexdigest(), data, upload.name)
+    except ImportRejected as e:
+        progress.empty()
+        st.error(t("io.import.file_refused", detail=e.detail))
+        return
+    progress.progress(0.5, text=t("io.import.checked", rows=checked.rows))
+    st.markdown(t("io.import.summary", file=checked.file, rows=checked.rows, valid=checked.valid_rows,
+                  bad=checked.bad_rows, problems=len(checked.problems)))
+    with st.expander(t("io.import.preview", n=len(checked.preview)), expanded=checked.ok):
+        st.dataframe(checked.preview, hide_index=True, width="stretch")
+    valid_only = False
+    if not checked.ok:
+        st.warning(t("io.import.has_problems", problems=len(checked.problems), rows=checked.bad_rows))
+        _problem_table(checked.problems, key)
+        valid_only = st.checkbox(t("io.import.valid_only", valid=checked.valid_rows, bad=checked.bad_rows),
+                                 key=f"{key}-valid-only", disabled=checked.valid_rows == 0)
+    go = st.button(t("io.import.go", rows=checked.valid_rows if valid_only else checked.rows), type="primary",
+                   disabled=not allowed or (not checked.ok and not valid_only), key=f"{key}-go")
+    if not allowed:
+        st.caption(t("io.readonly", dept=t(f"dept.{spec.department}")))
+    if not go:
+        progress.empty()
+        return
+    progress.progress(0.7, text=t("io.import.writing"))
+    try:
+        result = import_file(db, user, table, data, upload.name, valid_only=valid_only)
+    except ImportRejected as e:
+        progress.empty()
+        st.error(t("io.import.file_refused", detail=e.detail))
+        if not e.problems.empty:
+            _problem_table(e.problems, f"{key}-after")
+        return
+    progress.progress(1.0, text=t("io.import.done"))
+    st.session_state["io-flash"] = result.summary()
+    st.session_state[f"imp-{table}-nonce"] = st.session_state.get(f"imp-{table}-nonce", 0) + 1
+    st.cache_data.clear()
+    _reset_editor(table)
+    st.rerun()
+
+
+# ---------------------------------------------------------------------------- export
+
+def _export(db, table: str, fmt: str):
+    """A callable that builds the file when the button is clicked (nothing is built per page run)."""
+    def build() -> bytes:
+        from lib.exports import export_bytes
+        with db.cursor() as cur:
+            return export_bytes(cur, table, fmt)
+    return build
+
+
+def exporter(db, tables: list[str]) -> None:
+    """CSV / Excel downloads of each table, in the exchange format."""
+    lang = get_lang()
+    for table in tables:
+        spec = get_spec(table)
+        n = db.scalar(f"SELECT count(*) FROM {spec.table}")
+        c0, c1, c2 = st.columns([3, 1, 1])
+        c0.markdown(f"**{spec.title(lang)}** · `{table}` · {t('io.export.rows', n=n)}")
+        c1.download_button(t("common.download_csv"), _export(db, table, "csv"), file_name=f"{table}.csv",
+                           mime="text/csv", key=f"exp-{table}-csv")
+        c2.download_button(t("common.download_xlsx"), _export(db, table, "xlsx"),
+                           file_name=f"{table}.xlsx", mime=XLSX_MIME, key=f"exp-{table}-xlsx")

@@ -1,0 +1,8 @@
+"""The acting user of this browser session (until login exists: the system user)."""
+import streamlit as st
+
+from lib.auth import SYSTEM
+
+
+def current_user():
+    return st.session_state.get("user") or SYSTEM

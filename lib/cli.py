@@ -10,7 +10,7 @@ Every command takes --db PATH (default: the TANDEM_DB setting). Exit codes: 0 do
 from __future__ import annotations
 
 import argparse
-import shutil
+import os
 import sys
 import tempfile
 from datetime import date
@@ -58,7 +58,7 @@ def _init_args(p):
     kind.add_argument("--empty", action="store_true", help="only the schema, for real use")
     p.add_argument("--as-of", type=parse_date, default=None, help="the demo's 'today' (YYYY-MM-DD)")
     p.add_argument("--seed", type=int, default=7, help="demo random seed")
-    p.add_argument("--scale", default="demo", help="demo size: demo or large")
+    p.add_argument("--scale", default="demo", choices=("demo", "large"), help="demo size")
     p.add_argument("--force", action="store_true", help="replace an existing database")
 
 
@@ -221,4 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("interrupted; nothing more was written", file=sys.stderr)
+        return 1
+    except Exception as e:  # noqa: BLE001 - a bug must still end in one readable line
+        if os.environ.get("TANDEM_DEBUG"):
+            raise
+        print(f"Unexpected error ({type(e).__name__}: {e}). Nothing more was written. "
+              "Run again with TANDEM_DEBUG=1 to see the details.", file=sys.stderr)
         return 1

@@ -150,6 +150,11 @@ class Tx:
             auth.require(self.user, "edit", department)
         self.touched.add(table)
 
+    def writing(self, table: str) -> None:
+        """Declare a bulk write to `table` made with `execute`: checks the acting user may edit
+        it and stamps its section's freshness at commit (Tx.insert/update/delete do this themselves)."""
+        self._check_edit(_ident(table))
+
     def audit(self, action: str, table: str | None = None, key=None, column: str | None = None,
               old=None, new=None) -> None:
         """Add one audit row (who and when come from the transaction)."""

@@ -114,12 +114,13 @@ def readiness(con, as_of: date) -> pd.DataFrame:
     """Per section: last updated at/by and whether it is stale (older than the stale_days setting)."""
     stale_days = settings.get("stale_days", con)
     return con.execute("""
-        SELECT s.section, u.updated_at, u.updated_by,
+        SELECT s.section, u.updated_at, coalesce(us.display_name, u.updated_by) AS updated_by,
                CASE WHEN u.updated_at IS NULL THEN NULL
                     ELSE date_diff('day', CAST(u.updated_at AS DATE), CAST(? AS DATE)) END AS days_ago,
                (u.updated_at IS NULL OR date_diff('day', CAST(u.updated_at AS DATE), CAST(? AS DATE)) > ?) AS stale
         FROM (VALUES ('sales', 1), ('pmc', 2), ('purchasing', 3), ('quality', 4), ('engineering', 5)) s(section, ord)
         LEFT JOIN section_updates u USING (section)
+        LEFT JOIN users us ON us.username = u.updated_by
         ORDER BY s.ord""", [as_of, as_of, stale_days]).df()
 
 

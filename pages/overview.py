@@ -5,7 +5,7 @@ import streamlit as st
 from lib import kpis, settings
 from lib.i18n import t
 from lib.ui import filters, state
-from lib.ui.widgets import kpi_tiles
+from lib.ui.widgets import kpi_tiles, status_cards
 
 db = state.db()
 as_of = state.as_of()
@@ -27,18 +27,12 @@ kpi_tiles(headline, band=band)
 st.subheader(t("overview.readiness"), help=t("overview.readiness.help", days=stale_days))
 
 
-def _state(row) -> str:
-    if pd.isna(row["updated_at"]):
-        return "🔴 " + t("overview.never")
-    return ("🔴 " + t("overview.stale")) if row["stale"] else ("🟢 " + t("overview.fresh"))
-
-
-view = pd.DataFrame({
-    t("overview.section"): [t(f"dept.{s}") for s in ready["section"]],
-    t("overview.state"): [_state(r) for _, r in ready.iterrows()],
-    t("overview.updated_at"): [("" if pd.isna(r["updated_at"]) else
-                                f"{r['updated_at']:%Y-%m-%d %H:%M} · {t('overview.days_ago', n=int(r['days_ago']))}")
-                               for _, r in ready.iterrows()],
-    t("overview.updated_by"): ready["updated_by"].fillna(""),
-})
-st.dataframe(view, hide_index=True, width="stretch")
+cards = []
+for _, r in ready.iterrows():
+    if pd.isna(r["updated_at"]):
+        cards.append((t(f"dept.{r['section']}"), t("overview.never"), "", "red"))
+        continue
+    detail = f"{r['updated_at']:%m-%d %H:%M} · {t('overview.today') if r['days_ago'] == 0 else t('overview.days_ago', n=int(r['days_ago']))} · {r['updated_by']}"
+    cards.append((t(f"dept.{r['section']}"), t("overview.stale") if r["stale"] else t("overview.fresh"),
+                  detail, "red" if r["stale"] else "green"))
+status_cards(cards)

@@ -71,6 +71,7 @@ EN = {
     "overview.stale": "stale",
     "overview.never": "never updated",
     "overview.days_ago": "{n} days ago",
+    "overview.today": "today",
     # common words
     "common.download_csv": "Download CSV",
     "common.download_xlsx": "Download Excel",
@@ -152,6 +153,7 @@ ZH = {
     "overview.stale": "过期",
     "overview.never": "从未更新",
     "overview.days_ago": "{n} 天前",
+    "overview.today": "今天",
     "common.download_csv": "下载 CSV",
     "common.download_xlsx": "下载 Excel",
     "common.table": "数据表",

@@ -106,6 +106,19 @@ def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None) -
             st.markdown(f"**{t(k.key)}** — {t(k.key + '.help')}")
 
 
+def status_cards(cards: list[tuple[str, str, str, str]]) -> None:
+    """A row of cards (title, state text, detail line, rag colour name), e.g. section readiness."""
+    st.markdown(_TILE_CSS, unsafe_allow_html=True)
+    cols = st.columns(len(cards))
+    for col, (title, state, detail, rag) in zip(cols, cards):
+        colour = theme.RAG[rag]
+        col.markdown(
+            f"<div class='tdm-tile' style='border-left-color:{colour};min-height:120px'>"
+            f"<div class='tdm-name'>{html.escape(title)}</div>"
+            f"<div class='tdm-value' style='font-size:1.7rem;color:{colour}'>{html.escape(state)}</div>"
+            f"<div class='tdm-sub'>{html.escape(detail)}</div></div>", unsafe_allow_html=True)
+
+
 def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
     """Sheets of an Excel workbook as bytes; text that starts like a formula is neutralised."""
     from lib.exports import neutralise

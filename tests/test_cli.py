@@ -1,0 +1,113 @@
+"""The command line, including its error paths (exit codes and messages)."""
+import subprocess
+import sys
+
+import pytest
+
+from lib.cli import main
+from lib.db import Database
+from tests.conftest import ROOT
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _customers(path):
+    d = Database(path)
+    try:
+        return d.query("SELECT customer FROM customers ORDER BY 1")["customer"].tolist()
+    finally:
+        d.close()
+
+
+def _add_customer(path, code):
+    d = Database(path)
+    with d.transaction(source="test") as tx:
+        tx.insert("customers", {"customer": code, "name": code})
+    d.close()
+
+
+def test_init_empty_then_refuse_then_force(tmp_path, capsys):
+    path = str(tmp_path / "t.duckdb")
+    assert run(capsys, "init", "--empty", "--db", path)[0] == 0
+    _add_customer(path, "KEEP")
+    code, _, err = run(capsys, "init", "--empty", "--db", path)
+    assert code == 1 and "already exists" in err and "--force" in err
+    assert _customers(path) == ["KEEP"]
+    assert run(capsys, "init", "--empty", "--force", "--db", path)[0] == 0
+    assert _customers(path) == []
+
+
+def test_bad_as_of_is_refused_with_the_format(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["init", "--demo", "--as-of", "25/11/2026", "--db", str(tmp_path / "x.duckdb")])
+    assert e.value.code == 2
+    assert "expected YYYY-MM-DD" in capsys.readouterr().err
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_backup_and_restore_round_trip(tmp_path, capsys):
+    path = str(tmp_path / "t.duckdb")
+    run(capsys, "init", "--empty", "--db", path)
+    _add_customer(path, "C1")
+    assert run(capsys, "backup", str(tmp_path / "bk"), "--db", path)[0] == 0
+    _add_customer(path, "C2")
+    assert run(capsys, "restore", str(tmp_path / "bk"), "--db", path)[0] == 0
+    assert _customers(path) == ["C1"]
+
+
+def _corrupt_backup(base):
+    junk = base / "junk"
+    junk.mkdir()
+    (junk / "schema.sql").write_text("garbage ;;; !!")
+    (junk / "load.sql").write_text("")
+    return junk
+
+
+@pytest.mark.parametrize("make_source,message", [
+    (lambda p: p / "missing", "not a Tandem backup"),
+    (_corrupt_backup, "could not be read"),
+])
+def test_restore_of_bad_backup_leaves_database_untouched(tmp_path, capsys, make_source, message):
+    path = str(tmp_path / "t.duckdb")
+    run(capsys, "init", "--empty", "--db", path)
+    _add_customer(path, "C1")
+    code, _, err = run(capsys, "restore", str(make_source(tmp_path)), "--db", path)
+    assert code == 1 and message in err and "left untouched" in err
+    assert _customers(path) == ["C1"]
+
+
+def test_backup_refuses_non_empty_target(tmp_path, capsys):
+    path = str(tmp_path / "t.duckdb")
+    run(capsys, "init", "--empty", "--db", path)
+    (tmp_path / "bk").mkdir()
+    (tmp_path / "bk" / "x").write_text("x")
+    code, _, err = run(capsys, "backup", str(tmp_path / "bk"), "--db", path)
+    assert code == 1 and "not empty" in err
+
+
+def test_commands_on_missing_database_say_how_to_create_one(tmp_path, capsys):
+    code, _, err = run(capsys, "check", "--db", str(tmp_path / "none.duckdb"))
+    assert code == 1 and "init --demo" in err
+
+
+def test_demo_init_then_check_pass(tmp_path, capsys):
+    path = str(tmp_path / "demo.duckdb")
+    assert run(capsys, "init", "--demo", "--as-of", "2026-11-25", "--db", path)[0] == 0
+    code, out, _ = run(capsys, "check", "--db", path)
+    assert code == 0 and "no problems" in out
+
+
+def test_busy_database_message_from_a_second_process(tmp_path):
+    path = tmp_path / "held.duckdb"
+    holder = Database(path)
+    try:
+        out = subprocess.run([sys.executable, "-m", "lib", "check", "--db", str(path)],
+                             capture_output=True, text=True, cwd=str(ROOT), timeout=120)
+        assert out.returncode == 1
+        assert "open in another Tandem process" in out.stderr and "Traceback" not in out.stderr
+    finally:
+        holder.close()

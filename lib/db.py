@@ -181,13 +181,6 @@ class Tx:
             self.cur.unregister("_audit_rows")
         self.changes += len(rows)
 
-    def will_write(self, table: str) -> None:
-        """Declare a bulk write to `table` (checks the owner's permission, stamps its freshness).
-
-        For set-based writes through `execute`; the caller audits them with `audit_select`.
-        """
-        self._check_edit(_ident(table))
-
     def audit_select(self, sql: str, params=None) -> int:
         """Add the audit rows a query returns (columns action, table_name, row_key, column_name,
         old_value, new_value), without bringing them into Python; return how many."""

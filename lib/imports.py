@@ -454,7 +454,7 @@ def _apply(tx, spec: TableSpec, present: list[str], tag: str, file: str) -> Impo
     from lib.db import KEYS
     cur = tx.cur
     table = spec.table
-    tx.will_write(table)
+    tx.writing(table)
     typed, s1, stage = f"_typed_{tag}", f"_s1_{tag}", f"_stage_{tag}"
     id_col = spec.id
     id_in_file = bool(id_col and id_col in spec.names)
@@ -546,7 +546,7 @@ def _promise_history(tx, stage: str, file: str) -> int:
     n = tx.cur.execute(f"SELECT count(*) FROM {stage} s WHERE {where}").fetchone()[0]
     if not n:
         return 0
-    tx.will_write("promise_history")
+    tx.writing("promise_history")
     tx.cur.execute(f"CREATE TEMP TABLE _ph_{stage} AS SELECT nextval('seq_promise') AS promise_id, s.line_id, "
                    f"s.promised_date FROM {stage} s WHERE {where}")
     tx.cur.execute(f"INSERT INTO promise_history (promise_id, line_id, promised_date, promised_at, promised_by, "
@@ -567,7 +567,7 @@ def _adjusting_receipts(tx, stage: str) -> int:
     tx.cur.execute(f"CREATE TEMP TABLE _rc_{stage} AS {sql}")
     n = tx.cur.execute(f"SELECT count(*) FROM _rc_{stage}").fetchone()[0]
     if n:
-        tx.will_write("receipts")
+        tx.writing("receipts")
         tx.cur.execute(f"INSERT INTO receipts (receipt_id, po, receipt_date, qty) "
                        f"SELECT receipt_id, po, receipt_date, qty FROM _rc_{stage}")
         parts = [f"SELECT 'insert' AS action, 'receipts' AS table_name, CAST(receipt_id AS VARCHAR) AS row_key, "

@@ -58,18 +58,29 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    # Chinese ERP exports are GBK/GB18030; accept that reading when it gives plausible text
+    try:
+        text = data.decode("gb18030")
+        if _plausible(text):
+            return text
+    except UnicodeDecodeError:
+        pass
     try:
         from charset_normalizer import from_bytes
         best = from_bytes(data[:200_000]).best()
         enc = best.encoding if best else None
-    except Exception:  # noqa: BLE001 - detection is a best effort; GB18030 is the likely answer
-        enc = None
-    if enc is None or enc.lower().replace("_", "") in ("gb2312", "gbk", "gb18030", "hz", "big5", "cp936"):
-        enc = "gb18030"
-    try:
-        return data.decode(enc)
+        if enc:
+            return data.decode(enc)
     except (UnicodeDecodeError, LookupError):
-        raise ImportRejected(t("io.file.encoding"), where=name)
+        pass
+    raise ImportRejected(t("io.file.encoding"), where=name)
+
+
+def _plausible(text: str) -> bool:
+    """Mostly ASCII, CJK and full-width punctuation: not a Latin-1 file misread as GB18030."""
+    odd = sum(1 for ch in text if ord(ch) > 127 and not ("\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
+                                                         or "\uff00" <= ch <= "\uffef"))
+    return odd <= len(text) // 500
 
 
 def _delimiter(header_line: str) -> str:
@@ -86,9 +97,18 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
         raise ImportRejected(t("io.file.empty"), where=name)
     first = text.lstrip("\ufeff").splitlines()[0]
     sep = _delimiter(first)
+    import warnings
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                           na_filter=False, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+        with warnings.catch_warnings():
+            # pandas only warns (and drops data) when the FIRST data row has one field too many
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False,
+                               na_filter=False, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
+    except pd.errors.ParserWarning as e:
+        width = len(next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep)))
+        row = next((i for i, r in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), 1)
+                    if len(r) > width), "?")
+        raise ImportRejected(t("io.file.ragged", row=row, sep=repr(sep)), where=name) from e
     except pd.errors.ParserError as e:
         m = re.search(r"line (\d+)", str(e))
         raise ImportRejected(t("io.file.ragged", row=m.group(1) if m else "?", sep=repr(sep)), where=name) from e
@@ -340,8 +360,8 @@ def _problem_sql(spec: TableSpec, present: list[str], tag: str, mode: str) -> st
         parts.append(f"SELECT t._row, {_lit(spec.id)}, CAST(t.{_q(spec.id)} AS VARCHAR), 'unknown_id', NULL "
                      f"FROM {typed} t WHERE t.{_q(spec.id)} IS NOT NULL AND t.{_q(spec.id)} NOT IN "
                      f"(SELECT {_q(spec.id)} FROM {_q(spec.table)})")
-    for rule in spec.rules:
-        if rule.column in present:
+    for rule in spec.rules:   # absent columns take their default, as an inserted row would
+        if True:
             parts.append(f"SELECT t._row, {_lit(rule.column)}, CAST(t.{_q(rule.column)} AS VARCHAR), "
                          f"'rule.{rule.name}', NULL FROM {typed} t WHERE NOT coalesce(({rule.ok}), TRUE)")
     # duplicate keys within the file (on typed values, so 2026-01-05 and its Excel serial are one key)
@@ -415,8 +435,13 @@ def _validate(cur, spec: TableSpec, frame, present, headers, file, mode, tag) ->
 
 
 def _drop(cur, tag: str) -> None:
-    for name in (f"_raw_{tag}", f"_typed_{tag}", f"_s1_{tag}", f"_stage_{tag}"):
-        cur.execute(f"DROP TABLE IF EXISTS {name}")
+    """Drop the temp tables of one import (after a failed statement the rollback drops them)."""
+    import duckdb
+    try:
+        for name in (f"_raw_{tag}", f"_typed_{tag}", f"_s1_{tag}", f"_stage_{tag}"):
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
+    except duckdb.Error:
+        pass
 
 
 def check(db, table: str, raw: pd.DataFrame, file: str, *, mode: str = "upsert",

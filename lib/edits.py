@@ -92,7 +92,7 @@ def save_edits(db, user, table: str, base: pd.DataFrame, edited_rows: dict | Non
         if not (spec.id and spec.id in spec.names):
             for n, k in new_keys:
                 if k in now:
-                    problems.append(t("io.edit.exists", row=n, key=" / ".join(k)))
+                    problems.append(t("io.edit.exists", row=n, record=" / ".join(k)))
         if problems:
             raise Conflict(" ".join(problems) + " " + t("io.edit.reload"))
         for i in deleted:

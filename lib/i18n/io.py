@@ -38,7 +38,7 @@ EN = {
     "io.edit.gone": "Row {row} was deleted by someone else since you loaded the table.",
     "io.edit.changed": "Row {row} was changed by someone else since you loaded it ({changes}).",
     "io.edit.change": "{column}: you loaded '{loaded}', it is now '{now}'",
-    "io.edit.exists": "Row {row}: a record {key} already exists.",
+    "io.edit.exists": "Row {row}: a record {record} already exists.",
     "io.edit.reload": "Nothing was saved. Press 'Discard and reload' to see the current values, then apply your change again.",
     # import
     "io.import.rules": "Headers are matched by name (English or Chinese). Rows are matched by key: new keys are added, existing ones updated, identical rows left alone. Any refused row stops the whole import unless you choose to import only the valid rows.",
@@ -181,7 +181,7 @@ ZH = {
     "io.edit.gone": "第 {row} 行在您加载之后已被他人删除。",
     "io.edit.changed": "第 {row} 行在您加载之后已被他人修改({changes})。",
     "io.edit.change": "{column}:您加载时为“{loaded}”,现在为“{now}”",
-    "io.edit.exists": "第 {row} 行:记录 {key} 已存在。",
+    "io.edit.exists": "第 {row} 行:记录 {record} 已存在。",
     "io.edit.reload": "未保存任何数据。请点击“放弃修改并重新加载”查看最新数据,再重新修改。",
     "io.import.rules": "按列名匹配表头(中英文均可)。按主键匹配记录:新主键新增,已有主键更新,完全相同的行不变。只要有一行被拒绝,整个文件都不导入——除非您明确选择只导入有效行。",
     "io.import.upload": "{table}的 CSV 或 Excel 文件",

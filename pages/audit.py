@@ -1,5 +1,5 @@
 """Audit log: every insert, update and delete, who and when, from which form, editor or file. Read only."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 import streamlit as st
 
@@ -9,7 +9,7 @@ from lib.ui import state
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
-as_of = state.as_of()
+today = date.today()   # the log holds real timestamps, whatever the engines' as-of date
 
 st.title(t("audit.title"))
 st.caption(t("audit.subtitle"))
@@ -17,7 +17,7 @@ st.caption(t("audit.subtitle"))
 with db.cursor() as cur:
     opts = audit.options(cur)
 c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
-period = c1.date_input(t("audit.period"), value=(as_of - timedelta(days=30), as_of), key="audit-period",
+period = c1.date_input(t("audit.period"), value=(today - timedelta(days=30), today), key="audit-period",
                        format="YYYY-MM-DD")
 start, end = period if isinstance(period, (tuple, list)) and len(period) == 2 else (None, None)
 users = c2.multiselect(t("audit.user"), opts["username"], key="audit-users", placeholder=t("filter.all"))
@@ -37,6 +37,6 @@ if rows.empty:
     empty("audit.none")
 else:
     labels = {c: t(f"audit.col.{c}") for c in rows.columns}
-    st.dataframe(rows.rename(columns=labels), hide_index=True, width="stretch", height=620,
+    st.dataframe(rows.fillna("").rename(columns=labels), hide_index=True, width="stretch", height=620,
                  column_config={labels["logged_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")})
     downloads(rows, "audit_log", "audit-dl")

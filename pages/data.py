@@ -30,24 +30,25 @@ if not auth.can(user, "edit", dept):
 specs = tables.for_department(dept)
 names = [s.name for s in specs]
 lang = get_lang()
-tab_forms, tab_edit, tab_import, tab_export = st.tabs(
-    [t("io.tab.forms"), t("io.tab.edit"), t("io.tab.import"), t("io.tab.export")])
+MODES = ("forms", "edit", "import", "export")
+# a segmented control, not st.tabs: the chosen part survives the rerun after a save or an import,
+# and only that part is computed
+mode = st.segmented_control(t("io.page.mode"), MODES, default="import", key="io-mode",
+                            format_func=lambda m: t(f"io.tab.{m}"), label_visibility="collapsed") or "import"
+st.divider()
 
-with tab_forms:
+if mode == "forms":
     for form in forms.FORMS.get(dept, []):
         form(db)
-
-with tab_edit:
+elif mode == "edit":
     table = st.selectbox(t("io.page.table"), names, key=f"io-edit-table-{dept}",
-                         format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})")
+                         format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})" if lang == "zh" else n)
     data_io.editor(db, table)
-
-with tab_import:
+elif mode == "import":
     table = st.selectbox(t("io.page.table"), names, key=f"io-import-table-{dept}",
-                         format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})")
+                         format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})" if lang == "zh" else n)
     st.caption(t("io.import.rules"))
     data_io.importer(db, table)
-
-with tab_export:
+else:
     st.caption(t("io.export.help"))
     data_io.exporter(db, names)

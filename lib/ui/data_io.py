@@ -45,7 +45,7 @@ def _problem_table(problems: pd.DataFrame, key: str) -> None:
                  column_config={"file": t("io.report.file"), "row": t("io.report.row"),
                                 "column": t("io.report.column"), "value": t("io.report.value"),
                                 "reason": t("io.report.reason")})
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, _ = st.columns([1, 1, 1])
     c1.download_button(t("io.report.download_csv"), csv_bytes(problems), file_name="import_problems.csv",
                        mime="text/csv", key=f"{key}-rep-csv")
     c2.download_button(t("io.report.download_xlsx"), xlsx_bytes({"problems": problems}),
@@ -123,7 +123,7 @@ def templates(table: str, key: str) -> None:
     """Download buttons for the empty template (CSV; XLSX with a column guide)."""
     spec = get_spec(table)
     lang = get_lang()
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, _ = st.columns([1, 1.4, 2.6])
     c1.download_button(t("io.template.csv"), csv_bytes(template_frame(table)), file_name=f"{table}_template.csv",
                        mime="text/csv", key=f"{key}-tpl-csv")
     c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table),

@@ -124,6 +124,16 @@ def readiness(con, as_of: date) -> pd.DataFrame:
         ORDER BY s.ord""", [as_of, as_of, stale_days]).df()
 
 
+def peak_load_kpi(con, as_of: date) -> Kpi:
+    """Peak work-center load: the highest weekly load hours / capacity hours of any work center
+    over the coming `load_weeks` weeks; the note names the work center and the ISO week."""
+    from lib import capacity
+    peak = capacity.peak_load(con, as_of)
+    return Kpi("kpi.peak_load", None if peak is None else peak[2], settings.get("target_peak_load", con),
+               None, unit="pct", higher_is_better=False,
+               note=None if peak is None else f"{peak[0]} · {peak[1]}")
+
+
 def headline(con, f: Filters, as_of: date) -> list[Kpi]:
     """The KPIs the coordination meeting opens with, with targets and the previous period."""
     prev = f.previous()
@@ -132,6 +142,7 @@ def headline(con, f: Filters, as_of: date) -> list[Kpi]:
         Kpi("kpi.otd", otd(con, f), settings.get("target_otd", con), otd(con, prev)),
         Kpi("kpi.plan_achievement", plan_achievement(con, f), settings.get("target_plan_achievement", con),
             plan_achievement(con, prev)),
+        peak_load_kpi(con, as_of),
         Kpi("kpi.open_actions", open_n, None, None, unit="count", higher_is_better=False),
         Kpi("kpi.overdue_actions", overdue_n, 0, None, unit="count", higher_is_better=False),
         Kpi("kpi.open_complaints", open_complaints(con, f), settings.get("target_open_complaints", con),

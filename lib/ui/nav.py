@@ -7,6 +7,9 @@ from __future__ import annotations
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
+    ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
     ("pages/data.py", "data", "page.data", "nav.manage", ":material/upload_file:"),
     ("pages/audit.py", "audit", "page.audit", "nav.manage", ":material/history:"),
 ]

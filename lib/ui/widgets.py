@@ -147,7 +147,7 @@ def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, heig
         if df.empty:
             st.info(t("common.empty"))
             return
-        st.dataframe(df.head(2000), hide_index=True, width="stretch", height=height,
+        st.dataframe(df.head(2000), hide_index=True, width="stretch", height=height or "auto",
                      column_config=column_config)
         downloads(df, name, key)
 

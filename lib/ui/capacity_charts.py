@@ -1,0 +1,106 @@
+"""Figures of the capacity section: the load heatmap, the promise Gantt, load with an inquiry.
+Pure builders (DataFrame in, Figure out) so the PMC page and the meeting's presenter mode
+show the same picture."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib.i18n import t
+from lib.ui import theme
+
+BAND_ORDER = ("none", "ok", "tight", "risk", "over")
+
+
+def _band_scale() -> list:
+    """A discrete colour scale: z = index of the band in BAND_ORDER."""
+    n = len(BAND_ORDER)
+    scale = []
+    for i, b in enumerate(BAND_ORDER):
+        scale += [[i / n, theme.LOAD_BAND[b]], [(i + 1) / n, theme.LOAD_BAND[b]]]
+    return scale
+
+
+def _pct(v) -> str:
+    return "—" if v is None or pd.isna(v) else f"{v * 100:.0f}%"
+
+
+def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = None,
+            show_text: bool = True) -> go.Figure:
+    """Work center (rows) x period (columns), coloured by load band; hover shows load and
+    capacity hours and past-due hours; a ⚠ marks cells holding past-due load.
+
+    `df` is capacity.load's frame (work_center, period, load_hours, capacity_hours, load_pct,
+    overdue_hours, band)."""
+    periods = list(dict.fromkeys(df.sort_values("period_start")["period"]))
+    wcs = sorted(df["work_center"].unique(), reverse=True)   # first work center on top
+    idx = df.set_index(["work_center", "period"])
+    z, text, hover = [], [], []
+    for w in wcs:
+        zr, tr, hr = [], [], []
+        for p in periods:
+            if (w, p) in idx.index:
+                r = idx.loc[(w, p)]
+                zr.append(BAND_ORDER.index(r["band"]) + 0.5)
+                flag = "⚠" if r["overdue_hours"] > 1e-9 else ""
+                tr.append(flag + (_pct(r["load_pct"]) if r["load_hours"] > 1e-9 or r["capacity_hours"] > 0 else ""))
+                over = t("capacity.hover.overdue", hours=f"{r['overdue_hours']:,.1f}") if flag else ""
+                hr.append(t("capacity.hover", wc=w, period=p, load=f"{r['load_hours']:,.1f}",
+                            cap=f"{r['capacity_hours']:,.1f}", pct=t(f"capacity.band.{r['band']}") + " · " + _pct(r["load_pct"]),
+                            overdue=over))
+            else:
+                zr.append(0.5)
+                tr.append("")
+                hr.append(f"{w} · {p}")
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    n = len(BAND_ORDER)   # z = band index + 0.5: band i is coloured over [i, i + 1) of [0, n]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=periods, y=wcs, text=text if show_text else None, texttemplate="%{text}" if show_text else None,
+        textfont=dict(size=14), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        colorscale=_band_scale(), zmin=0, zmax=n, showscale=True, xgap=2, ygap=2,
+        colorbar=dict(tickvals=[i + 0.5 for i in range(n)], ticktext=[t(f"capacity.band.{b}") for b in BAND_ORDER],
+                      thickness=18, len=0.9)))
+    theme.layout(fig, title=title, x_title=t("capacity.x"), y_title=t("capacity.y"),
+                 height=height or max(360, 60 + 34 * len(wcs)))
+    fig.update_xaxes(type="category", side="top", tickangle=-45 if len(periods) > 16 else 0)
+    fig.update_yaxes(type="category")
+    return fig
+
+
+def gantt(steps: pd.DataFrame, requested=None, promised=None) -> go.Figure:
+    """The inquiry's steps as bars from start to finish (whole days), with the requested date."""
+    fig = go.Figure()
+    labels = [f"{int(r.step)} · {r.work_center}" for r in steps.itertuples()]
+    start = pd.to_datetime(steps["start"])
+    finish = pd.to_datetime(steps["finish"]) + pd.Timedelta(days=1)
+    fig.add_trace(go.Bar(
+        y=labels, x=(finish - start).dt.total_seconds() * 1000, base=start, orientation="h",
+        marker_color=[theme.LOAD_BAND["over"] if w > 0 else theme.ACTUAL for w in steps["wait_days"]],
+        text=[f"{h:,.1f} h" for h in steps["hours"]], textposition="inside",
+        hovertemplate="%{y}<br>%{base|%Y-%m-%d} → %{customdata}<extra></extra>",
+        customdata=steps["finish"].astype(str), showlegend=False))
+    if requested is not None:
+        fig.add_vline(x=pd.Timestamp(requested).timestamp() * 1000, line_dash="dash", line_color=theme.GAP,
+                      annotation_text=t("promise.requested_marker"), annotation_position="top")
+    fig.update_yaxes(autorange="reversed")
+    theme.layout(fig, x_title=t("promise.gantt.x"), y_title=t("promise.gantt.y"),
+                 height=max(260, 90 + 60 * len(steps)))
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def load_with_inquiry(df: pd.DataFrame) -> go.Figure:
+    """Stacked weekly load (existing + this inquiry) against capacity, per affected work center.
+    `df`: work_center, period, load_hours, inquiry_hours, capacity_hours."""
+    x = [df["work_center"], df["period"]]
+    fig = go.Figure([
+        go.Bar(x=x, y=df["load_hours"], name=t("capacity.col.load"), marker_color=theme.PLAN),
+        go.Bar(x=x, y=df["inquiry_hours"], name=t("page.promise"), marker_color=theme.LOAD_BAND["risk"]),
+        go.Scatter(x=x, y=df["capacity_hours"], name=t("capacity.col.capacity"), mode="markers",
+                   marker=dict(symbol="line-ew-open", size=28, color=theme.CUMULATIVE, line=dict(width=3))),
+    ])
+    fig.update_layout(barmode="stack")
+    theme.layout(fig, x_title=t("capacity.x"), y_title=t("unit.hours"), height=380)
+    return fig

@@ -1,0 +1,112 @@
+"""Order review (订单评审): each department's pending lines, the line's review grid and promise
+history, signing, changes that re-open the review, and overrides with a reason."""
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from lib import auth, review
+from lib.i18n import t
+from lib.sections import DEPARTMENTS
+from lib.ui import acting, state
+from lib.ui.widgets import empty, table
+
+db = state.db()
+as_of = state.as_of()
+user = acting.user()
+
+st.title(t("review.title"))
+st.caption(t("review.caption"))
+
+default = DEPARTMENTS.index(user.department) if user.department in DEPARTMENTS else 0
+dept = st.segmented_control(t("review.department"), DEPARTMENTS, default=DEPARTMENTS[default], key="rv_dept",
+                            format_func=lambda d: t(f"dept.{d}")) or DEPARTMENTS[default]
+
+with db.cursor() as cur:
+    pend = review.pending(cur, dept)
+    lines = review.in_review(cur)
+
+st.subheader(t("review.pending", dept=t(f"dept.{dept}"), n=len(pend)))
+if pend.empty:
+    st.info(t("review.none_pending", dept=t(f"dept.{dept}")))
+else:
+    st.dataframe(pend.drop(columns="line_id").rename(columns={
+        "order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"), "customer": t("capacity.col.customer"),
+        "product": t("capacity.col.product"), "qty": t("unit.qty"), "requested_date": t("review.col.requested"),
+        "promised_date": t("review.col.promised"), "round": t("review.col.round"), "opened_at": t("review.col.opened")}),
+        hide_index=True, width="stretch")
+
+if lines.empty:
+    st.stop()
+
+
+def _label(i):
+    r = lines.loc[lines["line_id"] == i].iloc[0]
+    return (f"{r.order_no}/{r.line_no} · {r.customer} · {r.product} × {r.qty:,.0f} · "
+            f"{t(f'review.line_status.{r.review_status}')} ({r.signed}/5)")
+
+
+choices = list(dict.fromkeys(pend["line_id"].tolist() + lines["line_id"].tolist()))
+line_id = st.selectbox(t("review.line"), choices, key="rv_line", format_func=_label)
+line = lines.loc[lines["line_id"] == line_id].iloc[0]
+
+with db.cursor() as cur:
+    grid = review.grid(cur, line_id)
+    hist = review.history(cur, line_id)
+
+g, h = st.columns([3, 2])
+with g:
+    st.markdown(f"**{t('review.grid')}**")
+    shown = grid.assign(department=[t(f"dept.{d}") for d in grid["department"]],
+                        status=[t(f"review.status.{s}").split(" — ")[0] for s in grid["status"]])
+    st.dataframe(shown.rename(columns={
+        "round": t("review.col.round"), "department": t("review.col.department"), "status": t("review.col.status"),
+        "feasible_date": t("review.col.feasible"), "comment": t("review.col.comment"),
+        "signer": t("review.col.signer"), "signed_at": t("review.col.signed_at")}), hide_index=True, width="stretch")
+with h:
+    st.markdown(f"**{t('review.history')}**")
+    table(hist.rename(columns={"promised_date": t("review.col.promised"), "promised_at": t("review.col.promised_at"),
+                               "promised_by": t("review.col.by"), "source": t("review.col.source"),
+                               "reason": t("review.col.reason")}), "promise_history", "rv-hist", expanded=True, height=300)
+
+current = grid[grid["round"] == grid["round"].max()]
+mine = current[current["department"] == dept]
+if auth.can(user, "review", dept) and len(mine):
+    with st.form("rv_sign"):
+        st.markdown(f"**{t('review.sign', dept=t(f'dept.{dept}'))}**")
+        a, b = st.columns([2, 1])
+        decision = a.radio(t("review.status"), review.STATUSES, horizontal=True, key="rv_status",
+                           format_func=lambda s: t(f"review.status.{s}"))
+        base = line["promised_date"] if pd.notna(line["promised_date"]) else line["requested_date"]
+        feasible = b.date_input(t("review.feasible"), value=pd.Timestamp(base).date() + timedelta(days=7),
+                                key="rv_feasible", format="YYYY-MM-DD")
+        comment = st.text_input(t("review.comment"), key="rv_comment")
+        if st.form_submit_button(t("review.sign", dept=t(f"dept.{dept}")), type="primary"):
+            status, committed = review.sign(db, user, int(line_id), dept, decision,
+                                            feasible if decision == "issue" else None, comment)
+            st.success(t("review.signed", dept=t(f"dept.{dept}"), status=t(f"review.line_status.{status}"),
+                         date=committed.isoformat() if committed else "—"))
+elif len(mine):
+    st.caption(t("review.cannot_sign", dept=t(f"dept.{dept}")))
+
+if auth.can(user, "edit", "sales"):
+    with st.expander(t("review.change")):
+        with st.form("rv_change"):
+            a, b = st.columns(2)
+            new_qty = a.text_input(t("review.change.qty"), value=f"{line['qty']:g}", key="rv_new_qty")
+            new_req = b.date_input(t("review.change.requested"), value=pd.Timestamp(line["requested_date"]).date(),
+                                   key="rv_new_req", format="YYYY-MM-DD")
+            reason = st.text_input(t("review.change.reason"), key="rv_reason")
+            if st.form_submit_button(t("review.change.save")):
+                d, rnd = review.change_line(db, user, int(line_id), qty=new_qty, requested_date=new_req,
+                                            reason=reason, as_of=as_of)
+                st.success(t("review.changed", date=d.isoformat() if d else "—", round=rnd))
+    with st.expander(t("review.override")):
+        with st.form("rv_override"):
+            a, b = st.columns([1, 2])
+            od = a.date_input(t("review.override.date"), value=pd.Timestamp(line["promised_date"] if pd.notna(
+                line["promised_date"]) else line["requested_date"]).date(), key="rv_od", format="YYYY-MM-DD")
+            oreason = b.text_input(t("review.override.reason"), key="rv_oreason")
+            if st.form_submit_button(t("review.override.save")):
+                d = review.override(db, user, int(line_id), od, oreason)
+                st.success(t("review.overridden", date=d.isoformat()))

@@ -1,0 +1,141 @@
+"""Order review (订单评审): the committed date is the latest feasible date, a change re-opens the
+review, every promise is kept. Scenario: tests/data/capacity/promise_*.csv, as of 2026-11-25."""
+from datetime import date
+
+import pytest
+
+from lib import promise, review
+from lib.auth import User
+from lib.errors import PermissionDenied, ValidationError
+from tests.test_capacity import load_scenario
+
+AS_OF = date(2026, 11, 25)
+CHAIR = User("chair", "chair", None, "Chair")
+SALES = User("sue", "head", "sales")
+PMC = User("pete", "head", "pmc")
+HEADS = {d: User(f"head_{d}", "head", d) for d in ("sales", "pmc", "purchasing", "quality", "engineering")}
+
+
+@pytest.fixture
+def factory(db):
+    load_scenario(db, "promise")
+    return db
+
+
+def accepted(db, product="X", qty=100, requested="2026-12-04"):
+    with db.cursor() as cur:
+        p = promise.quote(cur, product, qty, date.fromisoformat(requested), as_of=AS_OF)
+    return review.accept(db, SALES, p, "C1", "SO-100"), p
+
+
+def test_accept_writes_line_first_promise_and_a_pending_round(factory):
+    line_id, p = accepted(factory)          # earliest 12-11 (bound by M1/PO2), requested 12-04
+    line = factory.query("SELECT * FROM order_lines WHERE line_id = ?", [line_id]).iloc[0]
+    assert (line["order_no"], line["line_no"], line["review_status"]) == ("SO-100", 1, "pending")
+    assert line["promised_date"].date() == date(2026, 12, 11)
+    hist = factory.query("SELECT promised_date, source FROM promise_history WHERE line_id = ?", [line_id])
+    assert [(d.date(), s) for d, s in hist.values] == [(date(2026, 12, 11), "ctp")]
+    with factory.cursor() as cur:
+        g = review.grid(cur, line_id)
+        assert g["status"].tolist() == ["pending"] * 5 and g["round"].tolist() == [1] * 5
+        assert review.pending(cur, "pmc")["line_id"].tolist() == [line_id]
+    assert factory.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'order_lines' "
+                          "AND column_name = 'promised_date' AND source = 'ctp'") == 1
+    # its load is now part of the next quote: SMT 12 h on Wed 12-09, before ASM 12-10..12-11
+    with factory.cursor() as cur:
+        from lib import capacity
+        rem = capacity.remaining(cur, AS_OF, date(2026, 12, 11), work_centers=["SMT"])
+    assert rem.loc[rem["day"] == "2026-12-09", "load"].item() == 12
+
+
+def test_a_requested_date_that_holds_is_promised(factory):
+    line_id, _ = accepted(factory, qty=10, requested="2026-12-18")
+    assert factory.scalar("SELECT promised_date FROM order_lines WHERE line_id = ?", [line_id]) == date(2026, 12, 18)
+
+
+def test_committed_date_is_the_latest_feasible_date(factory):
+    line_id, _ = accepted(factory)                          # CTP 12-11
+    review.sign(factory, HEADS["sales"], line_id, "sales", "ok")
+    review.sign(factory, HEADS["pmc"], line_id, "pmc", "issue", "2026-12-16", "SMT full: second shift only from W51")
+    review.sign(factory, HEADS["purchasing"], line_id, "purchasing", "issue", "2026-12-14", "PO2 may slip 3 days")
+    review.sign(factory, HEADS["quality"], line_id, "quality", "ok")
+    status, committed = review.sign(factory, HEADS["engineering"], line_id, "engineering", "ok")
+    assert (status, committed) == ("issue", date(2026, 12, 16))
+    hist = factory.query("SELECT promised_date, source FROM promise_history WHERE line_id = ? ORDER BY promise_id", [line_id])
+    assert [(d.date(), s) for d, s in hist.values] == [(date(2026, 12, 11), "ctp"), (date(2026, 12, 16), "review")]
+    with factory.cursor() as cur:
+        assert review.pending(cur, "pmc").empty
+        g = review.grid(cur, line_id)
+    assert g.loc[g["department"] == "pmc", "signer"].item() == "head_pmc"
+
+
+def test_a_feasible_date_earlier_than_ctp_does_not_pull_the_promise_in(factory):
+    line_id, _ = accepted(factory)
+    for d in ("sales", "purchasing", "quality", "engineering"):
+        review.sign(factory, HEADS[d], line_id, d, "ok")
+    status, committed = review.sign(factory, HEADS["pmc"], line_id, "pmc", "issue", "2026-12-05", "could do earlier")
+    assert committed == date(2026, 12, 11) and status == "issue"
+
+
+def test_all_ok_approves_and_keeps_the_ctp_date(factory):
+    line_id, _ = accepted(factory)
+    for d in HEADS:
+        status, committed = review.sign(factory, HEADS[d], line_id, d, "ok")
+    assert (status, committed) == ("approved", date(2026, 12, 11))
+    assert factory.scalar("SELECT review_status FROM order_lines WHERE line_id = ?", [line_id]) == "approved"
+
+
+def test_a_change_reopens_the_review_and_keeps_the_promise_history(factory):
+    line_id, _ = accepted(factory)
+    for d in HEADS:
+        review.sign(factory, HEADS[d], line_id, d, "ok")
+    # the customer cuts the qty to 40: 80 of M1 is free stock again, so the line can make 12-04
+    new_date, rnd = review.change_line(factory, SALES, line_id, qty=40, reason="customer cut qty", as_of=AS_OF)
+    assert (new_date, rnd) == (date(2026, 12, 4), 2)
+    with factory.cursor() as cur:
+        g = review.grid(cur, line_id)
+        assert g[g["round"] == 2]["status"].tolist() == ["pending"] * 5
+        assert g[g["round"] == 1]["status"].tolist() == ["ok"] * 5         # round 1 kept
+        hist = review.history(cur, line_id)
+    assert hist["source"].tolist() == ["ctp", "change"]
+    assert hist["promised_date"].iloc[0].date() == date(2026, 12, 11)       # the original promise
+    assert factory.scalar("SELECT review_status FROM order_lines WHERE line_id = ?", [line_id]) == "pending"
+    assert factory.scalar("SELECT kind FROM order_changes WHERE line_id = ?", [line_id]) == "qty"
+
+
+def test_override_with_reason_wins_over_the_rule(factory):
+    line_id, _ = accepted(factory)
+    with pytest.raises(ValidationError):
+        review.override(factory, CHAIR, line_id, "2026-12-08", "")
+    review.override(factory, CHAIR, line_id, "2026-12-08", "overtime on SMT agreed in the meeting")
+    for d in HEADS:
+        status, committed = review.sign(factory, HEADS[d], line_id, d, "ok")
+    assert committed == date(2026, 12, 8)
+    with factory.cursor() as cur:
+        assert review.history(cur, line_id)["source"].tolist() == ["ctp", "override"]
+
+
+@pytest.mark.parametrize("user,dept,status,feasible,comment,error", [
+    (PMC, "sales", "ok", None, None, PermissionDenied),              # a PMC head cannot sign for sales
+    (PMC, "pmc", "maybe", None, None, ValidationError),
+    (PMC, "pmc", "issue", None, "late", ValidationError),             # a problem needs a date
+    (PMC, "pmc", "issue", "2026-12-20", "", ValidationError),         # ... and a comment
+    (PMC, "pmc", "issue", "20/12/2026", "late", ValidationError),
+    (PMC, "hr", "ok", None, None, ValidationError),
+])
+def test_refused_signatures_write_nothing(factory, user, dept, status, feasible, comment, error):
+    line_id, _ = accepted(factory)
+    before = factory.scalar("SELECT count(*) FROM audit_log")
+    with pytest.raises(error):
+        review.sign(factory, user, line_id, dept, status, feasible, comment)
+    assert factory.scalar("SELECT count(*) FROM audit_log") == before
+
+
+def test_accept_refuses_unknown_customer_and_writes_nothing(factory):
+    with factory.cursor() as cur:
+        p = promise.quote(cur, "X", 10, date(2026, 12, 18), as_of=AS_OF)
+    with pytest.raises(ValidationError):
+        review.accept(factory, SALES, p, "NOBODY", "SO-1")
+    with pytest.raises(PermissionDenied):
+        review.accept(factory, PMC, p, "C1", "SO-1")
+    assert factory.scalar("SELECT count(*) FROM order_lines WHERE order_no = 'SO-1'") == 0

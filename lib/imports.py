@@ -37,6 +37,11 @@ from lib.tables import Col, TableSpec, spec as get_spec
 DELIMITERS = (",", ";", "\t", "|")
 REPORT_COLUMNS = ["file", "row", "column", "value", "reason"]
 _XLSX_EXT = (".xlsx", ".xlsm")
+try:   # calamine (Rust) reads 100,000 rows in ~2 s where openpyxl takes ~15 s
+    import python_calamine  # noqa: F401
+    _XLSX_ENGINE = "calamine"
+except ImportError:
+    _XLSX_ENGINE = "openpyxl"
 
 
 class ImportRejected(ValidationError):
@@ -132,7 +137,7 @@ def _cell_text(v) -> str:
 
 def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
     try:
-        df = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine="openpyxl")
+        df = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine=_XLSX_ENGINE)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise ImportRejected(t("io.file.bad_xlsx", error=str(e).splitlines()[0][:120]), where=name) from e
     df.columns = [_cell_text(c) for c in df.columns]

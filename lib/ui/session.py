@@ -1,4 +1,3 @@
-"""The acting user of this browser session (until login exists: the system user)."""
 import streamlit as st
 
 from lib.auth import SYSTEM

@@ -114,9 +114,9 @@ def _reset_editor(table: str) -> None:
 # ---------------------------------------------------------------------------- import
 
 @st.cache_data(ttl=900, show_spinner=False, max_entries=8)
-def _checked(_db, version: int, table: str, digest: str, data: bytes, name: str):
+def _checked(_db, version: int, table: str, digest: str, data: bytes, name: str, mode: str):
     raw = read_file(data, name)
-    return check(_db, table, raw, name)
+    return check(_db, table, raw, name, mode=mode)
 
 
 def templates(table: str, key: str) -> None:
@@ -145,9 +145,11 @@ def importer(db, table: str) -> None:
     if upload is None:
         return
     data = upload.getvalue()
+    new_only = st.checkbox(t("io.import.new_only"), key=f"{key}-new-only", help=t("io.import.new_only_help"))
+    mode = "insert" if new_only else "upsert"
     progress = st.progress(0.1, text=t("io.import.reading", file=upload.name))
     try:
-        checked = _checked(db, db.data_version(), table, hashlib.sha1(data).hexdigest(), data, upload.name)
+        checked = _checked(db, db.data_version(), table, hashlib.sha1(data).hexdigest(), data, upload.name, mode)
     except ImportRejected as e:
         progress.empty()
         st.error(t("io.import.file_refused", detail=e.detail))
@@ -172,7 +174,7 @@ def importer(db, table: str) -> None:
         return
     progress.progress(0.7, text=t("io.import.writing"))
     try:
-        result = import_file(db, user, table, data, upload.name, valid_only=valid_only)
+        result = import_file(db, user, table, data, upload.name, valid_only=valid_only, mode=mode)
     except ImportRejected as e:
         progress.empty()
         st.error(t("io.import.file_refused", detail=e.detail))

@@ -117,7 +117,7 @@ def record_form(db, table: str, fields: list[str], key: str, *, mode: str = "ins
     if not saved:
         return False
     try:
-        add_record(db, user, table, values, mode=mode)
+        result = add_record(db, user, table, values, mode=mode)
     except ImportRejected as e:
         st.error(t("io.form.refused", detail=e.detail))
         return False
@@ -125,7 +125,12 @@ def record_form(db, table: str, fields: list[str], key: str, *, mode: str = "ins
         st.error(t("app.error", title=e.title, detail=e.detail))
         return False
     st.cache_data.clear()
-    st.toast(t("io.form.saved", table=spec.title(get_lang())), icon=":material/check_circle:")
+    if result.updated:      # an upsert form (calendar day, drawing revision) replaced stored values: say so
+        st.toast(t("io.form.updated", table=spec.title(get_lang())), icon=":material/edit:")
+    elif result.unchanged:
+        st.toast(t("io.form.unchanged"), icon=":material/info:")
+    else:
+        st.toast(t("io.form.saved", table=spec.title(get_lang())), icon=":material/check_circle:")
     return True
 
 

@@ -200,8 +200,6 @@ def match_headers(spec: TableSpec, headers: list[str], file: str) -> dict[str, s
             seen[name] = h
             mapping[h] = name
     missing = [c for c in spec.required if c not in seen]
-    if spec.line_ref and spec.column("order").required:
-        missing = missing  # order/line are in required already
     problems = []
     if missing:
         problems.append(t("io.file.missing", columns=", ".join(missing)))
@@ -366,9 +364,8 @@ def _problem_sql(spec: TableSpec, present: list[str], tag: str, mode: str) -> st
                      f"FROM {typed} t WHERE t.{_q(spec.id)} IS NOT NULL AND t.{_q(spec.id)} NOT IN "
                      f"(SELECT {_q(spec.id)} FROM {_q(spec.table)})")
     for rule in spec.rules:   # absent columns take their default, as an inserted row would
-        if True:
-            parts.append(f"SELECT t._row, {_lit(rule.column)}, CAST(t.{_q(rule.column)} AS VARCHAR), "
-                         f"'rule.{rule.name}', NULL FROM {typed} t WHERE NOT coalesce(({rule.ok}), TRUE)")
+        parts.append(f"SELECT t._row, {_lit(rule.column)}, CAST(t.{_q(rule.column)} AS VARCHAR), "
+                     f"'rule.{rule.name}', NULL FROM {typed} t WHERE NOT coalesce(({rule.ok}), TRUE)")
     # duplicate keys within the file (on typed values, so 2026-01-05 and its Excel serial are one key)
     keys = [k for k in spec.key if k in present]
     if len(keys) == len(spec.key):

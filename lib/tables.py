@@ -26,7 +26,7 @@ Exchange format, and the schema):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lib.sections import CAUSES, owner_of
 
@@ -141,7 +141,6 @@ def _id(name, zh) -> Col:
 
 
 STATUS3 = ("open", "closed", "cancelled")
-ORDER_LINE = (integer("line", "行号", required=True, min=1, aliases=("订单行", "行")),)
 
 
 def _order_ref(required: bool) -> tuple[Col, ...]:

@@ -12,7 +12,7 @@ from lib.exports import column_guide, csv_bytes, export_frame, template_frame, x
 from lib.i18n import get_lang, t
 from lib.imports import ImportRejected, check, import_file, read_file
 from lib.tables import TableSpec, spec as get_spec
-from lib.ui.forms import label, value_label
+from lib.ui.forms import label
 from lib.ui.session import current_user
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -605,6 +605,31 @@ def _adjusting_receipts(tx, stage: str) -> int:
     return int(n)
 
 
+def _write(tx, table: str, raw: pd.DataFrame, file: str, *, mode: str, valid_only: bool,
+           row_numbers=None) -> ImportResult:
+    """Validate and upsert one file's rows inside the open transaction `tx`."""
+    spec = get_spec(table)
+    frame, present, headers = _prepare(spec, raw, file, row_numbers)
+    tag = uuid.uuid4().hex[:12]
+    try:
+        raw_problems, report = _validate(tx.cur, spec, frame, present, headers, file, mode, tag)
+        skipped = 0
+        if not report.empty:
+            if not valid_only:
+                raise ImportRejected(_rejection_text(report, file), report)
+            bad = sorted(set(int(r) for r in raw_problems["_row"]))
+            skipped = len(bad)
+            if skipped == len(frame):
+                raise ImportRejected(t("io.rejected.no_valid", file=file, problems=len(report)), report)
+            tx.cur.execute(f"DELETE FROM _typed_{tag} WHERE _row IN (SELECT UNNEST(?::BIGINT[]))", [bad])
+        result = _apply(tx, spec, present, tag, file)
+        result.skipped = skipped
+        result.extra["problems"] = report
+    finally:
+        _drop(tx.cur, tag)
+    return result
+
+
 def write_frame(db, user, table: str, raw: pd.DataFrame, file: str, *, source: str | None = None,
                 mode: str = "upsert", valid_only: bool = False, row_numbers=None,
                 before=None) -> ImportResult:
@@ -614,29 +639,91 @@ def write_frame(db, user, table: str, raw: pd.DataFrame, file: str, *, source: s
     `valid_only`, which writes the valid rows and reports the refused ones as skipped.
     `before(tx)` runs first inside the transaction (the editor's conflict check).
     """
-    spec = get_spec(table)
-    frame, present, headers = _prepare(spec, raw, file, row_numbers)
-    tag = uuid.uuid4().hex[:12]
     with db.transaction(user, source=source or f"import:{file}") as tx:
+        if before is not None:
+            before(tx)
+        return _write(tx, table, raw, file, mode=mode, valid_only=valid_only, row_numbers=row_numbers)
+
+
+# master data before what refers to it, so one transaction can bring a whole section up to date
+IMPORT_ORDER = ("work_centers", "products", "suppliers", "customers", "materials", "routings", "bom",
+                "inventory", "calendar", "npi_projects", "npi_milestones", "drawings", "engineering_changes",
+                "improvements", "purchase_orders", "receipts", "price_history", "orders", "order_changes",
+                "shipments", "complaints", "production_plan", "production_actual", "variance_notes",
+                "downtime", "inspections")
+
+
+def detect_table(raw: pd.DataFrame, file: str, candidates: list[str]) -> str | None:
+    """The table among `candidates` whose columns a file's headers are (by name, English or
+    Chinese; every header known, every required column there). Ties: the file name decides."""
+    fits = []
+    for name in candidates:
         try:
-            if before is not None:
-                before(tx)
-            raw_problems, report = _validate(tx.cur, spec, frame, present, headers, file, mode, tag)
-            skipped = 0
-            if not report.empty:
-                if not valid_only:
-                    raise ImportRejected(_rejection_text(report, file), report)
-                bad = sorted(set(int(r) for r in raw_problems["_row"]))
-                skipped = len(bad)
-                if skipped == len(frame):
-                    raise ImportRejected(t("io.rejected.no_valid", file=file, problems=len(report)), report)
-                tx.cur.execute(f"DELETE FROM _typed_{tag} WHERE _row IN (SELECT UNNEST(?::BIGINT[]))", [bad])
-            result = _apply(tx, spec, present, tag, file)
-            result.skipped = skipped
-            result.extra["problems"] = report
-        finally:
-            _drop(tx.cur, tag)
-    return result
+            match_headers(get_spec(name), list(raw.columns), file)
+        except ImportRejected:
+            continue
+        fits.append(name)
+    if len(fits) > 1:
+        stem = Path(file).stem.lower()
+        named = [n for n in fits if n in stem or (get_spec(n).zh and get_spec(n).zh in stem)]
+        fits = sorted(named, key=len, reverse=True)[:1] or fits
+    return fits[0] if len(fits) == 1 else None
+
+
+def import_many(db, user, files: list[tuple[str, bytes, str]], *, valid_only: bool = False,
+                mode: str = "upsert", dry_run: bool = False) -> list[ImportResult]:
+    """Import several files — (table, content, file name) — in ONE transaction, master data
+    first: all of them or none. A refusal names every problem of every file."""
+    order = {n: i for i, n in enumerate(IMPORT_ORDER)}
+    files = sorted(files, key=lambda f: order.get(f[0], len(order)))
+    raws, reports = [], []
+    for table, data, name in files:
+        try:
+            raws.append((table, read_file(data, name), name))
+        except ImportRejected as e:
+            reports.append(e)
+    results = []
+    with db.transaction(user, source="import:" + ", ".join(n for _, _, n in files)) as tx:
+        for table, raw, name in raws:
+            tx.source = f"import:{name}"
+            try:
+                results.append(_write(tx, table, raw, name, mode=mode, valid_only=valid_only))
+            except ImportRejected as e:
+                reports.append(e)
+        if reports:
+            raise ImportRejected(" ".join(e.detail for e in reports) + " " + t("io.rejected.all_files"),
+                                 _file_problems(reports))
+        if dry_run:
+            raise _DryRun(results)
+    return results
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a trial import back."""
+    def __init__(self, results):
+        super().__init__("dry run")
+        self.results = results
+
+
+def _file_problems(reports: list[ImportRejected]) -> pd.DataFrame:
+    """Every problem of every refused file; a file refused as a whole gets one row (row 0)."""
+    frames = [e.problems if not e.problems.empty else
+              pd.DataFrame([{"file": e.where or "", "row": 0, "column": "", "value": "", "reason": e.detail}])
+              for e in reports]
+    return pd.concat(frames, ignore_index=True)[REPORT_COLUMNS]
+
+
+def preview_many(db, user, files: list[tuple[str, bytes, str]], *, mode: str = "upsert"
+                 ) -> tuple[list[ImportResult], pd.DataFrame]:
+    """What import_many would do — results per file, or every problem — tried in a transaction
+    that is then rolled back, so files that depend on each other are checked together."""
+    try:
+        import_many(db, user, files, mode=mode, dry_run=True)
+    except _DryRun as d:
+        return d.results, pd.DataFrame(columns=REPORT_COLUMNS)
+    except ImportRejected as e:
+        return [], e.problems
+    raise AssertionError("unreachable")
 
 
 def _rejection_text(report: pd.DataFrame, file: str) -> str:

@@ -45,10 +45,14 @@ elif mode == "edit":
                          format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})" if lang == "zh" else n)
     data_io.editor(db, table)
 elif mode == "import":
-    table = st.selectbox(t("io.page.table"), names, key=f"io-import-table-{dept}",
-                         format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})" if lang == "zh" else n)
     st.caption(t("io.import.rules"))
-    data_io.importer(db, table)
+    several = st.toggle(t("io.many.toggle"), key="io-import-many", help=t("io.many.help"))
+    if several:
+        data_io.section_importer(db, names, dept)
+    else:
+        table = st.selectbox(t("io.page.table"), names, key=f"io-import-table-{dept}",
+                             format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})" if lang == "zh" else n)
+        data_io.importer(db, table)
 else:
     st.caption(t("io.export.help"))
     data_io.exporter(db, names)

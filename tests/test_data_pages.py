@@ -69,3 +69,8 @@ def test_audit_page_count_equals_lib(monkeypatch, demo_copy):
         n = audit.count(cur, audit.AuditFilter(start=date.today() - timedelta(days=30), end=date.today()))
     assert n > 0
     assert any(m.value.startswith(f"{n} entries match") for m in at.markdown)
+
+
+def test_several_files_mode_runs(monkeypatch, demo_copy):
+    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"io-mode": "import", "io-import-many": True})
+    assert not at.error, [e.value for e in at.error]

@@ -270,3 +270,29 @@ def test_template_headers_are_the_exchange_columns():
                                                      "order_date", "requested_date", "promised_date", "shipped_qty",
                                                      "status"]
     assert csv_bytes(template_frame("customers")) == "\ufeffcustomer,name\n".encode("utf-8")
+
+
+def test_a_whole_section_in_one_transaction_master_data_first(factory):
+    orders = (ORDER_HEAD + "SO-5,1,C-NEW,P1,10,2026-11-20,2026-12-20\n").encode()
+    customers = "客户编码,客户名称\nC-NEW,新客户\n".encode("gbk")
+    from lib.imports import detect_table, import_many, preview_many, read_file
+    assert detect_table(read_file(orders, "erp1.csv"), "erp1.csv", ["customers", "orders", "shipments"]) == "orders"
+    assert detect_table(read_file(customers, "erp2.csv"), "erp2.csv", ["customers", "orders"]) == "customers"
+    files = [("orders", orders, "erp1.csv"), ("customers", customers, "erp2.csv")]   # orders listed first
+    before = snapshot(factory)
+    results, problems = preview_many(factory, SYSTEM, files)
+    assert problems.empty and [(r.table, r.inserted) for r in results] == [("customers", 1), ("orders", 1)]
+    assert snapshot(factory) == before                                   # a preview writes nothing
+    import_many(factory, SYSTEM, files)
+    assert factory.scalar("SELECT customer FROM order_lines WHERE order_no = 'SO-5'") == "C-NEW"
+
+
+def test_a_whole_section_is_refused_together(factory):
+    from lib.imports import import_many
+    good = b"customer,name\nC-NEW,New\n"
+    bad = (ORDER_HEAD + "SO-5,1,C-NEW,P1,0,2026-11-20,2026-12-20\n").encode()
+    before = snapshot(factory)
+    with pytest.raises(ImportRejected, match="None of the files was imported") as err:
+        import_many(factory, SYSTEM, [("customers", good, "c.csv"), ("orders", bad, "o.csv")])
+    assert err.value.problems[["file", "row", "column"]].values.tolist() == [["o.csv", 2, "qty"]]
+    assert snapshot(factory) == before

@@ -10,7 +10,7 @@ from lib import auth
 from lib.errors import TandemError
 from lib.exports import column_guide, csv_bytes, export_frame, template_frame, xlsx_bytes
 from lib.i18n import get_lang, t
-from lib.imports import ImportRejected, check, import_file, read_file
+from lib.imports import ImportRejected, check, detect_table, import_file, import_many, read_file
 from lib.tables import TableSpec, spec as get_spec
 from lib.ui.forms import label
 from lib.ui.session import current_user
@@ -186,6 +186,83 @@ def importer(db, table: str) -> None:
     st.session_state[f"imp-{table}-nonce"] = st.session_state.get(f"imp-{table}-nonce", 0) + 1
     st.cache_data.clear()
     _reset_editor(table)
+    st.rerun()
+
+
+@st.cache_data(ttl=900, show_spinner=False, max_entries=4, hash_funcs={"lib.auth.User": lambda u: u.username})
+def _previewed(_db, version: int, digests: tuple, mode: str, user, _files: list):
+    from lib.imports import preview_many
+    return preview_many(_db, user, _files, mode=mode)
+
+
+def section_importer(db, tables: list[str], dept: str) -> None:
+    """Several ERP exports at once (a whole section): each file's table is recognised from its
+    headers (or name); all files are checked, then imported in one transaction — all or none."""
+    user = current_user()
+    allowed = auth.can(user, "edit", dept)
+    lang = get_lang()
+    key = f"many-{dept}-{st.session_state.get(f'many-{dept}-nonce', 0)}"
+    uploads = st.file_uploader(t("io.many.upload"), type=["csv", "txt", "xlsx"], accept_multiple_files=True,
+                               key=key, help=t("io.import.upload_help"))
+    if not uploads:
+        return
+    new_only = st.checkbox(t("io.import.new_only"), key=f"{key}-new-only", help=t("io.import.new_only_help"))
+    mode = "insert" if new_only else "upsert"
+    files, unknown = [], []
+    for up in uploads:
+        data = up.getvalue()
+        try:
+            table = detect_table(read_file(data, up.name), up.name, tables)
+        except ImportRejected as e:
+            unknown.append({"file": up.name, "row": 0, "column": "", "value": "", "reason": e.detail})
+            continue
+        if table is None:
+            unknown.append({"file": up.name, "row": 0, "column": "", "value": "",
+                            "reason": t("io.many.unknown_table", tables=", ".join(tables))})
+        else:
+            files.append((table, data, up.name))
+    try:
+        with st.spinner(t("io.import.reading", file=", ".join(u.name for u in uploads))):
+            results, problems = _previewed(db, db.data_version(), tuple(
+                (tb, hashlib.sha1(d).hexdigest(), n) for tb, d, n in files), mode, user, files)
+    except TandemError as e:          # e.g. not allowed to edit this section
+        st.error(t("app.error", title=e.title, detail=e.detail))
+        return
+    problems = pd.concat([pd.DataFrame(unknown, columns=problems.columns), problems], ignore_index=True) \
+        if unknown else problems
+    by_file = {r.file: r for r in results}
+    summary = pd.DataFrame([{
+        t("io.many.col.file"): n, t("io.many.col.table"): f"{get_spec(tb).title(lang)} ({tb})",
+        t("io.many.col.rows"): by_file[n].rows if n in by_file else None,
+        t("io.many.col.added"): by_file[n].inserted if n in by_file else None,
+        t("io.many.col.updated"): by_file[n].updated if n in by_file else None,
+        t("io.many.col.problems"): int((problems["file"] == n).sum()) if not problems.empty else 0}
+        for tb, _, n in files])
+    if not summary.empty:
+        st.dataframe(summary, hide_index=True, width="stretch")
+    valid_only = False
+    if not problems.empty:
+        st.warning(t("io.import.has_problems", problems=len(problems),
+                     rows=problems[["file", "row"]].drop_duplicates().shape[0]))
+        _problem_table(problems, key)
+        if not unknown:
+            valid_only = st.checkbox(t("io.many.valid_only"), key=f"{key}-valid-only")
+    unreadable = bool(unknown)
+    go = st.button(t("io.many.go", n=len(files)), type="primary", key=f"{key}-go",
+                   disabled=not allowed or unreadable or (not problems.empty and not valid_only))
+    if not go:
+        return
+    try:
+        with st.spinner(t("io.import.writing")):
+            results = import_many(db, user, files, valid_only=valid_only, mode=mode)
+    except ImportRejected as e:
+        st.error(t("io.import.file_refused", detail=e.detail))
+        return
+    st.session_state["io-flash"] = " ".join(r.summary() for r in results)
+    st.session_state[f"many-{dept}-nonce"] = st.session_state.get(f"many-{dept}-nonce", 0) + 1
+    st.cache_data.clear()
+    for table, _, _ in files:
+        _reset_editor(table)
     st.rerun()
 
 

@@ -6,11 +6,11 @@ from tests.e2e.conftest import problems, wait_for_run
 def _upload(page, path):
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
     wait_for_run(page)
-    page.get_by_text(f"{path.name}:").first.wait_for(timeout=30_000)
+    page.get_by_text(f"{path.name}:").first.wait_for(timeout=60_000)
 
 
 def _see(page, text):
-    page.get_by_text(text).first.wait_for(timeout=30_000)
+    page.get_by_text(text).first.wait_for(timeout=60_000)
     return True
 
 
@@ -44,3 +44,24 @@ def test_import_a_bad_then_a_good_file(page, tmp_path):
     page.keyboard.press("Enter")
     wait_for_run(page)
     assert _see(page, "4 entries match")
+
+
+def test_a_whole_section_from_several_erp_exports(page, tmp_path):
+    customers = tmp_path / "erp_customers.csv"
+    customers.write_bytes("客户编码,客户名称\nC-950,九五零客户\n".encode("gbk"))
+    orders = tmp_path / "erp_orders.csv"
+    orders.write_text("order,line,customer,product,qty,order_date,requested_date\n"
+                      "SO-E2E,1,C-950,P-1001,10,2026-11-20,2026-12-20\n", encoding="utf-8")
+    page.locator("[data-testid='stSidebarNav'] a[href$='/data']").first.click()
+    wait_for_run(page)
+    page.get_by_text("Several files at once (a whole section)").first.click()
+    wait_for_run(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files([str(customers), str(orders)])
+    wait_for_run(page)
+    button = page.get_by_role("button", name="Import all 2 files")
+    button.wait_for(timeout=60_000)
+    button.click()
+    wait_for_run(page)
+    assert _see(page, "customers from erp_customers.csv: 1 added")
+    assert _see(page, "orders from erp_orders.csv: 1 added")
+    assert problems(page) == []

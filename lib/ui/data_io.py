@@ -239,7 +239,7 @@ def section_importer(db, tables: list[str], dept: str) -> None:
         t("io.many.col.problems"): int((problems["file"] == n).sum()) if not problems.empty else 0}
         for tb, _, n in files])
     if not summary.empty:
-        st.dataframe(summary, hide_index=True, width="stretch")
+        st.dataframe(summary.astype(object).where(summary.notna(), "—"), hide_index=True, width="stretch")
     valid_only = False
     if not problems.empty:
         st.warning(t("io.import.has_problems", problems=len(problems),

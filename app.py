@@ -1,11 +1,12 @@
-"""Tandem's entry: page config, language, the database, navigation and the shared filters."""
+"""Tandem's entry: page config, language, the database, the login gate, navigation per role and
+the shared filters."""
 import logging
 
 import streamlit as st
 
 from lib import settings
-from lib.i18n import LANGS, pick_lang, set_lang, t
-from lib.ui import filters, nav, state
+from lib.i18n import pick_lang, set_lang, t
+from lib.ui import filters, login, nav, state
 from lib.ui.widgets import guard
 
 logging.basicConfig(level=logging.INFO)
@@ -18,12 +19,14 @@ set_lang(st.session_state["lang"])
 with guard():
     db = state.db()
     as_of = state.as_of()
+    # the login gate: with authentication on, nothing below runs until a user is logged in
+    user = login.gate(db)
     pages = {}
-    for path, url, title, section, icon in nav.PAGES:
+    for path, url, title, section, icon in nav.visible(user):
         pages.setdefault(t(section), []).append(
             st.Page(path, title=t(title), url_path=url, icon=icon, default=(url == "overview")))
     page = st.navigation(pages)
-    st.sidebar.radio(t("app.lang"), LANGS, key="lang", horizontal=True,
-                     format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    login.sidebar(db, user)
+    login.language_switch()
     filters.sidebar(db, as_of)
     page.run()

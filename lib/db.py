@@ -60,6 +60,10 @@ KEYS: dict[str, tuple[str, ...]] = {
 # Only the gateway writes these; no caller may update or delete them.
 _APPEND_ONLY = {"audit_log"}
 
+# Columns whose values never go into the audit log (only that they were set or changed).
+SECRET_COLUMNS = {("users", "password_hash")}
+_SECRET_MARK = "(secret)"
+
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -142,26 +146,57 @@ class Tx:
     def query(self, sql: str, params=None) -> pd.DataFrame:
         return self.cur.execute(sql, params or []).df()
 
-    def _check_edit(self, table: str) -> None:
+    def _check_edit(self, table: str, row: dict | None = None, new: dict | None = None,
+                    sets: dict | None = None, department: str | None = None) -> None:
+        """Refuse a change the acting user may not make to `table` (`row`: the row as it is,
+        `new`: as it will be, `sets`: the values being written)."""
         if table in _APPEND_ONLY:
             raise PermissionDenied(f"{table} cannot be changed by anyone.")
-        department = owner_of(table)
-        if department is not None:
-            auth.require(self.user, "edit", department)
+        owner = owner_of(table)
+        if owner is not None:
+            auth.require(self.user, "edit", owner)
+        elif (need := auth.table_need(table)) is not None:
+            departments = {self._row_department(table, r) for r in (row, new) if r}
+            if department is not None:
+                departments.add(department)
+            for d in sorted(departments, key=str) or [None]:
+                auth.require(self.user, need, d)
+            if table == "action_items" and (sets or {}).get("status") == "verified":
+                auth.require(self.user, "verify")
         self.touched.add(table)
 
-    def writing(self, table: str) -> None:
+    def _row_department(self, table: str, row: dict) -> str | None:
+        """The department a row of a per-department un-owned table belongs to (None if unknown)."""
+        column = auth.DEPARTMENT_OF_ROW.get(table)
+        if column is None:
+            return None
+        if column == "action_id":
+            if row.get("action_id") is None:
+                return None
+            found = self.cur.execute("SELECT owner_department FROM action_items WHERE action_id = ?",
+                                     [row["action_id"]]).fetchone()
+            return found[0] if found else None
+        return row.get(column)
+
+    def writing(self, table: str, department: str | None = None) -> None:
         """Declare a bulk write to `table` made with `execute`: checks the acting user may edit
-        it and stamps its section's freshness at commit (Tx.insert/update/delete do this themselves)."""
-        self._check_edit(_ident(table))
+        it and stamps its section's freshness at commit (Tx.insert/update/delete do this themselves).
+        For the per-department meeting tables (actions, order reviews) name the `department`
+        the rows belong to; without it only a chair or admin may write them in bulk."""
+        self._check_edit(_ident(table), department=department)
 
     def audit(self, action: str, table: str | None = None, key=None, column: str | None = None,
-              old=None, new=None) -> None:
-        """Add one audit row (who and when come from the transaction)."""
+              old=None, new=None, *, username: str | None = None) -> None:
+        """Add one audit row (when comes from the clock, who from the transaction unless
+        `username` names the person, e.g. the one who tried to log in). Secret columns are
+        recorded as changed, never with their values."""
+        if (table, column) in SECRET_COLUMNS:
+            old, new = (_SECRET_MARK if old is not None else None), (_SECRET_MARK if new is not None else None)
         self.cur.execute(
             "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
             "new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [self.user.username, action, table, _text(key), column, _text(old), _text(new), self.source])
+            [username or self.user.username, action, table, _text(key), column, _text(old), _text(new),
+             self.source])
         self.changes += 1
 
     def audit_frame(self, rows: pd.DataFrame) -> None:
@@ -200,7 +235,7 @@ class Tx:
 
     def insert(self, table: str, row: dict, returning: str | None = None):
         """Insert one row and audit every column; return the `returning` column's value."""
-        self._check_edit(_ident(table))
+        self._check_edit(_ident(table), None, row, row)
         cols = [_ident(c) for c in row]
         sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
                + (f" RETURNING {_ident(returning)}" if returning else ""))
@@ -235,10 +270,12 @@ class Tx:
         what is stored now, someone else changed it meanwhile and lib.errors.Conflict is raised.
         """
         from lib.errors import Conflict, NotFound
-        self._check_edit(_ident(table))
-        old = self.fetch(table, key)
+        old = self.fetch(_ident(table), key)
         if old is None:
+            self._check_edit(table, None, {**key, **changes}, changes)
             raise NotFound(f"{table}: no record with {key}.")
+        self._check_edit(table, old, {**old, **changes},
+                         {c: v for c, v in changes.items() if not _same(v, old.get(c))})
         if expected:
             differ = {c: (expected[c], old.get(c)) for c in expected
                       if c in old and not _same(expected[c], old.get(c))}
@@ -261,10 +298,11 @@ class Tx:
     def delete(self, table: str, key: dict, expected: dict | None = None) -> dict:
         """Delete one row (checked against `expected` like update); audit its values."""
         from lib.errors import Conflict, NotFound
-        self._check_edit(_ident(table))
-        old = self.fetch(table, key)
+        old = self.fetch(_ident(table), key)
         if old is None:
+            self._check_edit(table, None, key)
             raise NotFound(f"{table}: no record with {key}.")
+        self._check_edit(table, old)
         if expected and any(not _same(expected[c], old.get(c)) for c in expected if c in old):
             raise Conflict(f"{table} {self.key_text(table, old)} was changed by someone else since "
                            "you loaded it; it was not deleted. Reload and decide again.")
@@ -342,6 +380,7 @@ class Database:
         through Tx.insert/update/delete are also checked against the table's owning department.
         On any error everything is rolled back and a TandemError says why.
         """
+        auth.require_writer(user)
         if need:
             auth.require(user, need, department)
         with self._lock:

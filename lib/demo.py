@@ -1175,6 +1175,9 @@ def generate(db: Database, as_of: date | None = None, seed: int = 7, scale: Scal
             step(0.8 + 0.2 * (i + 1) / len(TABLES), t)
         for k, v in (("mode", "demo"), ("demo_as_of", as_of.isoformat()), ("demo_seed", str(seed))):
             tx.cur.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [k, v])
+        # one account per role, each with the password "demo" (shown on the login screen in demo mode)
+        from lib.users import set_demo_passwords
+        set_demo_passwords(tx)
     return counts
 
 

@@ -6,7 +6,7 @@ in the tile's help. A KPI whose denominator is zero is None ("no data"), never a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -149,3 +149,58 @@ def headline(con, f: Filters, as_of: date) -> list[Kpi]:
             None, unit="count", higher_is_better=False),
     ]
     return kpis
+
+
+def otif(con, f: Filters, as_of: date | None = None) -> float | None:
+    """OTIF: lines due in the period that were shipped on time and in full / lines due.
+
+    A line is due on its committed date (latest promise, else requested date); lines due on or
+    after as_of are not judged yet (they can still ship today). On time in full: the qty
+    shipped on or before the committed date covers the line's qty. Cancelled lines are not due.
+    """
+    where, params = combine(product_clause(f, "o.product"), customer_clause(f, "o.customer"))
+    committed = "coalesce(o.promised_date, o.requested_date)"
+    end = min(f.end, as_of - timedelta(days=1)) if as_of else f.end
+    row = con.execute(f"""
+        SELECT count(*) FILTER (WHERE coalesce(s.qty, 0) >= o.qty), count(*)
+        FROM order_lines o
+        LEFT JOIN LATERAL (SELECT sum(qty) AS qty FROM shipments s
+                           WHERE s.line_id = o.line_id AND s.ship_date <= {committed}) s ON TRUE
+        WHERE o.status <> 'cancelled' AND {committed} BETWEEN ? AND ? {where}
+    """, [f.start, end, *params]).fetchone()
+    return _ratio(row[0], row[1])
+
+
+def supplier_on_time(con, f: Filters, as_of: date | None = None) -> float | None:
+    """Supplier on-time: qty received by the due date / qty due (lib.purchasing.supplier_otd,
+    the one definition the Purchasing page shows too)."""
+    from lib import purchasing
+    return purchasing.supplier_otd(con, f, as_of or f.end + timedelta(days=1))
+
+
+def first_pass_yield(con, f: Filters) -> float | None:
+    """First-pass yield in process and final together (lib.quality.first_pass_yield)."""
+    from lib import quality
+    return quality.first_pass_yield(con, f)
+
+
+def drawing_on_time(con, f: Filters, as_of: date | None = None) -> float | None:
+    """Drawing release on time (lib.engineering.drawing_ontime)."""
+    from lib import engineering
+    return engineering.drawing_ontime(con, f, as_of or f.end)
+
+
+def section_headlines(con, f: Filters, as_of: date) -> dict[str, Kpi]:
+    """The headline KPI of each meeting section, for the Overview (department -> Kpi)."""
+    prev = f.previous()
+    g = lambda key: settings.get(key, con)  # noqa: E731
+    return {
+        "sales": Kpi("kpi.otd", otd(con, f), g("target_otd"), otd(con, prev)),
+        "pmc": Kpi("kpi.plan_achievement", plan_achievement(con, f), g("target_plan_achievement"),
+                   plan_achievement(con, prev)),
+        "purchasing": Kpi("kpi.supplier_otd", supplier_on_time(con, f, as_of), g("target_supplier_otd"),
+                          supplier_on_time(con, prev, as_of)),
+        "quality": Kpi("kpi.fpy", first_pass_yield(con, f), g("target_fpy"), first_pass_yield(con, prev)),
+        "engineering": Kpi("kpi.drawing_ontime", drawing_on_time(con, f, as_of), g("target_drawing_ontime"),
+                           drawing_on_time(con, prev, as_of)),
+    }

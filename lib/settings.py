@@ -42,6 +42,9 @@ _DECLARED = [
     Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
     Setting("lockout_attempts", 5, "Failed logins in a row before an account is locked for a while.", int),
     Setting("lockout_minutes", 15, "How long an account stays locked after too many failed logins.", int),
+    Setting("sso", "off", "Single sign-on through the identity provider configured in .streamlit/secrets.toml "
+            "[auth] (OpenID Connect): on or off. A signed-in e-mail must match an active user's e-mail.",
+            str, in_db=False),
     # targets (KPI tiles turn green at or better than target, amber within the band, red beyond)
     Setting("target_otd", 0.95, "Target OTD (on-time delivery), share of lines shipped on time.", float),
     Setting("target_otif", 0.90, "Target OTIF, share of due lines shipped on time and in full.", float),
@@ -56,6 +59,9 @@ _DECLARED = [
     Setting("target_npi_ontime", 0.90, "Target share of NPI milestones met on plan.", float),
     Setting("target_action_closure", 0.90, "Target share of actions verified by their due date.", float),
     Setting("target_open_complaints", 5, "Most open customer complaints acceptable at one time.", int),
+    Setting("target_repromise_rate", 0.10,
+            "Most re-promises acceptable per order line promised or re-promised in the period.", float),
+    Setting("target_complaint_days", 14, "Target average calendar days from receiving a complaint to closing it.", float),
     Setting("amber_band", 0.05, "How far from target (as a share) a KPI is amber before it turns red.", float),
 ]
 
@@ -109,3 +115,98 @@ def working_weekdays(con=None) -> list[int]:
 def db_path() -> str:
     """The database file the app and the command line use."""
     return str(get("db"))
+
+
+# the bounds a value written in the app must respect (key: (lowest, highest))
+BOUNDS: dict[str, tuple[float, float]] = {
+    "idle_timeout_minutes": (1, 24 * 60), "lockout_attempts": (1, 100), "lockout_minutes": (1, 24 * 60),
+    "shipping_buffer_days": (0, 365), "horizon_days": (7, 3 * 365), "load_weeks": (1, 104),
+    "stale_days": (1, 365), "amber_band": (0, 1),
+}
+
+
+def set_value(db, user, key: str, value) -> object:
+    """Store setting `key` in the settings table as `user` (needs the "settings" permission);
+    returns the value as stored. Refuses deployment settings and values of the wrong kind or
+    outside BOUNDS with a message naming the setting.
+
+    >>> from lib.db import Database; from lib.auth import SYSTEM
+    >>> set_value(Database(":memory:"), SYSTEM, "idle_timeout_minutes", "30")
+    30
+    """
+    from lib.errors import ValidationError
+    setting = SETTINGS.get(key)
+    if setting is None:
+        raise ValidationError(f"there is no setting {key!r}.", where="settings")
+    if not setting.in_db:
+        raise ValidationError(f"{key} is a deployment setting; set the environment variable {setting.env} "
+                              "where Tandem is started.", where=key)
+    try:
+        typed = setting.kind(str(value).strip()) if setting.kind is not str else str(value).strip()
+    except (TypeError, ValueError):
+        raise ValidationError(f"{value!r} is not a valid {setting.kind.__name__}.", where=key) from None
+    low, high = BOUNDS.get(key, (None, None))
+    if low is not None and not (low <= typed <= high):
+        raise ValidationError(f"{typed} is outside {low:g}–{high:g}.", where=key)
+    with db.transaction(user, source="settings", need="settings") as tx:
+        if tx.fetch("settings", {"key": key}) is None:
+            tx.insert("settings", {"key": key, "value": str(typed), "updated_by": user.username})
+        else:
+            tx.update("settings", {"key": key}, {"value": str(typed), "updated_by": user.username,
+                                                 "updated_at": _now()})
+    return typed
+
+
+def _now():
+    from datetime import datetime
+    return datetime.now().replace(microsecond=0)
+
+
+def save_values(db, user, values: dict) -> int:
+    """Store settings a manager changed (targets, working days) in one audited transaction.
+
+    Like `set_value` for many settings at once: only declared, database-held settings are
+    accepted; each value must convert to the setting's type, numbers must be finite, not
+    negative and within BOUNDS. Returns how many changed.
+    Needs the `settings` permission (lib.auth).
+    """
+    import math
+    from datetime import datetime
+
+    from lib.errors import ValidationError
+    clean = {}
+    for key, raw in values.items():
+        setting = SETTINGS.get(key)
+        if setting is None or not setting.in_db:
+            raise ValidationError("is not a setting that can be changed in the app.", where=key)
+        try:
+            value = setting.kind(raw)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{raw!r} is not a valid {setting.kind.__name__}.", where=key) from None
+        if isinstance(value, (int, float)) and (not math.isfinite(value) or value < 0):
+            raise ValidationError(f"{raw!r} must be a number of at least 0.", where=key)
+        low, high = BOUNDS.get(key, (None, None))
+        if low is not None and not (low <= value <= high):
+            raise ValidationError(f"{value} is outside {low:g}–{high:g}.", where=key)
+        if key == "working_weekdays":
+            parts = str(value).replace(" ", "").split(",")
+            if not parts or not all(p.isdigit() and 1 <= int(p) <= 7 for p in parts):
+                raise ValidationError(f"{raw!r} must be weekday numbers 1 to 7 separated by commas, "
+                                      "e.g. 1,2,3,4,5.", where=key)
+            value = ",".join(str(d) for d in sorted({int(p) for p in parts}))
+        clean[key] = value
+    changed = 0
+    with db.transaction(user, source="form", need="settings") as tx:
+        for key, value in clean.items():
+            text = str(value)
+            old = tx.fetch("settings", {"key": key})
+            if old is None:
+                if text == str(SETTINGS[key].default):
+                    continue
+                tx.insert("settings", {"key": key, "value": text, "updated_by": user.username})
+                changed += 1
+            elif old["value"] != text:
+                tx.update("settings", {"key": key}, {"value": text, "updated_by": user.username,
+                                                     "updated_at": datetime.now()})
+                changed += 1
+    return changed

@@ -1,4 +1,6 @@
 """Overview: the headline numbers the coordination meeting opens with, and meeting readiness."""
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +25,12 @@ with db.cursor() as cur:
     stale_days = settings.get("stale_days", cur)
 
 kpi_tiles(headline, band=band)
+
+# the headline KPI of each meeting section, side by side, named by its department
+st.subheader(t("overview.sections"), help=t("overview.sections.help"))
+with db.cursor() as cur:
+    by_section = kpis.section_headlines(cur, f, as_of)
+kpi_tiles([replace(k, note=t(f"dept.{dept}")) for dept, k in by_section.items()], band=band)
 
 st.subheader(t("overview.readiness"), help=t("overview.readiness.help", days=stale_days))
 

@@ -2,17 +2,42 @@
 
 Each entry: (file under pages/, url path, i18n title key, navigation section, icon).
 Section keys are nav.* i18n keys. The url path is fixed so links survive a language switch.
+
+Who sees a page: PAGE_NEEDS maps a url path to the lib.auth need its user must have
+(lib.auth.can_see); a page not listed there is for every signed-in user, viewers included,
+and must then hide its own edit controls from those who may not use them
+(lib.ui.session.can / can_write). Hiding is for clarity only: lib refuses the write anyway.
 """
 from __future__ import annotations
 
+from lib import auth
+
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("pages/variance.py", "variance", "page.variance", "nav.home", ":material/query_stats:"),
+    ("pages/sales.py", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
     ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
     ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("pages/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
     ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
+    ("pages/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
+    ("pages/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
+    ("pages/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
+    ("pages/meetings.py", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
+    ("pages/presenter.py", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
+    ("pages/actions.py", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),
     ("pages/data.py", "data", "page.data", "nav.manage", ":material/upload_file:"),
     ("pages/audit.py", "audit", "page.audit", "nav.manage", ":material/history:"),
+    ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
+    ("pages/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]
+
+# url path -> the permission a user needs to see the page (see lib.auth.NEEDS)
+PAGE_NEEDS: dict[str, str] = {
+    "order-review": "review",
+    "users": "users",
+    "settings": "settings",
+}
 
 
 def sections() -> list[str]:
@@ -22,3 +47,12 @@ def sections() -> list[str]:
         if section not in seen:
             seen.append(section)
     return seen
+
+
+def visible(user: auth.User) -> list[tuple[str, str, str, str, str]]:
+    """The PAGES entries `user` may open, in order.
+
+    >>> [p[1] for p in visible(auth.User("wall", "viewer"))]
+    ['overview']
+    """
+    return [p for p in PAGES if auth.can_see(user, PAGE_NEEDS.get(p[1]))]

@@ -133,9 +133,11 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel download buttons for a table."""
     from lib.exports import neutralise
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(t("common.download_csv"), neutralise(df).to_csv(index=False).encode("utf-8-sig"),
+    # The files are built only when clicked (a callable): building every table's Excel on every
+    # run cost most of a section page's time.
+    c1.download_button(t("common.download_csv"), lambda: neutralise(df).to_csv(index=False).encode("utf-8-sig"),
                        file_name=f"{name}.csv", mime="text/csv", key=f"{key}-csv")
-    c2.download_button(t("common.download_xlsx"), to_xlsx({name: df}), file_name=f"{name}.xlsx",
+    c2.download_button(t("common.download_xlsx"), lambda: to_xlsx({name: df}), file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx")
 

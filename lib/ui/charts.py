@@ -1,0 +1,207 @@
+"""Generic plotly figure builders for the section pages: DataFrame in, Figure out.
+
+Every builder takes already-translated labels (the page calls `t()`), applies the projector
+layout (`theme.layout`) and uses the same colour for the same thing everywhere: plan and actual
+from `theme`, causes from `theme.CAUSE`, and a stable colour per customer/supplier/product
+(`colour_for`), so "Acme" is the same blue on every page.
+
+Builders never decide whether there is something to show: pages check `df.empty` first and
+show `widgets.empty()` instead of an empty chart.
+"""
+from __future__ import annotations
+
+import zlib
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib.ui import theme
+
+# A qualitative palette without the RAG red/green, so series are never read as good/bad.
+PALETTE = ["#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#edc948", "#9c755f", "#bab0ac",
+           "#59a14f", "#ff9da7", "#1f4e89", "#8cd17d", "#86bcb6", "#f1ce63", "#a0cbe8"]
+TARGET = "#d64545"
+SECOND = "#e6a23c"        # the second series of a comparison (e.g. OTD vs original promise)
+
+
+def colour_for(name) -> str:
+    """The same colour for the same name (customer, supplier, product, kind) everywhere.
+
+    >>> colour_for("Acme") == colour_for("Acme")
+    True
+    """
+    return PALETTE[zlib.crc32(str(name).encode("utf-8")) % len(PALETTE)]
+
+
+def distinct_colours(names) -> dict:
+    """Each name's `colour_for` colour, moved to the next free palette colour where two names
+    in the same chart would otherwise share one (deterministic for the same set of names)."""
+    used: dict = {}
+    for name in sorted({str(n) for n in names}):
+        i = zlib.crc32(name.encode("utf-8")) % len(PALETTE)
+        for step in range(len(PALETTE)):
+            c = PALETTE[(i + step) % len(PALETTE)]
+            if c not in used.values():
+                break
+        used[name] = c
+    return used
+
+
+def plan_vs_actual(df: pd.DataFrame, x: str, *, plan: str = "plan", actual: str = "actual",
+                   labels: dict, x_title: str, y_title: str, cum_title: str | None = None,
+                   height: int = 460) -> go.Figure:
+    """Bars for plan and actual per bucket, cumulative plan and actual as lines (right axis).
+
+    `labels` holds the translated names: plan, actual, cum_plan, cum_actual, gap. The gap
+    (actual - plan) and its running total are in each bar's hover.
+    """
+    d = df.sort_values(x).reset_index(drop=True)
+    gap = d[actual] - d[plan]
+    cum_p, cum_a = d[plan].cumsum(), d[actual].cumsum()
+    hover = pd.DataFrame({"gap": gap, "cgap": cum_a - cum_p}).to_numpy()
+    tmpl = (f"%{{x}}<br>%{{fullData.name}}: %{{y:,.0f}}<br>{labels['gap']}: %{{customdata[0]:+,.0f}}"
+            f"<br>Σ {labels['gap']}: %{{customdata[1]:+,.0f}}<extra></extra>")
+    fig = go.Figure()
+    fig.add_bar(x=d[x], y=d[plan], name=labels["plan"], marker_color=theme.PLAN, customdata=hover,
+                hovertemplate=tmpl)
+    fig.add_bar(x=d[x], y=d[actual], name=labels["actual"], marker_color=theme.ACTUAL, customdata=hover,
+                hovertemplate=tmpl)
+    fig.add_scatter(x=d[x], y=cum_p, name=labels["cum_plan"], yaxis="y2", mode="lines",
+                    line=dict(color=theme.CUMULATIVE, dash="dash", width=3))
+    fig.add_scatter(x=d[x], y=cum_a, name=labels["cum_actual"], yaxis="y2", mode="lines+markers",
+                    line=dict(color=theme.CUMULATIVE, width=3))
+    fig.update_yaxes(rangemode="tozero")
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    # after theme.layout, which titles every y axis: the right axis has its own title
+    fig.update_layout(barmode="group", yaxis2=dict(overlaying="y", side="right", showgrid=False,
+                                                   rangemode="tozero", title=dict(text=cum_title or "")))
+    return fig
+
+
+def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_title: str, y_title: str,
+          target: float | None = None, target_label: str | None = None, pct: bool = True,
+          height: int = 420) -> go.Figure:
+    """Lines with markers for each (column, label, colour), and the target as a dashed line.
+
+    Missing values (a bucket with no denominator) leave a gap rather than a false zero.
+    """
+    d = df.sort_values(x)
+    fig = go.Figure()
+    fmt = ".1%" if pct else ",.1f"
+    for col, label, colour in series:
+        fig.add_scatter(x=d[x], y=d[col], name=label, mode="lines+markers", connectgaps=False,
+                        line=dict(color=colour, width=4), marker=dict(size=10),
+                        hovertemplate=f"%{{x}}<br>{label}: %{{y:{fmt}}}<extra></extra>")
+    if target is not None:
+        fig.add_hline(y=target, line=dict(color=TARGET, dash="dash", width=2),
+                      annotation_text=target_label or "", annotation_position="top left",
+                      annotation_font=dict(color=TARGET, size=16))
+    if pct:
+        # not from zero (a rate near its target would be a flat line), but the target in view
+        values = pd.concat([pd.to_numeric(d[c], errors="coerce") for c, _, _ in series]).dropna().tolist()
+        values += [target] if target is not None else []
+        if values:
+            lo, hi = min(values), max(values)
+            pad = max((hi - lo) * 0.15, 0.01)
+            fig.update_yaxes(range=[max(lo - pad, 0), min(hi + pad, 1.05) if hi <= 1 else hi + pad],
+                             tickformat=".1%" if hi - lo < 0.1 else ".0%")
+    else:
+        fig.update_yaxes(rangemode="tozero")
+    return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+
+
+def pareto(df: pd.DataFrame, category: str, value: str, *, x_title: str, y_title: str, cum_label: str,
+           colours: dict | None = None, category_labels: dict | None = None, height: int = 420) -> go.Figure:
+    """A Pareto: bars sorted largest first, and the cumulative share as a line on the right axis."""
+    d = df.sort_values([value, category], ascending=[False, True]).reset_index(drop=True)
+    total = d[value].sum()
+    cum = d[value].cumsum() / total if total else d[value] * 0
+    names = [category_labels.get(c, c) if category_labels else c for c in d[category]]
+    cols = [(colours or {}).get(c) or colour_for(c) for c in d[category]]
+    fig = go.Figure()
+    fig.add_bar(x=names, y=d[value], marker_color=cols, name=y_title, showlegend=False,
+                hovertemplate="%{x}: %{y:,.1f}<extra></extra>")
+    fig.add_scatter(x=names, y=cum, name=cum_label, yaxis="y2", mode="lines+markers",
+                    line=dict(color=theme.CUMULATIVE, width=3),
+                    hovertemplate=f"{cum_label}: %{{y:.0%}}<extra></extra>")
+    fig.update_layout(yaxis=dict(rangemode="tozero"))
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, range=[0, 1.05],
+                                  tickformat=".0%", dtick=0.2, title=dict(text=cum_label)))
+    return fig
+
+
+def ranked_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, y_title: str | None = None,
+                top: int = 10, colour: str | None = None, pct: bool = False, colour_by_name: bool = False,
+                height: int | None = None) -> go.Figure:
+    """Horizontal bars, the worst (largest `value`) at the top; at most `top` rows.
+
+    Ties keep a stable order by label so the same data always draws the same chart.
+    """
+    d = df.sort_values([value, label], ascending=[False, True]).head(top)
+    d = d.iloc[::-1]                     # plotly draws the first row at the bottom
+    if colour_by_name:
+        by_name = distinct_colours(d[label])
+        cols = [by_name[str(v)] for v in d[label]]
+    else:
+        cols = colour or theme.GAP
+    whole = bool(len(d)) and bool((d[value].fillna(0) % 1 == 0).all())
+    fmt = ".1%" if pct else (",.0f" if whole else ",.1f")
+    fig = go.Figure(go.Bar(x=d[value], y=d[label].astype(str), orientation="h", marker_color=cols,
+                           text=[format(v, fmt) for v in d[value]], textposition="auto", textangle=0,
+                           hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra></extra>"))
+    if pct:
+        fig.update_xaxes(tickformat=".0%")
+    fig.update_yaxes(type="category")
+    return theme.layout(fig, x_title=x_title, y_title=y_title,
+                        height=height or max(260, 60 + 42 * len(d)))
+
+
+def stacked_bars(df: pd.DataFrame, x: str, stack: str, value: str, *, x_title: str, y_title: str,
+                 colours: dict | None = None, stack_labels: dict | None = None, top: int = 8,
+                 other_label: str = "…", height: int = 420) -> go.Figure:
+    """Bars per `x` stacked by `stack` (e.g. new orders per week by customer).
+
+    Only the `top` largest stacks get their own colour; the rest are summed as `other_label`,
+    so a chart with forty customers stays readable on a projector.
+    """
+    d = df.copy()
+    order = d.groupby(stack)[value].sum().sort_values(ascending=False)
+    keep = list(order.index[:top])
+    if len(order) > top:
+        d[stack] = d[stack].where(d[stack].isin(keep), other_label)
+        d = d.groupby([x, stack], as_index=False)[value].sum()
+        keep.append(other_label)
+    fig = go.Figure()
+    auto = distinct_colours([s for s in keep if s != other_label and s not in (colours or {})])
+    for s in keep:
+        part = d[d[stack] == s].sort_values(x)
+        name = (stack_labels or {}).get(s, s)
+        colour = "#bab0ac" if s == other_label else ((colours or {}).get(s) or auto[str(s)])
+        fig.add_bar(x=part[x], y=part[value], name=str(name), marker_color=colour,
+                    hovertemplate=f"%{{x}}<br>{name}: %{{y:,.0f}}<extra></extra>")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(categoryorder="array", categoryarray=sorted(d[x].unique()))
+    fig.update_yaxes(rangemode="tozero")
+    return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+
+
+def bars(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_title: str, y_title: str,
+         overlay_line: tuple[str, str, str] | None = None, pct_line: bool = False,
+         height: int = 420) -> go.Figure:
+    """Grouped bars for each (column, label, colour), optionally one line on a right axis."""
+    d = df.sort_values(x)
+    fig = go.Figure()
+    for col, label, colour in series:
+        fig.add_bar(x=d[x], y=d[col], name=label, marker_color=colour,
+                    hovertemplate=f"%{{x}}<br>{label}: %{{y:,.1f}}<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(rangemode="tozero")
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    if overlay_line:
+        col, label, colour = overlay_line
+        fig.add_scatter(x=d[x], y=d[col], name=label, yaxis="y2", mode="lines+markers",
+                        line=dict(color=colour, width=3))
+        fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
+                                      tickformat=".1%" if pct_line else None, title=dict(text=label)))
+    return fig

@@ -1,0 +1,236 @@
+"""Presenter mode for the projector: big type, one agenda section per screen, a countdown.
+
+Each agenda section's live content is drawn by the function registered for it in
+SECTION_VIEWS (section -> draw(ctx)). The section pages point their panels here after merging,
+e.g. `SECTION_VIEWS["sales"] = sales_panels.draw`; a draw function gets a PresenterContext and
+draws with Streamlit. Above every view the section's KPIs (lib.meetings.SECTION_KPIS) are shown.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Callable
+
+import streamlit as st
+
+from lib import actions, meetings, settings
+from lib.auth import User
+from lib.db import Database
+from lib.filters import Filters
+from lib.i18n import get_lang, set_lang, t
+from lib.ui import theme
+from lib.ui.meeting import by_department_figure, clock_word, section_name
+from lib.ui.widgets import chart, empty, kpi_tiles
+
+CLOCK_SECONDS = 1
+LIVE_SECONDS = 60
+
+CSS = """
+<style>
+/* presenter: no sidebar, no toolbar; large type readable from the back of a room */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], header[data-testid="stHeader"] {display: none !important;}
+.block-container {padding-top: 1.2rem !important; padding-bottom: 1rem !important; max-width: 100% !important;}
+.stApp, .stMarkdown p, .stMarkdown li, label, .stButton button, [data-testid="stDataFrame"] {font-size: 28px !important;}
+[data-testid="stWidgetLabel"] p {font-size: 24px !important;}
+.stButton button {min-height: 3.6rem; padding: 0.3rem 1.6rem;}
+.stButton button p, [data-testid="stFormSubmitButton"] button p, [data-baseweb="tab"] p {font-size: 28px !important;}
+.tdm-ptitle {font-size: 64px !important; font-weight: 800; line-height: 1.1; margin: 0;}
+.tdm-pstep {font-size: 26px !important; color: #666; margin-top: 6px;}
+.tdm-agenda {font-size: 24px !important; color: #555;}
+.tdm-agenda b {color: #111;}
+.tdm-clock {font-size: 84px; font-weight: 800; font-variant-numeric: tabular-nums; text-align: right; line-height: 1;}
+.tdm-clock-sub {font-size: 24px; color: #555; text-align: right;}
+.tdm-tile .tdm-name {font-size: 1.6rem !important;}
+.tdm-tile .tdm-value {font-size: 3.4rem !important; white-space: nowrap;}
+.tdm-tile .tdm-sub {font-size: 1.3rem !important;}
+.tdm-live {font-size: 20px; color: #777;}
+[data-testid="stAlert"] p, [data-testid="stCaptionContainer"] p {font-size: 26px !important;}
+[data-testid="stTab"] p {font-size: 26px !important;}
+table.tdm-ptable {width: 100%; border-collapse: collapse; font-size: 24px;}
+table.tdm-ptable th {text-align: left; color: #555; font-weight: 600; border-bottom: 2px solid #999; padding: 6px 8px;}
+table.tdm-ptable td {border-bottom: 1px solid #e3e3e3; padding: 6px 8px; vertical-align: top;}
+table.tdm-ptable tr.late td {background: #fdecec;}
+table.tdm-ptable td.late {color: #d64545; font-weight: 700;}
+table.tdm-ptable td.nw {white-space: nowrap;}
+.tdm-more {font-size: 22px; color: #666;}
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class PresenterContext:
+    db: Database
+    meeting_id: int
+    section: str
+    as_of: date
+    filters: Filters
+    user: User
+
+
+def _draw_actions(ctx: PresenterContext) -> None:
+    """Last meeting's actions: open by department, and what is late with reasons and new dates."""
+    with ctx.db.cursor() as cur:
+        by_dept = actions.late_by_department(cur, ctx.as_of)
+        carried = meetings.carried_actions(cur, ctx.meeting_id, ctx.as_of)
+    left, right = st.columns([1, 2])
+    with left:
+        st.markdown(f"### {t('meeting.presenter.late_by_dept')}")
+        if by_dept.empty:
+            empty("meeting.presenter.all_done")
+        else:
+            chart(by_department_figure(by_dept), key="p-by-dept")
+    with right:
+        st.markdown(f"### {t('meeting.presenter.carried')}")
+        if carried.empty:
+            empty("meeting.presenter.all_done")
+        else:
+            action_table(carried, with_discussion=True)
+
+
+def _draw_decisions(ctx: PresenterContext) -> None:
+    """New decisions and actions: everything recorded in this meeting so far."""
+    draw_meeting_record(ctx, big=True)
+
+
+def _draw_close(ctx: PresenterContext) -> None:
+    draw_meeting_record(ctx, big=False)
+
+
+def draw_meeting_record(ctx: PresenterContext, big: bool) -> None:
+    """The decisions and actions of this meeting, listed live."""
+    with ctx.db.cursor() as cur:
+        decs = meetings.decisions(cur, ctx.meeting_id)
+        acts = actions.action_list(cur, ctx.as_of, meeting_id=ctx.meeting_id)
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        st.markdown(f"{'###' if big else '####'} {t('meeting.decisions_here')} · {len(decs)}")
+        if decs.empty:
+            empty("meeting.no_decisions")
+        for i, d in enumerate(decs.itertuples(), start=1):
+            st.markdown(f"**{i}.** {d.text}  \n<span class='tdm-live'>{section_name(d.section)} · "
+                        f"{d.decided_by}</span>", unsafe_allow_html=True)
+    with c2:
+        st.markdown(f"{'###' if big else '####'} {t('meeting.actions_here')} · {len(acts)}")
+        if acts.empty:
+            empty("meeting.no_actions")
+        else:
+            action_table(acts, with_discussion=False, limit=8)
+
+
+def action_table(df, *, with_discussion: bool, limit: int = 10) -> None:
+    """Actions as a large-type HTML table for the projector (most urgent first), late rows marked."""
+    esc = html.escape
+    head = ["#", t("action.title"), t("action.owner_department"), t("action.owner"), t("action.due"),
+            t("action.status"), t("action.times_discussed")]
+    if with_discussion:
+        head.append(t("meeting.minutes.discussion"))
+    rows = []
+    for r in df.head(limit).itertuples():
+        late = bool(r.overdue)
+        cells = [f"#{int(r.action_id)}", esc(str(r.title)), esc(t(f"dept.{r.owner_department}")), esc(str(r.owner)),
+                 f"<span class='{'late' if late else ''}'>{r.due_date:%m-%d}</span>"
+                 + (f" <b style='color:#d64545'>+{int(r.days_late)}d</b>" if late else ""),
+                 esc(t(f"action.status.{r.status}")),
+                 ("⚠️ " if r.times_discussed >= actions.ESCALATE_AFTER else "") + str(int(r.times_discussed))]
+        if with_discussion:
+            note = "" if r.discussion_note is None or r.discussion_note != r.discussion_note else esc(str(r.discussion_note))
+            new_due = getattr(r, "new_due", None)
+            if new_due is not None and new_due == new_due:
+                note += f" → {new_due:%m-%d}"
+            cells.append(note)
+        wrap = {1, 7}   # title and discussion wrap; the short columns stay on one line
+        rows.append(f"<tr class='{'late' if late else ''}'>"
+                    + "".join(f"<td{'' if i in wrap else ' class=nw'}>{c}</td>" for i, c in enumerate(cells)) + "</tr>")
+    more = (f"<div class='tdm-more'>+{len(df) - limit} …</div>" if len(df) > limit else "")
+    st.markdown("<table class='tdm-ptable'><tr>" + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
+                + "".join(rows) + "</table>" + more, unsafe_allow_html=True)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _weekly_load(_db: Database, version: int, as_of: date):
+    from lib import capacity
+    with _db.cursor() as cur:
+        return capacity.load(cur, as_of, by="week")
+
+
+def _draw_pmc(ctx: PresenterContext) -> None:
+    """PMC: the capacity-load heatmap of the coming weeks (work center x ISO week, by load band)."""
+    from lib.ui.capacity_charts import heatmap
+    df = _weekly_load(ctx.db, ctx.db.data_version(), ctx.as_of)
+    if df.empty:
+        empty()
+    else:
+        chart(heatmap(df, height=520), key="p-pmc-heatmap")
+
+
+# Section -> draw(ctx). Department sections are filled by the section pages after merging.
+SECTION_VIEWS: dict[str, Callable[[PresenterContext], None]] = {
+    "actions": _draw_actions,
+    "pmc": _draw_pmc,
+    "decisions": _draw_decisions,
+    "close": _draw_close,
+}
+
+
+def clock_state(seconds_elapsed: float, minutes_planned: float) -> tuple[str, str, str]:
+    """(text, colour, label) of a section countdown: green, amber in the last 20 % (at least
+    the last minute), red and counting up once over.
+
+    >>> clock_state(0, 10)[:2], clock_state(540, 10)[:2], clock_state(660, 10)[:2]
+    (('10:00', '#2e9e5b'), ('01:00', '#e6a23c'), ('+01:00', '#d64545'))
+    """
+    left = minutes_planned * 60 - seconds_elapsed
+    if left < 0:
+        over = int(-left)
+        return f"+{over // 60:02d}:{over % 60:02d}", theme.RAG["red"], "over"
+    warn = max(60.0, minutes_planned * 60 * 0.2)
+    secs = int(round(left))
+    return f"{secs // 60:02d}:{secs % 60:02d}", (theme.RAG["amber"] if left <= warn else theme.RAG["green"]), "left"
+
+
+def _fragment_lang() -> None:
+    """A fragment's own rerun skips app.py, which sets the language per thread: set it here."""
+    set_lang(st.session_state.get("lang", get_lang()))
+
+
+@st.fragment(run_every=CLOCK_SECONDS)
+def clock(db: Database, meeting_id: int) -> None:
+    """The current section's countdown, refreshed every second (only this fragment reruns)."""
+    _fragment_lang()
+    with db.cursor() as cur:
+        ag = meetings.agenda(cur, meeting_id, datetime.now())
+    cur_rows = ag[ag["current"].astype(bool)]
+    shown = st.session_state.get("presenter_seq")
+    now_seq = int(cur_rows.iloc[0]["seq"]) if not cur_rows.empty else None
+    if shown is not None and now_seq != shown:
+        # the chair moved on (or closed) from another screen: follow, so a projector stays in step
+        st.rerun(scope="app")
+    if cur_rows.empty:
+        return
+    it = cur_rows.iloc[0]
+    text, colour, label = clock_state(float(it["seconds_elapsed"]), float(it["minutes_planned"]))
+    st.markdown(f"<div class='tdm-clock' style='color:{colour}'>{text}</div>"
+                f"<div class='tdm-clock-sub'>{clock_word(label)} · "
+                f"{t('meeting.presenter.of', minutes=f'{it.minutes_planned:g}')}</div>", unsafe_allow_html=True)
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def live(ctx: PresenterContext) -> None:
+    """The section's KPIs and its registered view, refreshed every minute without a full rerun."""
+    _fragment_lang()
+    with ctx.db.cursor() as cur:
+        kp = meetings.section_kpis(cur, ctx.section, ctx.filters, ctx.as_of)
+        band = settings.get("amber_band", cur)
+    if kp:
+        kpi_tiles(kp, band=band, columns=4 if len(kp) > 5 else max(len(kp), 3))
+    view = SECTION_VIEWS.get(ctx.section)
+    if view is not None:
+        view(ctx)
+    elif not kp:
+        empty("meeting.presenter.no_kpis")
+    else:
+        st.caption(t("meeting.presenter.no_view"))
+    st.markdown(f"<div class='tdm-live'>{t('meeting.presenter.live', time=datetime.now().strftime('%H:%M:%S'))}</div>",
+                unsafe_allow_html=True)

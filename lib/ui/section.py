@@ -1,0 +1,236 @@
+"""Building blocks every department section page shares.
+
+    section_header(db, dept, f, as_of)        title bar in the department's colour, period, freshness
+    load(db, fn, *args)                       a lib function's result, cached on the data version
+    build(builder, df, ...)                   a lib.ui.charts figure, reused while its inputs are the same
+    acting_user(db)                           who is using the page (for writes)
+    kpi_row(kpis, db)                         KPI tiles with the amber band setting
+    figure(fig, table_df, name, key, ...)     a chart, its table one click away; optional click-select
+    records_view(df, prefix)                  a lib frame with translated headers and plain dates
+    actions_panel(db, dept, as_of)            the department's open actions and issues, overdue in red
+    targets_form(db, items, key)              managers change the targets of this page's tiles
+
+Pages stay thin: they compute through `load(db, lib_fn, ...)` and draw through these.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import auth, settings
+from lib.actions_view import open_actions
+from lib.auth import User
+from lib.errors import TandemError
+from lib.i18n import t
+from lib.ui import nav, theme
+from lib.ui.widgets import chart, downloads, fmt_value, kpi_tiles, table
+
+
+# ------------------------------------------------------------------ data access
+@st.cache_data(ttl=3600, show_spinner=False, max_entries=512)
+def _cached(_db, db_key: tuple, name: str, _fn, args: tuple, kwargs: tuple):
+    with _db.cursor() as cur:
+        return _fn(cur, *args, **dict(kwargs))
+
+
+def load(db, fn, *args, **kwargs):
+    """`fn(cursor, *args, **kwargs)`, cached until the next committed write (data version).
+
+    `fn` is a lib domain function taking a connection first; args must be hashable by
+    st.cache_data (dates, strings, tuples, Filters, DataFrames).
+    """
+    key = (db.path, id(db), db.data_version())
+    return _cached(db, key, f"{fn.__module__}.{fn.__qualname__}", fn, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(ttl=3600, max_entries=256, show_spinner=False)
+def _figure(name: str, frame_key: int, shape: tuple, spec: str, _builder, _df, _args, _kwargs):
+    return _builder(_df, *_args, **_kwargs)
+
+
+def build(builder, df: pd.DataFrame, *args, **kwargs):
+    """`builder(df, *args, **kwargs)` (a lib.ui.charts builder), reused while its inputs are the
+    same: building a plotly figure costs tens of milliseconds, and a page reruns on every click.
+
+    The figure is shared between sessions and must not be changed after it is returned.
+    """
+    frame_key = int(pd.util.hash_pandas_object(df, index=True).sum()) if len(df) else 0
+    spec = repr((args, sorted(kwargs.items()), list(df.columns)))
+    return _figure(f"{builder.__module__}.{builder.__qualname__}", frame_key, df.shape, spec,
+                   builder, df, args, kwargs)
+
+
+def acting_user(db=None) -> User:
+    """The user acting in this session: the app's one answer, lib.ui.acting.user()."""
+    from lib.ui import acting
+    return acting.user()
+
+
+# ------------------------------------------------------------------ layout pieces
+def section_header(db, dept: str, f, as_of: date, title: str | None = None) -> None:
+    """The page title in the department's colour, the period shown, and when the section was
+    last brought up to date (and by whom)."""
+    colour = theme.DEPARTMENT.get(dept, theme.ACTUAL)
+    st.markdown(f"<div style='height:8px;background:{colour};border-radius:4px;margin-bottom:6px'></div>",
+                unsafe_allow_html=True)
+    st.title(title or t(f"dept.{dept}"))
+    row = db.query("SELECT updated_at, updated_by FROM section_updates WHERE section = ?", [dept])
+    fresh = (t("section.updated", at=f"{row.iloc[0, 0]:%Y-%m-%d %H:%M}", by=row.iloc[0, 1])
+             if not row.empty else t("section.never_updated"))
+    st.caption(t("section.period", start=f.start.isoformat(), end=f.end.isoformat(),
+                 as_of=as_of.isoformat()) + " · " + fresh)
+
+
+def kpi_row(kpis, db, columns: int | None = None) -> None:
+    """KPI tiles coloured with the manager's amber band setting."""
+    with db.cursor() as cur:
+        band = settings.get("amber_band", cur)
+    kpi_tiles(kpis, band=band, columns=columns)
+
+
+def figure(fig, table_df: pd.DataFrame, name: str, key: str, *, select: bool = False,
+           column_config: dict | None = None) -> list:
+    """Show a chart with its table (and CSV/Excel) one click below.
+
+    With `select`, clicking a bar selects it: the x (or, for horizontal bars, y) values of the
+    selected points are returned, for drill-down to the records behind them.
+    """
+    picked: list = []
+    if select:
+        event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun",
+                                selection_mode=("points",), config={"displaylogo": False})
+        try:
+            points = event.selection.get("points", []) if event else []
+        except AttributeError:
+            points = []
+        for p in points:
+            horizontal = p.get("orientation") == "h" or isinstance(p.get("x"), (int, float)) and isinstance(p.get("y"), str)
+            picked.append(p.get("y") if horizontal else p.get("x"))
+    else:
+        chart(fig, key)
+    # widgets.table passes height=None to st.dataframe, which Streamlit 1.67 refuses; give one
+    table(table_df, name, f"{key}-table", column_config=column_config, height=table_height(len(table_df)))
+    return picked
+
+
+def table_height(rows: int) -> int:
+    """A dataframe height that shows up to ~12 rows without an empty band below."""
+    return min(480, 42 + 38 * max(rows, 1))
+
+
+def records_view(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """A lib result ready to show: columns named by `t(f"{prefix}.{column}")` where that key
+    exists, and date-time columns that hold only dates shown as dates."""
+    from lib.i18n import CATALOGS
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[c]) and (out[c].dropna().dt.normalize() == out[c].dropna()).all():
+            out[c] = out[c].dt.date
+    return out.rename(columns={c: t(f"{prefix}.{c}") for c in out.columns if f"{prefix}.{c}" in CATALOGS["en"]})
+
+
+def _actions_page() -> str | None:
+    """The meeting's action list page, if one is registered."""
+    for path, url, *_ in nav.PAGES:
+        if "action" in url:
+            return path
+    return None
+
+
+def _style_overdue(frame: pd.DataFrame, overdue: pd.Series):
+    red = f"color: {theme.RAG['red']}; font-weight: 700"
+    return frame.style.apply(lambda row: [red if overdue.loc[row.name] else "" for _ in row], axis=1)
+
+
+def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.DataFrame:
+    """The department's open actions and open issues: owner, due, days open, overdue in red,
+    with a link to the meeting's action list. Returns the rows shown."""
+    key = key or f"actions-{dept}"
+    items = load(db, open_actions, dept, as_of)
+    n, late = (len(items), int(items["overdue"].sum()) if not items.empty else 0)
+    st.subheader(t("section.actions.title", n=n, late=late), help=t("section.actions.help"))
+    page = _actions_page()
+    if page:
+        st.page_link(page, label=t("section.actions.link"), icon=":material/checklist:")
+    if items.empty:
+        st.info(t("section.actions.none"))
+        return items
+    view = pd.DataFrame({
+        t("section.col.kind"): [t(f"section.kind.{k}") for k in items["kind"]],
+        t("section.col.ref"): items["ref"],
+        t("section.col.title"): items["title"],
+        t("section.col.owner"): items["owner"],
+        t("section.col.due"): [("" if pd.isna(d) else pd.Timestamp(d).date().isoformat()) for d in items["due_date"]],
+        t("section.col.days_open"): items["days_open"].astype("Int64"),
+        t("section.col.days_overdue"): items["days_overdue"].astype("Int64"),
+        t("section.col.status"): [t(f"section.status.{s}") for s in items["status"]],
+    })
+    st.dataframe(_style_overdue(view, items["overdue"].astype(bool)), hide_index=True, width="stretch",
+                 height=min(420, 42 + 36 * len(view)))
+    downloads(view, f"{dept}-open-items", key)
+    return items
+
+
+# ------------------------------------------------------------------ targets
+# How each target is entered and shown: pct (a share, entered in %), count, days, money, ratio.
+TARGET_UNITS = {
+    "target_otd": "pct", "target_otif": "pct", "target_plan_achievement": "pct", "target_peak_load": "pct",
+    "target_supplier_otd": "pct", "target_incoming_fp": "pct", "target_fpy": "pct",
+    "target_shortage_idle": "pct", "target_drawing_ontime": "pct", "target_npi_ontime": "pct",
+    "target_action_closure": "pct", "amber_band": "pct", "target_price_variance": "money",
+    "target_open_complaints": "count", "target_complaint_days": "days", "target_repromise_rate": "ratio",
+}
+
+def setting_label(key: str) -> str:
+    """A setting's name in the current language (its key when a newer setting has none yet)."""
+    from lib.i18n import CATALOGS
+    return t(f"section.target.{key}") if f"section.target.{key}" in CATALOGS["en"] else key
+
+
+def setting_help(key: str) -> str:
+    """A setting's help in the current language, else its declared (English) help."""
+    from lib.i18n import CATALOGS
+    k = f"section.target.{key}.help"
+    return t(k) if k in CATALOGS["en"] else settings.SETTINGS[key].help
+
+
+def _as_input(value: float, unit: str) -> float:
+    return float(value) * 100 if unit == "pct" else float(value)
+
+
+def targets_form(db, items: list[tuple[str, str]], key: str) -> None:
+    """A small form to change targets: items are (setting key, unit) with unit pct/count/days/...
+
+    Shares are entered in %; saving writes the `settings` table in one audited transaction.
+    Shown only to users with the `settings` permission (admin, chair); lib refuses others anyway.
+    """
+    user = acting_user(db)
+    if not auth.can(user, "settings"):
+        return                      # no edit controls for those who may not change targets
+    with db.cursor() as cur:
+        current = {k: settings.get(k, cur) for k, _ in items}
+    with st.popover(t("section.targets.button"), icon=":material/tune:"):
+        with st.form(key=f"{key}-form", border=False):
+            values = {}
+            for k, unit in items:
+                s = settings.SETTINGS[k]
+                label = setting_label(k) + (" (%)" if unit == "pct" else "")
+                step = 1.0 if unit == "pct" or s.kind is int else 0.1
+                values[k] = st.number_input(label, value=_as_input(current[k], unit), step=step,
+                                            min_value=0.0, help=setting_help(k), key=f"{key}-{k}")
+            if st.form_submit_button(t("common.save")):
+                new = {k: (v / 100 if unit == "pct" else v) for (k, unit), v in zip(items, values.values())}
+                try:
+                    changed = settings.save_values(db, user, new)
+                except TandemError as e:
+                    st.error(t("app.error", title=e.title, detail=e.detail))
+                else:
+                    st.cache_data.clear()
+                    st.success(t("section.targets.saved", n=changed))
+
+
+def kpi_value_text(k) -> str:
+    """The text a KPI tile shows for its value (used by tests to compare with lib values)."""
+    return fmt_value(k.value, k.unit)

@@ -1,0 +1,202 @@
+"""The login gate in the running app (AppTest): nothing before login, per-role navigation,
+no edit controls for a viewer, idle timeout, logout, the first admin on an empty database."""
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.ui import nav
+from tests.conftest import AS_OF, ROOT
+
+# controls every signed-in user has for their own session, not for data
+ACCOUNT_CONTROLS = {"logout", "own_pw_save", "own_pw_old", "own_pw_new", "own_pw_again"}
+# (url, label) of controls that only ask a question and write nothing (e.g. a delivery-date quote)
+# (what-if and view controls; saving a what-if is a separate button these pages must hide)
+QUERY_CONTROLS = {("promise", "Quote"), ("promise", "Quantity")}
+QUERY_KEYS = {"cap_weeks", "wi_weeks", "wi_hours", "wi_sat", "wi_add", "wi_add_move"}
+
+
+@pytest.fixture
+def demo_copy(demo_path, tmp_path):
+    """A private copy of the demo database: logins write (audit, failed counts)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_path, path)
+    return path
+
+
+def app(monkeypatch, db_path, auth="on") -> AppTest:
+    monkeypatch.setenv("TANDEM_DB", str(db_path))
+    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
+    monkeypatch.setenv("TANDEM_LANG", "en")
+    monkeypatch.setenv("TANDEM_AUTH", auth)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    return at
+
+
+def log_in(at: AppTest, username: str, password: str = "demo") -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.button(key="login_submit").click()
+    at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for e in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
+    return " ".join(str(p) for p in parts)
+
+
+def test_no_page_content_before_login(monkeypatch, demo_copy):
+    at = app(monkeypatch, demo_copy)
+    assert not at.exception
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert [b.label for b in at.button] == ["Log in"]
+    shown = texts(at)
+    assert "Overview" not in shown and "Meeting readiness" not in shown
+    assert not at.metric and not at.get("plotly_chart")
+    # demo mode lists the demo accounts (and only their names and roles)
+    demo = at.dataframe[0].value
+    assert demo.iloc[:, 0].tolist() == ["admin", "chair", "sales", "pmc", "purchasing", "quality", "engineering",
+                                        "viewer"]
+
+
+def test_wrong_password_shows_why_and_nothing_else(monkeypatch, demo_copy):
+    at = log_in(app(monkeypatch, demo_copy), "chair", "not the password")
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    assert "Overview" not in texts(at)
+
+
+def test_demo_accounts_not_listed_outside_demo_mode(monkeypatch, demo_copy):
+    from lib.db import Database
+    d = Database(demo_copy)
+    with d.transaction(source="test") as tx:
+        tx.execute("UPDATE meta SET value = 'real' WHERE key = 'mode'")
+    d.close()
+    at = app(monkeypatch, demo_copy)
+    assert not at.dataframe
+
+
+@pytest.mark.parametrize("username,pages", [
+    ("admin", {"overview", "users"}), ("chair", {"overview"}), ("pmc", {"overview"}), ("viewer", {"overview"}),
+])
+def test_login_shows_the_pages_of_the_role(monkeypatch, demo_copy, username, pages):
+    at = log_in(app(monkeypatch, demo_copy), username)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "Overview" in texts(at)
+    assert at.session_state["user"].username == username
+    from lib.ui.session import USER_KEY
+    user = at.session_state[USER_KEY]
+    assert {p[1] for p in nav.visible(user)} & {"overview", "users"} == pages
+    assert [b.label for b in at.button if b.key == "logout"] == ["Log out"]
+
+
+def _edit_controls(at: AppTest, url: str) -> list[str]:
+    found = []
+    for kind in ("button", "text_input", "text_area", "number_input", "checkbox", "toggle", "file_uploader",
+                 "data_editor", "color_picker"):
+        for w in at.get(kind):
+            label = getattr(w, "label", "")
+            key = getattr(w, "key", None)
+            if key not in ACCOUNT_CONTROLS | QUERY_KEYS and (url, label) not in QUERY_CONTROLS:
+                found.append(f"{kind}:{label}")
+    return found
+
+
+def test_a_viewer_sees_no_edit_controls_on_any_page(monkeypatch, demo_copy):
+    at = log_in(app(monkeypatch, demo_copy), "viewer")
+    user = at.session_state["user"]
+    for path, url, *_ in nav.visible(user):
+        at.switch_page(path)
+        at.run()
+        assert not at.exception, (url, at.exception)
+        assert _edit_controls(at, url) == [], url
+
+
+def test_admin_manages_users_in_the_app(monkeypatch, demo_copy):
+    at = log_in(app(monkeypatch, demo_copy), "admin")
+    at.switch_page("pages/users.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    listed = at.dataframe[0].value
+    assert set(listed["Username"]) == {"admin", "chair", "sales", "pmc", "purchasing", "quality", "engineering",
+                                       "viewer"}
+    at.text_input(key="add_username").input("Wei.Zhang")
+    at.text_input(key="add_display").input("张伟")
+    at.selectbox(key="add_role").select("viewer")
+    at.text_input(key="add_password").input("projector pass")
+    at.text_input(key="add_password2").input("projector pass")
+    at.button(key="add_submit").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    assert "wei.zhang" in at.dataframe[0].value["Username"].tolist()
+    assert [s.value for s in at.success] == ["User wei.zhang added."]
+
+
+def _session_app(monkeypatch, db_path, last_active: float) -> AppTest:
+    """The app for a session where chair logged in and was last active at `last_active`."""
+    from lib.auth import User
+    monkeypatch.setenv("TANDEM_DB", str(db_path))
+    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
+    monkeypatch.setenv("TANDEM_LANG", "en")
+    monkeypatch.setenv("TANDEM_AUTH", "on")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = User("chair", "chair", None, "Chair")
+    at.session_state["_auth_last_active"] = last_active
+    at.run()
+    return at
+
+
+def test_idle_session_expires_and_cannot_continue(monkeypatch, demo_copy):
+    import time
+    at = _session_app(monkeypatch, demo_copy, time.time() - 61 * 60)   # default idle timeout: 60 minutes
+    assert not at.exception, at.exception
+    assert "user" not in at.session_state
+    assert [b.label for b in at.button] == ["Log in"]
+    assert any("without activity" in w.value for w in at.warning)
+    assert "Meeting readiness" not in texts(at)
+
+
+def test_an_active_session_continues_with_its_fresh_account(monkeypatch, demo_copy):
+    import time
+    at = _session_app(monkeypatch, demo_copy, time.time() - 59 * 60)
+    assert "Overview" in texts(at)
+    # re-read from the database: the demo's chair has its own display name
+    assert at.session_state["user"].display_name == "王建国 Plant manager"
+
+
+def test_a_deactivated_account_loses_its_session(monkeypatch, demo_copy):
+    import time
+
+    from lib.db import Database
+    d = Database(demo_copy)
+    with d.transaction(source="test") as tx:
+        tx.update("users", {"username": "chair"}, {"active": False})
+    d.close()
+    at = _session_app(monkeypatch, demo_copy, time.time())
+    assert "user" not in at.session_state
+    assert [w.value for w in at.warning] == ["Your account has been deactivated."]
+
+
+def test_first_start_of_an_empty_database_asks_for_the_admin(monkeypatch, empty_path, tmp_path):
+    path = tmp_path / "empty.duckdb"
+    shutil.copy(empty_path, path)
+    at = app(monkeypatch, path, auth="on")
+    assert "Welcome to Tandem" in texts(at)
+    assert "Overview" not in texts(at)
+    at.text_input(key="setup_username").input("root")
+    at.text_input(key="setup_password").input("first admin pass")
+    at.text_input(key="setup_password2").input("first admin pass")
+    at.button(key="setup_submit").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["user"].role == "admin"
+    assert "Overview" in texts(at)
+
+
+def test_login_off_runs_as_the_system_without_a_login(monkeypatch, demo_copy):
+    at = app(monkeypatch, demo_copy, auth="off")
+    assert "Overview" in texts(at)
+    assert not [b for b in at.button if b.key == "login_submit"]

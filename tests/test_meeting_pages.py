@@ -1,0 +1,118 @@
+"""AppTest: a whole meeting driven through the pages, from start to the downloadable minutes."""
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import actions, meetings
+from lib.auth import SYSTEM, User
+from lib.db import Database
+from tests.conftest import AS_OF, ROOT
+
+
+@pytest.fixture
+def meeting_db(tmp_path, monkeypatch):
+    path = tmp_path / "m.duckdb"
+    d = Database(path)
+    old = meetings.create(d, SYSTEM, meeting_date=date(2026, 11, 18), chair="Zhang Wei", title="W47")
+    meetings.start(d, SYSTEM, old)
+    late = actions.create(d, SYSTEM, title="Repair press 3", owner_department="pmc", owner="Li Na",
+                          due_date=date(2026, 11, 20), section="pmc", meeting_id=old)
+    meetings.close(d, SYSTEM, old, f=_f(), as_of=date(2026, 11, 18))
+    d.checkpoint()
+    d.close()
+    monkeypatch.setenv("TANDEM_DB", str(path))
+    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
+    monkeypatch.setenv("TANDEM_LANG", "en")
+    monkeypatch.setenv("TANDEM_AUTH", "off")   # the acting user is put in the session below
+    return path, late
+
+
+def _f():
+    from lib.filters import default_filters
+    return default_filters(AS_OF)
+
+
+CHAIR = User("zhang", "chair", None, "Zhang Wei")
+
+
+def _app(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = CHAIR
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def _db(path):
+    from lib.db import get_db
+    return get_db(str(path))
+
+
+def test_run_a_meeting_from_start_to_minutes(meeting_db):
+    path, late = meeting_db
+    at = _app("pages/presenter.py")
+    assert not at.exception
+    # the meeting scheduled at the last close is the one presented; start it
+    _button(at, "Start the meeting").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Last meeting's actions" in m.value for m in at.markdown)
+    # the tiles show lib's numbers: one open action (carried from W47), overdue since 11-20
+    tiles = [m.value for m in at.markdown if "tdm-tile" in m.value]
+    assert any("Open actions" in v and ">1</div>" in v for v in tiles), tiles
+    assert any("Overdue actions" in v and ">1</div>" in v for v in tiles), tiles
+    # PMC reports on the late action: reason and a new date
+    report = [f for f in at.text_input if f.label == "Reason / what was said"][0]
+    report.input("waiting for spare part")
+    at.date_input[0].set_value(date(2026, 12, 4))
+    _button(at, "Save report").click().run()
+    assert not at.error, [e.value for e in at.error]
+    # move to PMC, record a decision and an action without leaving the screen
+    _button(at, "Next ▶").click().run()
+    _button(at, "Next ▶").click().run()
+    assert any(m.value.startswith("<div class='tdm-ptitle'>PMC<") for m in at.markdown)
+    at.text_area[0].input("Add a Saturday shift on line 2")
+    _button(at, "Record decision").click().run()
+    assert not at.error, [e.value for e in at.error]
+    title = [f for f in at.text_input if f.label == "Action"][0]
+    owner = [f for f in at.text_input if f.label == "Owner"][0]
+    title.input("Staff the Saturday shift")
+    owner.input("Li Na")
+    _button(at, "Record action").click().run()
+    assert not at.error, [e.value for e in at.error]
+    # a bad action (no owner) is refused with a clear message and nothing is written
+    [f for f in at.text_input if f.label == "Action"][0].input("Orphan")
+    _button(at, "Record action").click().run()
+    assert any("owner" in e.value for e in at.error)
+    # to the close section and close
+    for _ in range(5):
+        _button(at, "Next ▶").click().run()
+    _button(at, "Close the meeting").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Meeting closed" in s.value for s in at.success)
+
+    db = _db(path)
+    with db.cursor() as cur:
+        m = meetings.meeting_list(cur)
+        closed = int(m[(m["status"] == "closed")]["meeting_id"].max())
+        assert meetings.decisions(cur, closed)["text"].tolist() == ["Add a Saturday shift on line 2"]
+        new = actions.action_list(cur, AS_OF, meeting_id=closed)
+        assert new["title"].tolist() == ["Staff the Saturday shift"]
+        assert cur.execute("SELECT created_by FROM action_items WHERE meeting_id = ?",
+                           [closed]).fetchall() == [("zhang",)]     # the session's user acted
+        lst = actions.action_list(cur, AS_OF).set_index("action_id")
+        assert lst.loc[late, "times_discussed"] == 2
+        assert str(lst.loc[late, "due_date"].date()) == "2026-12-04"
+        md = meetings.document(cur, closed, "minutes_md").decode()
+    assert "Add a Saturday shift on line 2" in md and "waiting for spare part" in md
+
+    # the meetings page offers the frozen minutes of the closed meeting
+    at2 = _app("pages/meetings.py")
+    at2.selectbox(key="meeting_pick").set_value(int(closed)).run()
+    assert not at2.exception and not at2.error
+    assert any("closed and read-only" in i.value for i in at2.info)

@@ -1,0 +1,72 @@
+"""Section pages (Sales, PMC, Variance review, Settings, Overview's section row): the tiles show
+what the lib functions return, and the Settings page writes targets through the gateway."""
+import pytest
+
+from lib import kpis, pmc, sales, settings, variance
+from lib.db import Database, get_db
+from lib.filters import default_filters
+from lib.ui.widgets import fmt_value
+from tests.conftest import AS_OF
+from tests.test_pages import run_page
+
+
+def _tile_values(at) -> list[str]:
+    """The value text of every KPI tile on the page."""
+    out = []
+    for m in at.markdown:
+        text = m.value
+        if "class='tdm-tile'" in text and "class='tdm-value'" in text:
+            out.append(text.split("class='tdm-value'")[1].split(">", 1)[1].split("</div>", 1)[0])
+    return out
+
+
+def _expected(fn, path, *args):
+    with get_db(str(path)).cursor() as cur:     # the app's own instance: one connection per file
+        return fn(cur, default_filters(AS_OF), *args)
+
+
+@pytest.mark.parametrize("page,fn", [
+    ("pages/sales.py", sales.section_kpis),
+    ("pages/pmc.py", pmc.section_kpis),
+    ("pages/variance.py", variance.review_kpis),
+])
+def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
+    expected = [fmt_value(k.value, k.unit) for k in _expected(fn, demo_path, AS_OF)]
+    at = run_page(monkeypatch, demo_path, page)
+    assert not at.exception, at.exception
+    shown = _tile_values(at)
+    assert sorted(shown) == sorted(expected)         # tiles wrap into columns, so compare as a set
+    assert any(v != "—" for v in expected)          # the demo has data for these tiles
+
+
+def test_overview_shows_each_sections_headline(monkeypatch, demo_path):
+    expected = [fmt_value(k.value, k.unit) for k in _expected(kpis.section_headlines, demo_path, AS_OF).values()]
+    at = run_page(monkeypatch, demo_path, "pages/overview.py")
+    assert not at.exception
+    shown = _tile_values(at)
+    # the five section tiles appear together, in agenda order (other rows come before and after)
+    assert any(shown[i:i + 5] == expected for i in range(len(shown))), (shown, expected)
+
+
+@pytest.mark.parametrize("page", ["pages/sales.py", "pages/pmc.py", "pages/variance.py"])
+def test_empty_database_shows_empty_states_not_charts(monkeypatch, empty_path, page):
+    at = run_page(monkeypatch, empty_path, page, lang="zh")
+    assert not at.exception
+    assert set(_tile_values(at)) <= {"—", "0", "¥0"}  # no data: a dash or zero, never an error
+    assert len(at.info) >= 3                         # empty-state messages instead of empty charts
+
+
+def test_settings_page_saves_a_target(monkeypatch, tmp_path):
+    path = tmp_path / "s.duckdb"
+    Database(path).close()
+    at = run_page(monkeypatch, path, "pages/settings.py")
+    assert not at.exception
+    box = next(n for n in at.number_input if n.key == "set-target_otd")
+    assert box.value == pytest.approx(95.0)          # shares are shown in %
+    box.set_value(90.0)
+    at.button[0].click()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.success
+    with get_db(str(path)).cursor() as cur:
+        assert settings.get("target_otd", cur) == pytest.approx(0.90)

@@ -21,6 +21,7 @@ def open_page(monkeypatch, path, page, state=None):
     monkeypatch.setenv("TANDEM_DB", str(path))
     monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
     monkeypatch.setenv("TANDEM_LANG", "en")
+    monkeypatch.setenv("TANDEM_AUTH", "off")   # the login gate is tested elsewhere; the acting user is set below
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for k, v in (state or {}).items():
         at.session_state[k] = v
@@ -74,3 +75,14 @@ def test_audit_page_count_equals_lib(monkeypatch, demo_copy):
 def test_several_files_mode_runs(monkeypatch, demo_copy):
     at = open_page(monkeypatch, demo_copy, "pages/data.py", {"io-mode": "import", "io-import-many": True})
     assert not at.error, [e.value for e in at.error]
+
+
+def test_a_head_sees_another_departments_data_read_only(monkeypatch, demo_copy):
+    from lib.auth import User
+    ann = User("ann", "head", "sales", "Ann")
+    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"user": ann, "io-mode": "forms", "io-dept": "pmc"})
+    assert any("Read only: you may not change PMC data" in i.value for i in at.info)
+    assert all(b.disabled for b in at.button if b.key and b.key.startswith("FormSubmitter:"))
+    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"user": ann, "io-mode": "forms", "io-dept": "sales"})
+    assert not any("Read only" in i.value for i in at.info)
+    assert not any(b.disabled for b in at.button if b.key and b.key.startswith("FormSubmitter:"))

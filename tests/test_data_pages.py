@@ -40,6 +40,7 @@ def test_complaint_form_saves_through_the_page(monkeypatch, demo_copy):
     at.button(key="FormSubmitter:form-complaint-Save").click()
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.text_input(key="form-complaint-complaint").value == ""             # a saved form is emptied
     db = get_db(str(demo_copy))
     first_customer = db.scalar("SELECT min(customer) FROM customers")
     assert db.query("SELECT customer, severity, status, received_date FROM complaints WHERE complaint = 'CC-TEST-1'"
@@ -53,6 +54,7 @@ def test_a_refused_form_says_why_and_saves_nothing(monkeypatch, demo_copy):
     at.button(key="FormSubmitter:form-complaint-Save").click()
     at.run()
     assert [e.value for e in at.error] == ["Not saved — description: required, but empty"]
+    assert at.text_input(key="form-complaint-complaint").value == "CC-TEST-2"   # what was typed stays
     assert get_db(str(demo_copy)).scalar("SELECT count(*) FROM complaints WHERE complaint = 'CC-TEST-2'") == 0
 
 

@@ -78,15 +78,21 @@ def _field(db, c: Col, key: str, default=None):
 
 def record_form(db, table: str, fields: list[str], key: str, *, mode: str = "insert",
                 title: str | None = None, columns: int = 2, defaults: dict | None = None) -> bool:
-    """A form for one record of `table` with `fields`; True when it was saved.
+    """A form for one record of `table` with `fields`.
 
+    On a successful save the app reruns with an empty form and a toast saying what was saved;
+    otherwise it returns False (a refused record keeps its inputs and shows why).
     Fields `order`+`line` become one choice of open order line.
     """
     spec = get_spec(table)
     user = current_user()
     allowed = auth.can(user, "edit", spec.department)
     defaults = defaults or {}
-    with st.form(key, clear_on_submit=True, border=True):
+    done = st.session_state.pop(f"{key}-done", None)
+    if done:
+        st.toast(done, icon=":material/check_circle:")
+    # not cleared on submit: a refused record keeps what was typed; a saved one is cleared below
+    with st.form(key, clear_on_submit=False, border=True):
         if title:
             st.markdown(f"**{title}**")
         values = {}
@@ -125,12 +131,16 @@ def record_form(db, table: str, fields: list[str], key: str, *, mode: str = "ins
         return False
     st.cache_data.clear()
     if result.updated:      # an upsert form (calendar day, drawing revision) replaced stored values: say so
-        st.toast(t("io.form.updated", table=spec.title(get_lang())), icon=":material/edit:")
+        message = t("io.form.updated", table=spec.title(get_lang()))
     elif result.unchanged:
-        st.toast(t("io.form.unchanged"), icon=":material/info:")
+        message = t("io.form.unchanged")
     else:
-        st.toast(t("io.form.saved", table=spec.title(get_lang())), icon=":material/check_circle:")
-    return True
+        message = t("io.form.saved", table=spec.title(get_lang()))
+    st.session_state[f"{key}-done"] = message
+    for k in [k for k in st.session_state if str(k).startswith(f"{key}-")]:
+        if k != f"{key}-done":
+            del st.session_state[k]       # the next run draws an empty form
+    st.rerun()
 
 
 # ---------------------------------------------------------------------------- the forms

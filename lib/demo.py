@@ -838,6 +838,17 @@ def _purchasing(c: _Ctx) -> None:
     avg = pd.Series(qty).groupby(mi).mean().reindex(range(nm), fill_value=100).to_numpy()
     on_hand = np.round(avg * rng.uniform(0, 3, nm))
     on_hand[rng.random(nm) < 0.05] = 0
+    # a planner keeps most materials covered for the open orders: without this nearly every quote
+    # would be bound by material; the slipping supplier's materials and a few others stay short,
+    # so late POs really endanger orders and some quotes are bound by material
+    ol = c.frames["order_lines"]
+    openl = ol[ol.status == "open"]
+    rem = pd.DataFrame({"product": openl["product"].to_numpy(),
+                        "rem": np.maximum(openl.qty.to_numpy() - openl.shipped_qty.to_numpy(), 0)})
+    need = rem.merge(c.frames["bom"], on="product")
+    need = (need.rem * need.qty_per).groupby(need.material).sum().reindex(m.material, fill_value=0).to_numpy()
+    covered = (rng.random(nm) < 0.96) & (m.supplier.to_numpy() != SLIPPING_SUPPLIER)
+    on_hand = np.where(covered, np.maximum(on_hand, np.round(need * rng.uniform(1.05, 1.6, nm))), on_hand)
     c.frames["inventory"] = pd.DataFrame({"material": m.material, "on_hand": on_hand, "on_hold": 0.0})
 
 

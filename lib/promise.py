@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -98,8 +98,8 @@ def explain(p: Promise, lang: str | None = None) -> str:
         pct = "—" if b.get("load_pct") is None else f"{b['load_pct'] * 100:.0f}%"
         head += t("promise.sentence.capacity", lang, what=b["what"], week=b["week"], pct=pct)
     if not p.requested_ok:
-        head += t("promise.sentence.split", lang, n=_num(p.max_qty_by_requested), qty=_num(p.qty),
-                  requested=p.requested.strftime("%m-%d"))
+        key = "promise.sentence.split" if p.max_qty_by_requested > 0 else "promise.sentence.split_none"
+        head += t(key, lang, n=_num(p.max_qty_by_requested), qty=_num(p.qty), requested=p.requested.strftime("%m-%d"))
     return head
 
 
@@ -173,88 +173,137 @@ class Matrix:
 def build_matrix(con, as_of: date, end: date, work_centers=None, exclude_lines=(),
                  whatif: capacity.WhatIf = capacity.NO_WHATIF) -> Matrix:
     """The remaining-capacity matrix from the load engine (only the given work centers' load when given)."""
-    df = capacity.remaining(con, as_of, end, work_centers=work_centers, whatif=whatif, exclude_lines=exclude_lines)
-    n = (end - as_of).days + 1
-    wcs = sorted(df["work_center"].unique().tolist())
-    cap = np.zeros((len(wcs), n))
-    ld = np.zeros((len(wcs), n))
-    if len(df):
-        r = df["work_center"].map({w: i for i, w in enumerate(wcs)}).to_numpy()
-        c = (pd.to_datetime(df["day"]) - pd.Timestamp(as_of)).dt.days.to_numpy()
-        cap[r, c] = df["capacity"].to_numpy()
-        ld[r, c] = df["load"].to_numpy()
+    wcs, cap, ld = capacity.remaining_matrix(con, as_of, end, work_centers=work_centers, whatif=whatif,
+                                             exclude_lines=exclude_lines)
     return Matrix(as_of, wcs, cap, ld)
 
 
-_CACHE: dict[tuple, Matrix] = {}
+_CACHE: dict[tuple, tuple[Matrix, dict]] = {}     # key -> (matrix, material book)
 _CACHE_LOCK = threading.Lock()
 
 
-def cached_matrix(con, key, as_of: date, end: date) -> Matrix:
-    """The full remaining-capacity matrix, computed once per `key` (include db.data_version(),
-    which every write bumps, and the database's identity). Kept in a plain dict rather than
-    st.cache_data: Streamlit hashes big frames from a sample and could return a stale matrix."""
+def _cached(con, key, as_of: date, end: date) -> tuple[Matrix, dict]:
+    """The full remaining-capacity matrix and the material book, computed once per
+    `key` (include db.data_version(), which every write bumps, and the database's identity).
+    Kept in a plain dict rather than st.cache_data: Streamlit hashes big frames from a sample
+    and could return a stale matrix."""
     k = (key, as_of, end, tuple(settings.working_weekdays(con)))
     with _CACHE_LOCK:
-        m = _CACHE.get(k)
-    if m is None:
-        m = build_matrix(con, as_of, end)
+        hit = _CACHE.get(k)
+    if hit is None:
+        hit = (build_matrix(con, as_of, end), material_book(con))
         with _CACHE_LOCK:
             if len(_CACHE) > 8:
                 _CACHE.clear()
-            _CACHE[k] = m
-    return m
+            _CACHE[k] = hit
+    return hit
+
+
+def cached_matrix(con, key, as_of: date, end: date) -> Matrix:
+    """The full remaining-capacity matrix, computed once per `key` (see _cached)."""
+    return _cached(con, key, as_of, end)[0]
 
 
 # ---------------------------------------------------------------------------- material
 
-def _materials(con, product: str, exclude_lines=()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    comps = con.execute("""
-        WITH need AS (SELECT material, qty_per FROM bom WHERE product = ?),
-        committed AS (
-            SELECT b.material, sum((o.qty - o.shipped_qty) * b.qty_per) AS committed
-            FROM order_lines o JOIN bom b ON b.product = o.product
-            WHERE o.status = 'open' AND o.qty > o.shipped_qty
-              AND b.material IN (SELECT material FROM need)
-              AND o.line_id NOT IN (SELECT unnest(?::BIGINT[]))
-            GROUP BY 1)
-        SELECT n.material, n.qty_per, m.name, m.lead_days, m.material IS NOT NULL AS known,
-               coalesce(i.on_hand, 0) AS on_hand, coalesce(i.on_hold, 0) AS on_hold,
-               coalesce(c.committed, 0) AS committed
-        FROM need n LEFT JOIN materials m USING (material) LEFT JOIN inventory i USING (material)
-        LEFT JOIN committed c USING (material) ORDER BY n.material""",
-        [product, [int(x) for x in exclude_lines]]).df()
+@dataclass
+class _Component:
+    material: str
+    qty_per: float
+    name: str | None
+    lead_days: int | None
+    known: bool
+    on_hand: float
+    on_hold: float
+    committed: float
+    po: list = field(default_factory=list)        # open POs in due-date order: po numbers
+    po_due: list = field(default_factory=list)    # their due dates
+    po_cum: np.ndarray = field(default_factory=lambda: np.zeros(0))   # cumulative open qty
+
+
+_COMMITTED = """
+    SELECT b.material, sum((o.qty - o.shipped_qty) * b.qty_per) AS committed
+    FROM order_lines o JOIN bom b ON b.product = o.product
+    WHERE o.status = 'open' AND o.qty > o.shipped_qty {material_filter}
+      AND o.line_id NOT IN (SELECT unnest(?::BIGINT[]))
+    GROUP BY 1"""
+
+_COMPONENTS = """
+    WITH need AS ({need}), committed AS ({committed})
+    SELECT n.material, n.qty_per, m.name, m.lead_days, m.material IS NOT NULL AS known,
+           coalesce(i.on_hand, 0) AS on_hand, coalesce(i.on_hold, 0) AS on_hold,
+           coalesce(c.committed, 0) AS committed
+    FROM need n LEFT JOIN materials m USING (material) LEFT JOIN inventory i USING (material)
+    LEFT JOIN committed c USING (material) ORDER BY n.material"""
+
+
+def _with_pos(con, comps: dict[str, _Component]) -> dict[str, _Component]:
+    """Attach each component's open POs (qty - received) in due-date order."""
+    if not comps:
+        return comps
     pos = con.execute("""
         SELECT po, material, due_date, open_qty FROM purchase_order_status
-        WHERE status = 'open' AND open_qty > 0 AND material IN (SELECT material FROM bom WHERE product = ?)
-        ORDER BY material, due_date, po""", [product]).df()
-    return comps, pos
+        WHERE status = 'open' AND open_qty > 0 AND material IN (SELECT unnest(?::VARCHAR[]))
+        ORDER BY material, due_date, po""", [list(comps)]).fetchall()
+    qty: dict[str, list[float]] = {}
+    for po, material, due, open_qty in pos:
+        c = comps[material]
+        c.po.append(po)
+        c.po_due.append(_d(due))
+        qty.setdefault(material, []).append(float(open_qty))
+    for material, q in qty.items():
+        comps[material].po_cum = np.cumsum(q)
+    return comps
 
 
-def _material_check(comps: pd.DataFrame, pos: pd.DataFrame, qty: float, as_of: date):
-    """Per component: need, free, covering PO, ready date; and R (None when a component has no date)."""
+def material_book(con) -> dict[str, _Component]:
+    """Every BOM material with its stock, what all open lines still need of it and its open
+    POs (qty_per left at 1): what a quote reads, computed once per data version."""
+    rows = con.execute(_COMPONENTS.format(need="SELECT DISTINCT material, 1.0 AS qty_per FROM bom",
+                                          committed=_COMMITTED.format(material_filter="")), [[]]).fetchall()
+    return _with_pos(con, {r[0]: _Component(*r) for r in rows})
+
+
+def _materials(con, product: str, exclude_lines=(), book: dict | None = None) -> list[_Component]:
+    """The product's BOM components with stock, what open lines already need (leaving out
+    `exclude_lines`), and open POs; from `book` (a cached material_book) when given."""
+    if book is not None:
+        bom = con.execute("SELECT material, qty_per FROM bom WHERE product = ? ORDER BY material", [product]).fetchall()
+        return [replace(book[m], qty_per=q) for m, q in bom]
+    rows = con.execute(_COMPONENTS.format(
+        need="SELECT material, qty_per FROM bom WHERE product = ?",
+        committed=_COMMITTED.format(material_filter="AND b.material IN (SELECT material FROM need)")),
+        [product, [int(x) for x in exclude_lines]]).fetchall()
+    return list(_with_pos(con, {r[0]: _Component(*r) for r in rows}).values())
+
+
+def _material_check(comps: list[_Component], qty: float, as_of: date, detail: bool = True):
+    """Per component: need, free, covering PO, ready date; and R (None when a component has no
+    date). Without `detail` only R and the problem are worked out (the split-qty search)."""
     rows, ready_all, problem = [], as_of, None
-    for c in comps.itertuples():
+    for c in comps:
         need = qty * c.qty_per
         free = c.on_hand - c.on_hold - c.committed
-        row = {"material": c.material, "name": c.name, "need": need, "on_hand": c.on_hand, "on_hold": c.on_hold,
-               "committed": c.committed, "free": free, "po": None, "ready": as_of, "source": "stock"}
+        ready, po, po_due, source = as_of, None, None, "stock"
         if free < need - EPS:
             short = need - free
-            mine = pos[pos["material"] == c.material]
-            cum = mine["open_qty"].cumsum().to_numpy()
-            hit = np.flatnonzero(cum >= short - EPS)
-            if len(hit):
-                p = mine.iloc[hit[0]]
-                row.update(po=p["po"], ready=max(as_of, _d(p["due_date"])), po_due=_d(p["due_date"]), source="po")
+            hit = int(np.searchsorted(c.po_cum, short - EPS)) if len(c.po_cum) else 0
+            if hit < len(c.po_cum):
+                po, po_due, source = c.po[hit], c.po_due[hit], "po"
+                ready = max(as_of, po_due)
             elif c.known and c.lead_days and c.lead_days > 0:
-                row.update(ready=as_of + timedelta(days=int(c.lead_days)), source="lead_time")
+                ready, source = as_of + timedelta(days=int(c.lead_days)), "lead_time"
             else:
-                row.update(ready=None, source="none")
+                ready, source = None, "none"
                 problem = problem or {"kind": "no_lead_time", "what": c.material}
-        rows.append(row)
-        if row["ready"] is not None and row["ready"] > ready_all:
-            ready_all = row["ready"]
+        if detail:
+            row = {"material": c.material, "name": c.name, "need": need, "on_hand": c.on_hand, "on_hold": c.on_hold,
+                   "committed": c.committed, "free": free, "po": po, "ready": ready, "source": source}
+            if po_due is not None:
+                row["po_due"] = po_due
+            rows.append(row)
+        if ready is not None and ready > ready_all:
+            ready_all = ready
     return rows, (None if problem else ready_all), problem
 
 
@@ -264,37 +313,39 @@ def _d(v) -> date:
 
 # ---------------------------------------------------------------------------- capacity (forward)
 
-def _forward(m: Matrix, routing: pd.DataFrame, qty: float, start: int):
-    """Place the steps forward from day offset `start`; (steps, None) or (steps so far, problem)."""
+def _forward(m: Matrix, routing: list[tuple], qty: float, start: int, detail: bool = True):
+    """Place the steps forward from day offset `start`; (steps, None) or (steps so far, problem).
+    `routing`: (step, work_center, setup_hours, run_hours_per_unit, lead_days) in step order."""
     rem = {}
     steps, t = [], start
-    for r in routing.itertuples():
-        i = m.row(r.work_center)
-        hours = r.setup_hours + r.run_hours_per_unit * qty
-        lead = max(int(r.lead_days), 1)
-        if i is None or not (m.cap[i, t:] > 0).any():
-            return steps, {"kind": "no_capacity", "what": r.work_center, "step": int(r.step)}
+    for step, wc, setup, run, lead_days in routing:
+        i = m.row(wc)
+        hours = setup + run * qty
+        lead = max(int(lead_days), 1)
+        if i is None or not (m.cap[i] > 0).any():
+            return steps, {"kind": "no_capacity", "what": wc, "step": int(step)}
+        wd = np.flatnonzero(m.cap[i, t:] > 0) + t     # none left: the step runs past the horizon
         if i not in rem:
             rem[i] = np.maximum(m.cap[i] - m.load[i], 0)
-        wd = np.flatnonzero(m.cap[i, t:] > 0) + t
         if len(wd) < lead:
-            return steps, {"kind": "horizon", "what": r.work_center, "step": int(r.step)}
+            return steps, {"kind": "horizon", "what": wc, "step": int(step)}
         cum = np.cumsum(rem[i][wd])
         k = 0 if hours <= EPS else int(np.searchsorted(cum, hours - EPS))
         if k >= len(wd):
-            return steps, {"kind": "horizon", "what": r.work_center, "step": int(r.step)}
+            return steps, {"kind": "horizon", "what": wc, "step": int(step)}
         finish = max(wd[lead - 1], wd[k])
-        # what the step would have needed with the whole capacity: the difference is its wait
-        full = np.cumsum(m.cap[i][wd])
-        kf = 0 if hours <= EPS else min(int(np.searchsorted(full, hours - EPS)), len(wd) - 1)
-        free_finish = max(wd[lead - 1], wd[kf])
         # consume day by day what this step took, for a later step on the same work center
         taken = np.minimum(rem[i][wd[:k + 1]], np.maximum(hours - np.concatenate(([0], cum[:k])), 0))
         rem[i][wd[:k + 1]] -= taken
-        steps.append({"step": int(r.step), "work_center": r.work_center, "start": int(wd[0]),
-                      "finish": int(finish), "hours": float(hours), "lead_days": lead,
-                      "wait_days": int(finish - free_finish),
-                      "_taken": [(int(d), float(h)) for d, h in zip(wd[:k + 1], taken) if h > 0]})
+        s = {"step": int(step), "work_center": wc, "start": int(wd[0]), "finish": int(finish)}
+        if detail:
+            # what the step would have needed with the whole capacity: the difference is its wait
+            full = np.cumsum(m.cap[i][wd])
+            kf = 0 if hours <= EPS else min(int(np.searchsorted(full, hours - EPS)), len(wd) - 1)
+            free_finish = max(wd[lead - 1], wd[kf])
+            s.update(hours=float(hours), lead_days=lead, wait_days=int(finish - free_finish),
+                     _taken=[(int(d), float(h)) for d, h in zip(wd[:k + 1], taken) if h > 0])
+        steps.append(s)
         t = finish + 1
     return steps, None
 
@@ -333,13 +384,15 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
     horizon = int(settings.get("horizon_days", con))
     end = as_of + timedelta(days=horizon)
     routing = con.execute("SELECT step, work_center, setup_hours, run_hours_per_unit, lead_days FROM routings "
-                          "WHERE product = ? ORDER BY step", [product]).df()
-    comps, pos = _materials(con, product, exclude_lines)
-    if comps.empty:
+                          "WHERE product = ? ORDER BY step", [product]).fetchall()
+    cached = matrix_key is not None and not whatif and not exclude_lines
+    m, book = _cached(con, matrix_key, as_of, end) if cached and routing else (None, None)
+    comps = _materials(con, product, exclude_lines, book)
+    if not comps:
         p.warnings.append("no_bom")
-    p.materials, ready, problem = _material_check(comps, pos, q, as_of)
+    p.materials, ready, problem = _material_check(comps, q, as_of)
     p.material_ready = ready
-    if routing.empty:
+    if not routing:
         p.problem = {"kind": "no_routing", "what": product}
         return p
     if problem:
@@ -349,11 +402,9 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
         p.problem = {"kind": "horizon", "what": max(p.materials, key=lambda r: r["ready"])["material"],
                      "horizon": end.isoformat()}
         return p
-    wcs = sorted(routing["work_center"].unique().tolist())
-    if matrix_key is not None and not whatif and not exclude_lines:
-        m = cached_matrix(con, matrix_key, as_of, end)
-    else:
-        m = build_matrix(con, as_of, end, work_centers=wcs, exclude_lines=exclude_lines, whatif=whatif)
+    if m is None:
+        m = build_matrix(con, as_of, end, work_centers=sorted({r[1] for r in routing}), exclude_lines=exclude_lines,
+                         whatif=whatif)
     steps, problem = _forward(m, routing, q, (ready - as_of).days)
     if problem:
         problem["horizon"] = end.isoformat()
@@ -366,7 +417,7 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
     p.promise_date = p.steps[-1]["finish"] + timedelta(days=buffer)
     p.requested_ok = p.promise_date <= req
     p.binding = _binding(m, p, ready, steps)
-    p.max_qty_by_requested = q if p.requested_ok else _max_qty(m, routing, comps, pos, q, req, as_of, buffer)
+    p.max_qty_by_requested = q if p.requested_ok else _max_qty(m, routing, comps, q, req, as_of, buffer)
     return p
 
 
@@ -420,13 +471,13 @@ def products(con) -> pd.DataFrame:
         FROM products p ORDER BY routed DESC, p.product""").df()
 
 
-def _max_qty(m, routing, comps, pos, qty, req, as_of, buffer) -> float:
+def _max_qty(m, routing, comps, qty, req, as_of, buffer) -> float:
     """The largest whole qty (≤ qty) whose promise still meets `req`; 0 when none does."""
     def ok(x: float) -> bool:
-        _, ready, problem = _material_check(comps, pos, x, as_of)
+        _, ready, problem = _material_check(comps, x, as_of, detail=False)
         if problem or ready is None or ready > req:
             return False
-        steps, problem = _forward(m, routing, x, (ready - as_of).days)
+        steps, problem = _forward(m, routing, x, (ready - as_of).days, detail=False)
         return problem is None and as_of + timedelta(days=steps[-1]["finish"] + buffer) <= req
     lo, hi = 0, int(math.floor(qty))
     if hi >= qty:

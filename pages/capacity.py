@@ -7,9 +7,10 @@ import streamlit as st
 from lib import capacity
 from lib.capacity import WhatIf
 from lib.i18n import t
-from lib.ui import acting, filters, state
-from lib.ui.capacity_charts import heatmap
-from lib.ui.widgets import chart, empty, table
+from lib.ui import filters, session, state
+from lib.ui.capacity_charts import band_legend_html, heatmap, period_names
+from lib.ui.frames import for_screen
+from lib.ui.widgets import empty, table
 
 db = state.db()
 as_of = state.as_of()
@@ -44,12 +45,15 @@ with db.cursor() as cur:
                              "WHERE status = 'open' AND qty > shipped_qty ORDER BY order_no, line_no").df()
 version = db.data_version()
 
+# the title comes first; the view controls sit under it (their values are read before the
+# title is drawn, so the title names the bucket)
+title = st.empty()
+st.caption(t("capacity.caption", as_of=as_of.isoformat()))
 c1, c2, _ = st.columns([2, 1, 3])
 by = c1.segmented_control(t("capacity.by"), capacity.BY, default="week", key="cap_by",
                           format_func=lambda b: t(f"capacity.by.{b}")) or "week"
 weeks = int(c2.number_input(t("capacity.weeks"), 1, 52, default_weeks, key="cap_weeks"))
-st.title(t("capacity.title", by=t(f"capacity.by.{by}")))
-st.caption(t("capacity.caption", as_of=as_of.isoformat()))
+title.title(t("capacity.title", by=t(f"capacity.by.{by}")))
 
 wi_state = st.session_state.setdefault("cap_whatif", {"calendar": [], "due": []})
 wi = WhatIf(tuple(map(tuple, wi_state["calendar"])), tuple(map(tuple, wi_state["due"])))
@@ -77,23 +81,32 @@ if wi:
     items += [t("capacity.whatif.due_item", order=lbl, date=d) for lbl, d in wi_state.get("due_labels", [])]
     st.warning(t("capacity.whatif.active", changes="; ".join(items)), icon=":material/science:")
 
-event = st.plotly_chart(heatmap(df), width="stretch", key="cap_heatmap", on_select="rerun",
+names = period_names(df)
+st.markdown(band_legend_html(), unsafe_allow_html=True)
+if by == "day" and len(names) > 40:
+    st.caption(t("capacity.day_hover"))
+event = st.plotly_chart(heatmap(df, legend=False), width="stretch", key="cap_heatmap", on_select="rerun",
                         selection_mode="points", config={"displaylogo": False})
-view = df.assign(load_pct=(df["load_pct"] * 100).round(1), band=[t(f"capacity.band.{b}") for b in df["band"]])
-table(view[["work_center", "period", "load_hours", "capacity_hours", "load_pct", "overdue_hours", "band"]].rename(columns={
+view = df.assign(load_pct=(df["load_pct"] * 100).round(1), band=[t(f"capacity.band.{b}") for b in df["band"]],
+                 period=[names[p] for p in df["period"]])
+num = {c: st.column_config.NumberColumn(format="%.1f") for c in
+       (t("capacity.col.load"), t("capacity.col.capacity"), t("capacity.col.pct"), t("capacity.col.overdue"))}
+table(for_screen(view, {
     "work_center": t("capacity.drill.wc"), "period": t("capacity.col.period"), "load_hours": t("capacity.col.load"),
     "capacity_hours": t("capacity.col.capacity"), "load_pct": t("capacity.col.pct"),
-    "overdue_hours": t("capacity.col.overdue"), "band": t("capacity.col.band")}), "capacity_load", "cap-table", height=420)
+    "overdue_hours": t("capacity.col.overdue"), "band": t("capacity.col.band")}), "capacity_load", "cap-table",
+    height=420, column_config=num)
 
 # ---------------------------------------------------------------- drill-down
 st.subheader(t("capacity.drill"), help=t("capacity.drill.help"))
 wcs = sorted(df["work_center"].unique())
-periods = list(dict.fromkeys(df.sort_values("period_start")["period"]))
+periods = list(names)
+by_name = {v: k for k, v in names.items()}
 points = (event.selection.points if event and getattr(event, "selection", None) else []) or []
 if points:
     p0 = points[0]
-    if p0.get("y") in wcs and p0.get("x") in periods:
-        st.session_state["cap_drill_wc"], st.session_state["cap_drill_period"] = p0["y"], p0["x"]
+    if p0.get("y") in wcs and p0.get("x") in by_name:
+        st.session_state["cap_drill_wc"], st.session_state["cap_drill_period"] = p0["y"], by_name[p0["x"]]
 if st.session_state.get("cap_drill_period") not in periods:
     st.session_state.pop("cap_drill_period", None)
 if st.session_state.get("cap_drill_wc") not in wcs:
@@ -102,26 +115,28 @@ if st.session_state.get("cap_drill_wc") not in wcs:
     st.session_state["cap_drill_period"] = top["period"]
 d1, d2, _ = st.columns([1, 1, 2])
 wc = d1.selectbox(t("capacity.drill.wc"), wcs, key="cap_drill_wc")
-period = d2.selectbox(t("capacity.drill.period"), periods, key="cap_drill_period")
+period = d2.selectbox(t("capacity.drill.period"), periods, key="cap_drill_period", format_func=names.get)
 cell = df[(df["work_center"] == wc) & (df["period"] == period)]
 if len(cell):
     c = cell.iloc[0]
-    st.markdown("### " + t("capacity.drill.summary", wc=wc, period=period, load=f"{c['load_hours']:,.1f}",
+    st.markdown("### " + t("capacity.drill.summary", wc=wc, period=names[period], load=f"{c['load_hours']:,.1f}",
                            cap=f"{c['capacity_hours']:,.1f}",
                            pct="—" if pd.isna(c["load_pct"]) else f"{c['load_pct'] * 100:.0f}%"))
     rows = _drill(version, as_of, wc, pd.Timestamp(c["period_start"]).date(), by, wi)
     if rows.empty:
         empty()
     else:
-        shown = rows.drop(columns="line_id").rename(columns={
+        shown = for_screen(rows, {
             "order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"),
             "customer": t("capacity.col.customer"), "product": t("capacity.col.product"),
             "qty": t("capacity.col.qty"), "due_date": t("capacity.col.due"), "step": t("capacity.col.step"),
             "first_day": t("capacity.col.first_day"), "last_day": t("capacity.col.last_day"),
-            "hours": t("capacity.col.hours"), "overdue_hours": t("capacity.col.overdue")})
-        st.dataframe(shown, hide_index=True, width="stretch",
-                     column_config={t("capacity.col.hours"): st.column_config.NumberColumn(format="%.1f"),
-                                    t("capacity.col.overdue"): st.column_config.NumberColumn(format="%.1f")})
+            "hours": t("capacity.col.hours"), "overdue_hours": t("capacity.col.overdue")},
+            dates=["due_date", "first_day", "last_day"])
+        table(shown, "capacity_cell", "cap-drill", expanded=True,
+              column_config={t("capacity.col.hours"): st.column_config.NumberColumn(format="%.1f"),
+                             t("capacity.col.overdue"): st.column_config.NumberColumn(format="%.1f"),
+                             t("capacity.col.qty"): st.column_config.NumberColumn(format="%.0f")})
 
 # ---------------------------------------------------------------- what-if
 with st.expander(t("capacity.whatif"), expanded=bool(wi), icon=":material/science:"):
@@ -181,19 +196,22 @@ with st.expander(t("capacity.whatif"), expanded=bool(wi), icon=":material/scienc
                                 after=after["line_id"].nunique()))
         rescued = before[~before["line_id"].isin(after["line_id"])].drop_duplicates("line_id")
         new_risk = after[~after["line_id"].isin(before["line_id"])].drop_duplicates("line_id")
+        risk_cols = {"order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"),
+                     "customer": t("capacity.col.customer"), "product": t("capacity.col.product"),
+                     "due_date": t("capacity.col.due"), "work_center": t("capacity.drill.wc")}
         r1, r2 = st.columns(2)
         with r1:
             st.markdown(f"**{t('capacity.whatif.rescued')}** · {len(rescued)}")
-            st.dataframe(rescued.drop(columns=["line_id", "period"]), hide_index=True, width="stretch")
+            st.dataframe(for_screen(rescued, risk_cols, dates=["due_date"]), hide_index=True, width="stretch")
         with r2:
             st.markdown(f"**{t('capacity.whatif.new_risk')}** · {len(new_risk)}")
-            st.dataframe(new_risk.drop(columns=["line_id", "period"]), hide_index=True, width="stretch")
+            st.dataframe(for_screen(new_risk, risk_cols, dates=["due_date"]), hide_index=True, width="stretch")
         s1, s2, _ = st.columns([1, 1, 3])
         if s1.button(t("capacity.whatif.clear"), key="wi_clear"):
             st.session_state["cap_whatif"] = {"calendar": [], "due": []}
             st.rerun()
         if wi.calendar and s2.button(t("capacity.whatif.save"), key="wi_save", type="primary"):
-            n = capacity.save_calendar(db, acting.user(), list(wi.calendar))
+            n = capacity.save_calendar(db, session.current_user(), list(wi.calendar))
             st.session_state["cap_whatif"] = {"calendar": [], "due": []}
             st.cache_data.clear()
             st.success(t("capacity.whatif.saved", n=n))

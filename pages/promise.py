@@ -7,8 +7,9 @@ import streamlit as st
 from lib import promise, review
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.ui import acting, state
+from lib.ui import session, state
 from lib.ui.capacity_charts import gantt, load_with_inquiry
+from lib.ui.frames import for_screen
 from lib.ui.widgets import chart, empty, table
 
 db = state.db()
@@ -38,9 +39,18 @@ with st.form("promise_form"):
 if asked:
     st.session_state["pr_inquiry"] = (product, qty, requested)
 
+accepted = st.session_state.get("pr_accepted")
+if accepted and not asked:
+    st.success(accepted[1], icon=":material/task_alt:")
+    st.session_state["rv_line"] = accepted[0]
+    st.page_link("pages/review.py", label=t("promise.to_review"), icon=":material/fact_check:")
+elif asked:
+    st.session_state.pop("pr_accepted", None)
+
 inquiry = st.session_state.get("pr_inquiry")
 if not inquiry:
-    st.info(t("promise.empty"))
+    if not accepted:
+        st.info(t("promise.empty"))
     st.stop()
 
 with db.cursor() as cur:
@@ -52,16 +62,21 @@ with db.cursor() as cur:
     affected = promise.affected_load(cur, p) if p.steps and p.promise_date else pd.DataFrame()
 
 sentence = promise.explain(p)
-colour = "#2e9e5b" if p.requested_ok else ("#d64545" if p.promise_date is None else "#b26a00")
-st.markdown(f"<div style='font-size:2.1rem;font-weight:700;line-height:1.3;color:{colour};margin:8px 0 16px'>"
-            f"{sentence}</div>", unsafe_allow_html=True)
+colour = "#1e7a45" if p.requested_ok else ("#b3261e" if p.promise_date is None else "#9a5800")
+tint = "#e9f6ee" if p.requested_ok else ("#fbeaea" if p.promise_date is None else "#fdf3e4")
+inquiry_line = t("promise.inquiry", qty=f"{p.qty:,.0f}", product=p.product, name=names.get(p.product, ""),
+                 requested=p.requested.isoformat())
+st.markdown(f"<div style='border-left:14px solid {colour};background:{tint};padding:18px 28px;margin:10px 0 18px;"
+            f"border-radius:6px'><div style='font-size:1.4rem;color:#333'>{inquiry_line}</div>"
+            f"<div style='font-size:3.1rem;font-weight:800;line-height:1.25;color:{colour}'>{sentence}</div></div>",
+            unsafe_allow_html=True)
 if "no_bom" in p.warnings:
     st.warning(t("promise.no_bom"), icon=":material/warning:")
 
 if p.promise_date is not None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("promise.metric.date"), p.promise_date.isoformat(),
-              delta=f"{p.days_late:+d} d" if p.days_late else None, delta_color="inverse")
+              delta=f"{p.days_late:+d} {t('unit.days')}" if p.days_late else None, delta_color="inverse")
     m2.metric(t("promise.metric.requested"), p.requested.isoformat())
     m3.metric(t("promise.metric.max_qty"), f"{p.max_qty_by_requested:,.0f} / {p.qty:,.0f}")
     b = p.binding
@@ -70,16 +85,18 @@ if p.promise_date is not None:
               t("promise.binding.material", what=b["what"]) if b["kind"] == "material" else
               t("promise.binding.capacity", what=b["what"], week=b["week"]))
 
-left, right = st.columns([3, 2])
+# stacked, full width: the Gantt and both tables read from the back of the room
+left, right = st.container(), st.container()
 with left:
     st.subheader(t("promise.steps"))
     if p.steps:
         steps = pd.DataFrame(p.steps)
         chart(gantt(steps, requested=p.requested), key="pr_gantt")
-        table(steps[["step", "work_center", "start", "finish", "hours", "wait_days"]].rename(columns={
+        table(for_screen(steps, {
             "step": t("promise.col.step"), "work_center": t("promise.col.work_center"),
             "start": t("promise.col.start"), "finish": t("promise.col.finish"), "hours": t("promise.col.hours"),
-            "wait_days": t("promise.col.wait")}), "promise_steps", "pr-steps", expanded=True, height=240)
+            "wait_days": t("promise.col.wait")}, dates=["start", "finish"]), "promise_steps", "pr-steps",
+            expanded=True, column_config={t("promise.col.hours"): st.column_config.NumberColumn(format="%.1f")})
     else:
         empty()
 with right:
@@ -87,12 +104,14 @@ with right:
     if p.materials:
         mats = pd.DataFrame(p.materials)
         mats["source"] = [t(f"promise.source.{s}") for s in mats["source"]]
-        st.dataframe(mats[["material", "need", "on_hand", "on_hold", "committed", "free", "po", "ready", "source"]].rename(
-            columns={"material": t("promise.col.material"), "need": t("promise.col.need"),
-                     "on_hand": t("promise.col.on_hand"), "on_hold": t("promise.col.on_hold"),
-                     "committed": t("promise.col.committed"), "free": t("promise.col.free"),
-                     "po": t("promise.col.po"), "ready": t("promise.col.ready"), "source": t("promise.col.source")}),
-            hide_index=True, width="stretch")
+        qty_cols = ("need", "on_hand", "on_hold", "committed", "free")
+        st.dataframe(for_screen(mats, {
+            "material": t("promise.col.material"), "need": t("promise.col.need"),
+            "on_hand": t("promise.col.on_hand"), "on_hold": t("promise.col.on_hold"),
+            "committed": t("promise.col.committed"), "free": t("promise.col.free"),
+            "po": t("promise.col.po"), "ready": t("promise.col.ready"), "source": t("promise.col.source")},
+            dates=["ready"], blanks=["po"]), hide_index=True, width="stretch",
+            column_config={t(f"promise.col.{c}"): st.column_config.NumberColumn(format="%.0f") for c in qty_cols})
     else:
         st.info(t("promise.no_bom"))
 
@@ -109,10 +128,12 @@ order_no = a.text_input(t("promise.order_no"), value=f"SO-{as_of:%y%m%d}", key="
 customer = st.session_state.get("pr_customer")
 if c.button(t("promise.accept"), type="primary", help=t("promise.accept.help", date=p.commit_date.isoformat()),
             key="pr_accept", disabled=not customer):
-    line_id = review.accept(db, acting.user(), p, customer, order_no)
+    line_id = review.accept(db, session.current_user(), p, customer, order_no)
     with db.cursor() as cur:
         row = cur.execute("SELECT order_no, line_no FROM order_lines WHERE line_id = ?", [line_id]).fetchall()[0]
     st.session_state.pop("pr_inquiry", None)
-    st.success(t("promise.accepted", order=row[0], line=row[1], date=p.commit_date.isoformat()))
+    st.session_state["pr_accepted"] = (line_id, t("promise.accepted", order=row[0], line=row[1],
+                                                   date=p.commit_date.isoformat()))
+    st.rerun()
 if not customer:
     b.caption(t("promise.need_customer"))

@@ -8,12 +8,13 @@ import streamlit as st
 from lib import auth, review
 from lib.i18n import t
 from lib.sections import DEPARTMENTS
-from lib.ui import acting, state
-from lib.ui.widgets import empty, table
+from lib.ui import session, state
+from lib.ui.frames import for_screen
+from lib.ui.widgets import downloads
 
 db = state.db()
 as_of = state.as_of()
-user = acting.user()
+user = session.current_user()
 
 st.title(t("review.title"))
 st.caption(t("review.caption"))
@@ -30,20 +31,24 @@ st.subheader(t("review.pending", dept=t(f"dept.{dept}"), n=len(pend)))
 if pend.empty:
     st.info(t("review.none_pending", dept=t(f"dept.{dept}")))
 else:
-    st.dataframe(pend.drop(columns="line_id").rename(columns={
+    shown = for_screen(pend, {
         "order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"), "customer": t("capacity.col.customer"),
-        "product": t("capacity.col.product"), "qty": t("unit.qty"), "requested_date": t("review.col.requested"),
-        "promised_date": t("review.col.promised"), "round": t("review.col.round"), "opened_at": t("review.col.opened")}),
-        hide_index=True, width="stretch")
+        "product": t("capacity.col.product"), "qty": t("review.col.qty"), "requested_date": t("review.col.requested"),
+        "promised_date": t("review.col.promised"), "round": t("review.col.round"), "opened_at": t("review.col.opened")},
+        dates=["requested_date", "promised_date"], stamps=["opened_at"])
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 400),
+                 column_config={t("review.col.qty"): st.column_config.NumberColumn(format="%.0f")})
+    downloads(shown, "pending_reviews", "rv-pend")
 
 if lines.empty:
     st.stop()
 
 
 def _label(i):
-    r = lines.loc[lines["line_id"] == i].iloc[0]
-    return (f"{r.order_no}/{r.line_no} · {r.customer} · {r.product} × {r.qty:,.0f} · "
-            f"{t(f'review.line_status.{r.review_status}')} ({r.signed}/5)")
+    r = lines.loc[lines["line_id"] == i].iloc[0]    # a Series: r["product"], not r.product (Series.prod)
+    status = t(f"review.line_status.{r['review_status']}")
+    return (f"{r['order_no']}/{r['line_no']} · {r['customer']} · {r['product']} × {r['qty']:,.0f} · "
+            f"{status} ({r['signed']}/{len(DEPARTMENTS)})")
 
 
 choices = list(dict.fromkeys(pend["line_id"].tolist() + lines["line_id"].tolist()))
@@ -54,20 +59,30 @@ with db.cursor() as cur:
     grid = review.grid(cur, line_id)
     hist = review.history(cur, line_id)
 
-g, h = st.columns([3, 2])
+# stacked, full width: both tables stay readable on a projector (no clipped columns)
+g, h = st.container(), st.container()
+mark = {"ok": "✔ ", "issue": "⚠ ", "pending": "○ "}    # text symbols every font has (no emoji font needed)
 with g:
-    st.markdown(f"**{t('review.grid')}**")
-    shown = grid.assign(department=[t(f"dept.{d}") for d in grid["department"]],
-                        status=[t(f"review.status.{s}").split(" — ")[0] for s in grid["status"]])
-    st.dataframe(shown.rename(columns={
+    st.subheader(t("review.grid"))
+    shown = for_screen(grid.assign(department=[t(f"dept.{d}") for d in grid["department"]],
+                                   status=[mark.get(s, "") + t(f"review.status.{s}").split(" — ")[0]
+                                           for s in grid["status"]]), {
         "round": t("review.col.round"), "department": t("review.col.department"), "status": t("review.col.status"),
         "feasible_date": t("review.col.feasible"), "comment": t("review.col.comment"),
-        "signer": t("review.col.signer"), "signed_at": t("review.col.signed_at")}), hide_index=True, width="stretch")
+        "signer": t("review.col.signer"), "signed_at": t("review.col.signed_at")},
+        dates=["feasible_date"], stamps=["signed_at"], blanks=["comment", "signer"])
+    st.dataframe(shown, hide_index=True, width="stretch")
 with h:
-    st.markdown(f"**{t('review.history')}**")
-    table(hist.rename(columns={"promised_date": t("review.col.promised"), "promised_at": t("review.col.promised_at"),
-                               "promised_by": t("review.col.by"), "source": t("review.col.source"),
-                               "reason": t("review.col.reason")}), "promise_history", "rv-hist", expanded=True, height=300)
+    st.subheader(t("review.history"))
+    if hist.empty:
+        st.info(t("review.no_history"))
+    else:
+        shown = for_screen(hist.assign(source=[t(f"review.source.{x}") for x in hist["source"]]), {
+            "promised_date": t("review.col.promised"), "promised_at": t("review.col.promised_at"),
+            "promised_by": t("review.col.by"), "source": t("review.col.source"), "reason": t("review.col.reason")},
+            dates=["promised_date"], stamps=["promised_at"], blanks=["reason", "promised_by"])
+        st.dataframe(shown, hide_index=True, width="stretch")
+        downloads(shown, "promise_history", "rv-hist")
 
 current = grid[grid["round"] == grid["round"].max()]
 mine = current[current["department"] == dept]

@@ -4,10 +4,10 @@ import streamlit as st
 from lib import auth, settings
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.ui import section, state
+from lib.ui import section, session, state
 
 db = state.db()
-user = section.acting_user(db)
+user = session.current_user()
 allowed = auth.can(user, "settings")
 
 st.title(t("settings.title"))

@@ -173,3 +173,14 @@ def test_saving_a_whatif_writes_audited_calendar_rows(factory):
     with factory.cursor() as cur:
         df = capacity.load(cur, AS_OF, by="week", weeks=1)
     assert cell(df, "WELD", "2026-W48").capacity_hours == 12
+
+
+@pytest.mark.parametrize("load,cap,expected", [
+    (69, 100, "ok"), (70, 100, "tight"), (89.999, 100, "tight"), (90, 100, "risk"), (100, 100, "risk"),
+    (100.0000000001, 100, "risk"),     # rounded to 9 digits: still 100 %
+    (100.01, 100, "over"), (1, 0, "over"), (0, 0, "none"), (0, 8, "ok"),
+    (0.7 * 3, 3, "tight"),              # 2.0999999999999996 / 3 lands on the threshold
+])
+def test_bands_of_many_buckets_equal_band_of_one(load, cap, expected):
+    assert capacity.band(load, cap) == expected
+    assert list(capacity.bands([load, load], [cap, cap])) == [expected, expected]

@@ -141,6 +141,11 @@ def test_cached_matrix_gives_the_same_answer(factory):
     b = q(factory, "S", 300, "2026-11-30", matrix_key=key)
     c = q(factory, "S", 300, "2026-11-30", matrix_key=key)
     assert a.promise_date == b.promise_date == c.promise_date and b.max_qty_by_requested == 250
+    # the cached material book gives the same component rows as the direct query
+    x = q(factory, "X", 100, "2026-12-04")
+    y = q(factory, "X", 100, "2026-12-04", matrix_key=key)
+    assert x.materials == y.materials and x.promise_date == y.promise_date == date(2026, 12, 11)
+    assert {m["material"]: m["po"] for m in y.materials} == {"M1": "PO2", "M2": None}
 
 
 def test_affected_load_adds_the_inquiry_where_it_takes_capacity(factory):
@@ -152,3 +157,24 @@ def test_affected_load_adds_the_inquiry_where_it_takes_capacity(factory):
     assert rows["2026-W48"].inquiry_hours == pytest.approx(24)
     assert rows["2026-W49"].inquiry_hours == pytest.approx(4) and rows["2026-W49"].load_hours == 47
     assert rows["2026-W50"].inquiry_hours == pytest.approx(2)
+
+
+def test_a_step_left_without_days_in_the_horizon_is_a_horizon_problem(factory):
+    # horizon 0 days: the matrix holds today only. X x 40: M1 need 80 = free 80, ready today;
+    # SMT 2 + 0.1 x 40 = 6 h of today's 8 -> finishes today; ASM would start tomorrow, past the
+    # horizon: that is 'horizon' naming ASM (ASM has capacity, so not 'no_capacity')
+    with factory.transaction() as tx:
+        tx.execute("INSERT INTO settings VALUES ('horizon_days', '0', 'test', now())")
+    p = q(factory, "X", 40, "2026-11-30")
+    assert [(s["work_center"], s["finish"]) for s in p.steps] == [("SMT", AS_OF)]
+    assert p.promise_date is None and p.problem["kind"] == "horizon" and p.problem["what"] == "ASM"
+
+
+def test_when_nothing_can_ship_by_the_requested_date_the_sentence_says_none(factory):
+    # V: SMT run 1 h, lead 5 working days from today (11-25, 26, 27, 30, 12-01): 10 h fit in two
+    # days, the lead time sets the finish on Tue 12-01; nothing finishes by today
+    p = q(factory, "V", 10, "2026-11-25")
+    assert p.promise_date == date(2026, 12, 1) and p.max_qty_by_requested == 0 and p.binding is None
+    assert promise.explain(p, "en") == ("Earliest 2026-12-01 — 6 days after the requested date. "
+                                        "None of the 10 can ship by 11-25.")
+    assert promise.explain(p, "zh").endswith("11-25 前一件也交不了(共 10)。")

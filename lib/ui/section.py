@@ -3,7 +3,6 @@
     section_header(db, dept, f, as_of)        title bar in the department's colour, period, freshness
     load(db, fn, *args)                       a lib function's result, cached on the data version
     build(builder, df, ...)                   a lib.ui.charts figure, reused while its inputs are the same
-    acting_user(db)                           who is using the page (for writes)
     kpi_row(kpis, db)                         KPI tiles with the amber band setting
     figure(fig, table_df, name, key, ...)     a chart, its table one click away; optional click-select
     records_view(df, prefix)                  a lib frame with translated headers and plain dates
@@ -24,7 +23,7 @@ from lib.actions_view import open_actions
 from lib.auth import User
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.ui import nav, theme
+from lib.ui import nav, session, theme
 from lib.ui.widgets import chart, downloads, fmt_value, kpi_tiles, table
 
 
@@ -60,12 +59,6 @@ def build(builder, df: pd.DataFrame, *args, **kwargs):
     spec = repr((args, sorted(kwargs.items()), list(df.columns)))
     return _figure(f"{builder.__module__}.{builder.__qualname__}", frame_key, df.shape, spec,
                    builder, df, args, kwargs)
-
-
-def acting_user(db=None) -> User:
-    """The user acting in this session: the app's one answer, lib.ui.acting.user()."""
-    from lib.ui import acting
-    return acting.user()
 
 
 # ------------------------------------------------------------------ layout pieces
@@ -206,7 +199,7 @@ def targets_form(db, items: list[tuple[str, str]], key: str) -> None:
     Shares are entered in %; saving writes the `settings` table in one audited transaction.
     Shown only to users with the `settings` permission (admin, chair); lib refuses others anyway.
     """
-    user = acting_user(db)
+    user = session.current_user()
     if not auth.can(user, "settings"):
         return                      # no edit controls for those who may not change targets
     with db.cursor() as cur:

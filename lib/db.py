@@ -216,6 +216,18 @@ class Tx:
             self.cur.unregister("_audit_rows")
         self.changes += len(rows)
 
+    def audit_select(self, sql: str, params=None) -> int:
+        """Add the audit rows a query returns (columns action, table_name, row_key, column_name,
+        old_value, new_value), without bringing them into Python; return how many."""
+        out = self.cur.execute(
+            "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
+            "new_value, source) SELECT ?, action, table_name, CAST(row_key AS VARCHAR), column_name, "
+            f"CAST(old_value AS VARCHAR), CAST(new_value AS VARCHAR), ? FROM ({sql})",
+            [self.user.username, self.source] + list(params or []))
+        n = int(out.fetchone()[0])   # DuckDB's INSERT returns the row count
+        self.changes += n
+        return n
+
     @staticmethod
     def key_text(table: str, row: dict) -> str:
         cols = KEYS.get(table, ())

@@ -24,3 +24,82 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(neutralise_text)
     return out
+
+
+# ---------------------------------------------------------------------------- tables in the exchange format
+
+def export_frame(con, table: str) -> pd.DataFrame:
+    """Table `table` in the exchange format (lib.tables): its columns, in its order, sorted by key.
+
+    Dates stay dates and numbers numbers; `csv_bytes` / `xlsx_bytes` neutralise text.
+    """
+    from lib.tables import spec as get_spec
+    s = get_spec(table)
+    cols = [c for c in s.columns]
+    if s.export_sql:
+        base = s.export_sql
+    elif s.line_ref:
+        sel = ", ".join(f'o.order_no AS "order"' if c.name == "order" else
+                        "o.line_no AS line" if c.name == "line" else f't."{c.name}"' for c in cols)
+        base = f"SELECT {sel} FROM {s.table} t LEFT JOIN order_lines o ON o.line_id = t.line_id"
+    else:
+        base = f"SELECT {', '.join(chr(34) + c.name + chr(34) for c in cols)} FROM {s.table}"
+    order = s.order_by or ", ".join(f'"{k}"' for k in s.key)
+    df = con.execute(f"SELECT * FROM ({base}) ORDER BY {order}").df()
+    df = df[[c.name for c in cols]]
+    for c in cols:
+        if c.kind == "date":
+            df[c.name] = pd.to_datetime(df[c.name]).dt.date.astype(object)
+            df[c.name] = df[c.name].where(df[c.name].notna(), None)
+        elif c.kind == "int":
+            df[c.name] = df[c.name].astype("Int64")
+    return df
+
+
+def template_frame(table: str) -> pd.DataFrame:
+    """An empty table with the exchange headers of `table`."""
+    from lib.tables import spec as get_spec
+    return pd.DataFrame(columns=get_spec(table).names)
+
+
+def column_guide(table: str, lang: str = "en") -> pd.DataFrame:
+    """One row per exchange column: header, Chinese header, type, required, range, reference."""
+    from lib.tables import spec as get_spec
+    rows = []
+    for c in get_spec(table).columns:
+        rng = ""
+        if c.min is not None or c.max is not None:
+            lo = "" if c.min is None else (f"> {c.min:g}" if c.min_open else f">= {c.min:g}")
+            hi = "" if c.max is None else f"<= {c.max:g}"
+            rng = " and ".join(x for x in (lo, hi) if x)
+        rows.append({"column": c.name, "chinese": c.zh, "type": c.kind + (": " + ", ".join(c.choices) if c.choices else ""),
+                     "required": "yes" if c.required and c.default is None else "",
+                     "default": "" if c.default is None else str(c.default),
+                     "range": rng, "reference": f"{c.ref[0]}.{c.ref[1]}" if c.ref else "",
+                     "other headers": ", ".join(c.aliases)})
+    return pd.DataFrame(rows)
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV as UTF-8 with BOM (Excel on Chinese Windows opens it correctly), formulas neutralised."""
+    return neutralise(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook of `frames` (sheet name -> table), formulas neutralised."""
+    import io
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, df in frames.items():
+            neutralise(df).to_excel(xl, sheet_name=name[:31] or "Sheet1", index=False)
+    return buf.getvalue()
+
+
+def export_bytes(con, table: str, fmt: str) -> bytes:
+    """The whole table in the exchange format as CSV or XLSX bytes."""
+    df = export_frame(con, table)
+    if fmt == "csv":
+        return csv_bytes(df)
+    if fmt == "xlsx":
+        return xlsx_bytes({table: df})
+    raise ValueError(f"unknown export format {fmt!r}")

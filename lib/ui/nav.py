@@ -26,6 +26,8 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("pages/meetings.py", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
     ("pages/presenter.py", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
     ("pages/actions.py", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),
+    ("pages/data.py", "data", "page.data", "nav.manage", ":material/upload_file:"),
+    ("pages/audit.py", "audit", "page.audit", "nav.manage", ":material/history:"),
     ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
     ("pages/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]

@@ -28,7 +28,7 @@ from lib.db import Database  # noqa: E402
 from lib.filters import default_filters  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
-PAGES = ["pages/purchasing.py", "pages/quality.py", "pages/engineering.py"]
+PAGES = ["views/purchasing.py", "views/quality.py", "views/engineering.py"]
 
 
 def median_time(fn, runs: int) -> float:

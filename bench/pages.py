@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 AS_OF = date(2026, 11, 25)
-PAGES = ["pages/overview.py", "pages/sales.py", "pages/pmc.py", "pages/variance.py", "pages/settings.py"]
+PAGES = ["views/overview.py", "views/sales.py", "views/pmc.py", "views/variance.py", "views/settings.py"]
 
 
 def demo_db(path: str | None) -> str:
@@ -43,7 +43,7 @@ def time_page(page: str, runs: int) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    if page != "pages/overview.py":
+    if page != "views/overview.py":
         at.switch_page(page)
     t0 = time.perf_counter()
     at.run()

@@ -33,7 +33,7 @@ def open_page(monkeypatch, path, page, state=None):
 
 
 def test_complaint_form_saves_through_the_page(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"io-mode": "forms"})
+    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "forms"})
     at.text_input(key="form-complaint-complaint").input("CC-TEST-1")
     at.text_area(key="form-complaint-description").input("burrs on the flange")
     at.selectbox(key="form-complaint-severity").select("major")
@@ -49,7 +49,7 @@ def test_complaint_form_saves_through_the_page(monkeypatch, demo_copy):
 
 
 def test_a_refused_form_says_why_and_saves_nothing(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"io-mode": "forms"})
+    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "forms"})
     at.text_input(key="form-complaint-complaint").input("CC-TEST-2")     # no description
     at.button(key="FormSubmitter:form-complaint-Save").click()
     at.run()
@@ -61,12 +61,12 @@ def test_a_refused_form_says_why_and_saves_nothing(monkeypatch, demo_copy):
 @pytest.mark.parametrize("mode", ["forms", "edit", "import", "export"])
 @pytest.mark.parametrize("dept", ["sales", "pmc", "purchasing", "quality", "engineering"])
 def test_every_part_of_update_data_runs_for_every_department(monkeypatch, demo_copy, mode, dept):
-    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"io-mode": mode, "io-dept": dept})
+    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": mode, "io-dept": dept})
     assert not at.error, [e.value for e in at.error]
 
 
 def test_audit_page_count_equals_lib(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "pages/audit.py")
+    at = open_page(monkeypatch, demo_copy, "views/audit.py")
     db = get_db(str(demo_copy))
     with db.cursor() as cur:
         n = audit.count(cur, audit.AuditFilter(start=date.today() - timedelta(days=30), end=date.today()))
@@ -75,16 +75,16 @@ def test_audit_page_count_equals_lib(monkeypatch, demo_copy):
 
 
 def test_several_files_mode_runs(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"io-mode": "import", "io-import-many": True})
+    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "import", "io-import-many": True})
     assert not at.error, [e.value for e in at.error]
 
 
 def test_a_head_sees_another_departments_data_read_only(monkeypatch, demo_copy):
     from lib.auth import User
     ann = User("ann", "head", "sales", "Ann")
-    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"user": ann, "io-mode": "forms", "io-dept": "pmc"})
+    at = open_page(monkeypatch, demo_copy, "views/data.py", {"user": ann, "io-mode": "forms", "io-dept": "pmc"})
     assert any("Read only: you may not change PMC data" in i.value for i in at.info)
     assert all(b.disabled for b in at.button if b.key and b.key.startswith("FormSubmitter:"))
-    at = open_page(monkeypatch, demo_copy, "pages/data.py", {"user": ann, "io-mode": "forms", "io-dept": "sales"})
+    at = open_page(monkeypatch, demo_copy, "views/data.py", {"user": ann, "io-mode": "forms", "io-dept": "sales"})
     assert not any("Read only" in i.value for i in at.info)
     assert not any(b.disabled for b in at.button if b.key and b.key.startswith("FormSubmitter:"))

@@ -116,7 +116,7 @@ def test_a_viewer_sees_no_edit_controls_on_any_page(monkeypatch, demo_copy):
 
 def test_admin_manages_users_in_the_app(monkeypatch, demo_copy):
     at = log_in(app(monkeypatch, demo_copy), "admin")
-    at.switch_page("pages/users.py")
+    at.switch_page("views/users.py")
     at.run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]

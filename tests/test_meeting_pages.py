@@ -56,7 +56,7 @@ def _db(path):
 
 def test_run_a_meeting_from_start_to_minutes(meeting_db):
     path, late = meeting_db
-    at = _app("pages/presenter.py")
+    at = _app("views/presenter.py")
     assert not at.exception
     # the meeting scheduled at the last close is the one presented; start it
     _button(at, "Start the meeting").click().run()
@@ -112,7 +112,7 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
     assert "Add a Saturday shift on line 2" in md and "waiting for spare part" in md
 
     # the meetings page offers the frozen minutes of the closed meeting
-    at2 = _app("pages/meetings.py")
+    at2 = _app("views/meetings.py")
     at2.selectbox(key="meeting_pick").set_value(int(closed)).run()
     assert not at2.exception and not at2.error
     assert any("closed and read-only" in i.value for i in at2.info)
@@ -132,7 +132,7 @@ def test_presenter_shows_each_department_sections_tiles_and_content(demo_path, t
     monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
     monkeypatch.setenv("TANDEM_LANG", "en")
     monkeypatch.setenv("TANDEM_AUTH", "off")
-    at = _app("pages/presenter.py")
+    at = _app("views/presenter.py")
     starts = [b for b in at.button if b.label == "Start the meeting"]
     if starts:
         starts[0].click().run()

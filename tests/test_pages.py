@@ -15,7 +15,7 @@ def run_page(monkeypatch, db_path, page: str, lang: str = "en") -> AppTest:
     monkeypatch.setenv("TANDEM_AUTH", "off")   # pages without login; tests/test_login_app.py covers the gate
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    if page != "pages/overview.py":
+    if page != "views/overview.py":
         at.switch_page(page)
         at.run()
     return at

@@ -63,8 +63,8 @@ def expected_engineering(cur):
     }
 
 
-PAGES = [("pages/purchasing.py", expected_purchasing), ("pages/quality.py", expected_quality),
-         ("pages/engineering.py", expected_engineering)]
+PAGES = [("views/purchasing.py", expected_purchasing), ("views/quality.py", expected_quality),
+         ("views/engineering.py", expected_engineering)]
 
 
 @pytest.mark.parametrize("page,expected", PAGES)
@@ -90,7 +90,7 @@ def test_tiles_say_no_data_on_an_empty_database(monkeypatch, empty_path, page, e
 
 
 def test_supplier_filter_narrows_the_purchasing_tiles(monkeypatch, demo_path):
-    at = run_page(monkeypatch, demo_path, "pages/purchasing.py")
+    at = run_page(monkeypatch, demo_path, "views/purchasing.py")
     with get_db(str(demo_path)).cursor() as cur:
         supplier = pur.supplier_otd_ranking(cur, default_filters(AS_OF), AS_OF)["supplier"].iloc[-1]
         f = replace(default_filters(AS_OF), suppliers=(supplier,))

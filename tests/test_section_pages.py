@@ -26,9 +26,9 @@ def _expected(fn, path, *args):
 
 
 @pytest.mark.parametrize("page,fn", [
-    ("pages/sales.py", sales.section_kpis),
-    ("pages/pmc.py", pmc.section_kpis),
-    ("pages/variance.py", variance.review_kpis),
+    ("views/sales.py", sales.section_kpis),
+    ("views/pmc.py", pmc.section_kpis),
+    ("views/variance.py", variance.review_kpis),
 ])
 def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
     expected = [fmt_value(k.value, k.unit) for k in _expected(fn, demo_path, AS_OF)]
@@ -41,14 +41,14 @@ def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
 
 def test_overview_shows_each_sections_headline(monkeypatch, demo_path):
     expected = [fmt_value(k.value, k.unit) for k in _expected(kpis.section_headlines, demo_path, AS_OF).values()]
-    at = run_page(monkeypatch, demo_path, "pages/overview.py")
+    at = run_page(monkeypatch, demo_path, "views/overview.py")
     assert not at.exception
     shown = _tile_values(at)
     # the five section tiles appear together, in agenda order (other rows come before and after)
     assert any(shown[i:i + 5] == expected for i in range(len(shown))), (shown, expected)
 
 
-@pytest.mark.parametrize("page", ["pages/sales.py", "pages/pmc.py", "pages/variance.py"])
+@pytest.mark.parametrize("page", ["views/sales.py", "views/pmc.py", "views/variance.py"])
 def test_empty_database_shows_empty_states_not_charts(monkeypatch, empty_path, page):
     at = run_page(monkeypatch, empty_path, page, lang="zh")
     assert not at.exception
@@ -59,7 +59,7 @@ def test_empty_database_shows_empty_states_not_charts(monkeypatch, empty_path, p
 def test_settings_page_saves_a_target(monkeypatch, tmp_path):
     path = tmp_path / "s.duckdb"
     Database(path).close()
-    at = run_page(monkeypatch, path, "pages/settings.py")
+    at = run_page(monkeypatch, path, "views/settings.py")
     assert not at.exception
     box = next(n for n in at.number_input if n.key == "set-target_otd")
     assert box.value == pytest.approx(95.0)          # shares are shown in %

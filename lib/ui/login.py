@@ -27,7 +27,8 @@ def language_switch() -> None:
 
 def _only(draw) -> None:
     """Route every URL to `draw` alone, then stop. st.navigation must be called on every run:
-    without it Streamlit falls back to serving the files in pages/ directly, login or not."""
+    without it Streamlit falls back to serving a pages/ folder directly, login or not (which is
+    why the screens live in views/)."""
     page = st.navigation([st.Page(draw, title=t("auth.login"), url_path="login", default=True)],
                          position="hidden")
     language_switch()

@@ -1,6 +1,6 @@
 """The app's pages, grouped by meeting section. Add a page here and it is routed and tested.
 
-Each entry: (file under pages/, url path, i18n title key, navigation section, icon).
+Each entry: (file under views/, url path, i18n title key, navigation section, icon).
 Section keys are nav.* i18n keys. The url path is fixed so links survive a language switch.
 
 Who sees a page: PAGE_NEEDS maps a url path to the lib.auth need its user must have
@@ -13,23 +13,23 @@ from __future__ import annotations
 from lib import auth
 
 PAGES: list[tuple[str, str, str, str, str]] = [
-    ("pages/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
-    ("pages/variance.py", "variance", "page.variance", "nav.home", ":material/query_stats:"),
-    ("pages/sales.py", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
-    ("pages/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
-    ("pages/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
-    ("pages/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
-    ("pages/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
-    ("pages/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
-    ("pages/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
-    ("pages/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
-    ("pages/meetings.py", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
-    ("pages/presenter.py", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
-    ("pages/actions.py", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),
-    ("pages/data.py", "data", "page.data", "nav.manage", ":material/upload_file:"),
-    ("pages/audit.py", "audit", "page.audit", "nav.manage", ":material/history:"),
-    ("pages/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
-    ("pages/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
+    ("views/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    ("views/variance.py", "variance", "page.variance", "nav.home", ":material/query_stats:"),
+    ("views/sales.py", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
+    ("views/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
+    ("views/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    ("views/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
+    ("views/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
+    ("views/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
+    ("views/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
+    ("views/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
+    ("views/meetings.py", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
+    ("views/presenter.py", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
+    ("views/actions.py", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),
+    ("views/data.py", "data", "page.data", "nav.manage", ":material/upload_file:"),
+    ("views/audit.py", "audit", "page.audit", "nav.manage", ":material/history:"),
+    ("views/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
+    ("views/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]
 
 # url path -> the permission a user needs to see the page (see lib.auth.NEEDS)
@@ -37,6 +37,8 @@ PAGE_NEEDS: dict[str, str] = {
     "order-review": "review",
     "users": "users",
     "settings": "settings",
+    "data": "edit",      # updating data: heads (their own department), chair, admin
+    "audit": "edit",     # who changed what: for those who change things, not the projector
 }
 
 

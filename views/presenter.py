@@ -25,7 +25,7 @@ with db.cursor() as cur:
 st.session_state.pop("presenter_seq", None)
 if m is None:
     st.info(t("meeting.presenter.none"))
-    st.page_link("pages/meetings.py", label=t("meeting.page.meetings"), icon=":material/event:")
+    st.page_link("views/meetings.py", label=t("meeting.page.meetings"), icon=":material/event:")
     st.stop()
 
 mdate = pd.Timestamp(m["meeting_date"]).date()
@@ -38,7 +38,7 @@ if m["status"] == "scheduled":
             st.rerun()
         except TandemError as e:
             show_error(e)
-    st.page_link("pages/meetings.py", label=t("meeting.page.meetings"), icon=":material/event:")
+    st.page_link("views/meetings.py", label=t("meeting.page.meetings"), icon=":material/event:")
     st.stop()
 
 with db.cursor() as cur:
@@ -101,6 +101,6 @@ if may_run:
                 st.session_state["meeting_goto"] = done.meeting_id
                 st.session_state.pop("presenter_seq", None)   # stay on this screen to show the result
                 st.success(t("meeting.presenter.closed", carried=done.carried, next=done.next_meeting_id))
-                st.page_link("pages/meetings.py", label=t("meeting.downloads"), icon=":material/download:")
+                st.page_link("views/meetings.py", label=t("meeting.downloads"), icon=":material/download:")
             except TandemError as e:
                 show_error(e)

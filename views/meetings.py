@@ -89,10 +89,10 @@ else:
                 try:
                     meetings.start(db, user, mid)
                     st.toast(t("meeting.started"))
-                    st.switch_page("pages/presenter.py")
+                    st.switch_page("views/presenter.py")
                 except TandemError as e:
                     show_error(e)
-            b2.page_link("pages/presenter.py", label=t("meeting.open_presenter"), icon=":material/co_present:")
+            b2.page_link("views/presenter.py", label=t("meeting.open_presenter"), icon=":material/co_present:")
 
     left, right = st.columns(2)
     with left:
@@ -158,7 +158,7 @@ else:
         empty("meeting.no_actions")
     else:
         table(action_view(acts), f"actions-meeting-{mid}", key="m-acts", expanded=True, height=400)
-    st.page_link("pages/actions.py", label=t("action.page.list"), icon=":material/task_alt:")
+    st.page_link("views/actions.py", label=t("action.page.list"), icon=":material/task_alt:")
 
 # ---------------------------------------------------------------- schedule
 if may_run:

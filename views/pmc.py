@@ -143,7 +143,7 @@ if load.empty:
     empty()
 else:
     section.figure(section.build(heatmap, load), load, "capacity-load", "pmc-load")
-st.page_link("pages/capacity.py", label=t("pmc.capacity.link"), icon=":material/grid_on:")
+st.page_link("views/capacity.py", label=t("pmc.capacity.link"), icon=":material/grid_on:")
 
 # ------------------------------------------------------------------ needs other departments
 needs = section.load(db, pmc.needs_other_departments, f, as_of)

@@ -43,7 +43,7 @@ accepted = st.session_state.get("pr_accepted")
 if accepted and not asked:
     st.success(accepted[1], icon=":material/task_alt:")
     st.session_state["rv_line"] = accepted[0]
-    st.page_link("pages/review.py", label=t("promise.to_review"), icon=":material/fact_check:")
+    st.page_link("views/review.py", label=t("promise.to_review"), icon=":material/fact_check:")
 elif asked:
     st.session_state.pop("pr_accepted", None)
 

@@ -1027,6 +1027,8 @@ def _meetings(c: _Ctx) -> None:
                        "started_at": t if closed else pd.NaT, "ended_at": min(t2, end) if closed else pd.NaT})
             t = min(t2, end)
         if not closed:
+            # the upcoming meeting: everyone invited, expected present until the roll is taken
+            att.extend({"meeting_id": mid, "person": p, "department": dep, "status": "present"} for p, dep in people)
             break
         for p, dep in people:
             stt = "present" if rng.random() > 0.12 or p == CHAIR else ("absent" if rng.random() < 0.5 else "excused")

@@ -25,7 +25,7 @@ with guard():
     for path, url, title, section, icon in nav.visible(user):
         pages.setdefault(t(section), []).append(
             st.Page(path, title=t(title), url_path=url, icon=icon, default=(url == "overview")))
-    page = st.navigation(pages)
+    page = st.navigation(pages, expanded=True)   # every page listed: no untranslated "View n more"
     login.sidebar(db, user)
     login.language_switch()
     filters.sidebar(db, as_of)

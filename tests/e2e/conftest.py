@@ -38,35 +38,72 @@ def browser():
         b.close()
 
 
+class Served:
+    """One `streamlit run app.py` on its own copy of the demo database."""
+
+    def __init__(self, db: Path, log: Path, auth: str):
+        self.db, self.log, self.auth = db, log, auth
+        port = _free_port()
+        env = {**os.environ, "TANDEM_DB": str(db), "TANDEM_AS_OF": AS_OF.isoformat(), "TANDEM_AUTH": auth}
+        self._log = open(log, "w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+            cwd=str(ROOT), env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read().strip() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        pytest.fail(f"streamlit did not start; see {log}")
+
+    def stop(self) -> None:
+        """Stop the server (idempotent). Only then may a test open `db`: DuckDB allows one
+        process per database file."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
 @pytest.fixture(scope="session")
-def server(demo_path, tmp_path_factory):
-    """A running dashboard on a copy of the demo database; yields its base URL."""
-    db = tmp_path_factory.mktemp("e2e") / "e2e.duckdb"
-    shutil.copy(demo_path, db)
-    port = _free_port()
-    env = {**os.environ, "TANDEM_DB": str(db), "TANDEM_AS_OF": AS_OF.isoformat(), "TANDEM_AUTH": "off"}
-    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
-        cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read().strip() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail(f"streamlit did not start; see {log.name}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+def start_server(demo_path, tmp_path_factory):
+    """Start a dashboard on a fresh copy of the demo database: `start_server(auth="on")`.
+    Each call with the same `name` returns the same running server; all are stopped at the end."""
+    running: dict[str, Served] = {}
+
+    def start(auth: str = "off", name: str | None = None) -> Served:
+        name = name or f"auth-{auth}"
+        if name not in running or running[name].proc.poll() is not None:
+            work = tmp_path_factory.mktemp(f"e2e-{name}")
+            db = work / "e2e.duckdb"
+            shutil.copy(demo_path, db)
+            running[name] = Served(db, work / "streamlit.log", auth)
+        return running[name]
+
+    yield start
+    for s in running.values():
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def server(start_server):
+    """A running dashboard (authentication off) on a copy of the demo database; its base URL."""
+    return start_server("off").url
+
+
+@pytest.fixture(scope="session")
+def auth_server(start_server):
+    """A running dashboard with authentication on (TANDEM_AUTH=on), on its own demo copy."""
+    return start_server("on").url
 
 
 def wait_for_run(page, timeout_ms: int = 60_000) -> None:
@@ -87,10 +124,29 @@ def problems(page) -> list[str]:
 
 
 @pytest.fixture
-def page(browser, server):
+def context(browser):
+    """A fresh browser context (own cookies and Streamlit session), closed after the test."""
     ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
-    pg = ctx.new_page()
+    ctx.set_default_timeout(60_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, server):
+    pg = context.new_page()
     pg.goto(server)
     wait_for_run(pg)
-    yield pg
-    ctx.close()
+    return pg
+
+
+def open_page(page, url: str) -> None:
+    """Open a page from the sidebar navigation as a user does."""
+    page.locator(f"[data-testid='stSidebarNav'] a[href$='/{url}']").first.click()
+    wait_for_run(page)
+
+
+def see(page, text: str, timeout_ms: int = 60_000) -> bool:
+    """Wait until `text` is on the screen."""
+    page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+    return True

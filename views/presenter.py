@@ -71,6 +71,8 @@ nav_steps.markdown("<div class='tdm-agenda'>" + " · ".join(
 
 ctx = presenter.PresenterContext(db=db, meeting_id=mid, section=section, as_of=as_of, filters=f, user=user)
 presenter.live(ctx)
+# the sidebar is hidden on the projector: the way back to the rest of Tandem during the meeting
+st.page_link("views/meetings.py", label=t("meeting.page.meetings"), icon=":material/arrow_back:")
 
 if may_run:
     st.divider()

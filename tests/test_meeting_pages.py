@@ -159,3 +159,12 @@ def test_presenter_shows_each_department_sections_tiles_and_content(demo_path, t
             break
         _button(at, "Next ▶").click().run()
     assert seen == set(modules)
+
+
+def test_presenter_links_back_to_meetings_while_running(meeting_db):
+    """Presenter mode hides the sidebar; during the meeting a link still leads back to Meetings."""
+    at = _app("views/presenter.py")
+    _button(at, "Start the meeting").click().run()
+    assert any(m.value.startswith("<div class='tdm-ptitle'>") for m in at.markdown)
+    links = [(e.proto.label, e.proto.page) for e in at.get("page_link")]
+    assert ("Meetings", "meetings") in [(label, page.rsplit("/", 1)[-1]) for label, page in links], links

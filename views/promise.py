@@ -34,6 +34,7 @@ with st.form("promise_form"):
     requested = c.date_input(t("promise.requested"), value=as_of + timedelta(days=21), key="pr_requested",
                              format="YYYY-MM-DD")
     customer = d.selectbox(t("promise.customer"), customers["customer"].tolist(), index=None, key="pr_customer",
+                           placeholder=t("common.choose"),
                            format_func=lambda x: f"{x} · {dict(zip(customers['customer'], customers['name'])).get(x, '')}")
     asked = st.form_submit_button(t("promise.ask"), type="primary")
 if asked:

@@ -140,6 +140,13 @@ def page(context, server):
     return pg
 
 
+def use_language(page, lang: str = "en") -> None:
+    """Switch the language with the sidebar switch, as a user does (the default follows the
+    `lang` setting and the browser's locale, so tests that read English text choose it)."""
+    page.get_by_text("中文" if lang == "zh" else "English", exact=True).first.click()
+    wait_for_run(page)
+
+
 def open_page(page, url: str) -> None:
     """Open a page from the sidebar navigation as a user does."""
     page.locator(f"[data-testid='stSidebarNav'] a[href$='/{url}']").first.click()

@@ -1,6 +1,6 @@
 """A department head updates a section from an ERP export in a real browser: a bad file shows
 its problem report and writes nothing; the corrected file (GBK, Chinese headers) is imported."""
-from tests.e2e.conftest import problems, wait_for_run
+from tests.e2e.conftest import problems, use_language, wait_for_run
 
 
 def _upload(page, path):
@@ -31,6 +31,7 @@ def test_import_a_bad_then_a_good_file(page, tmp_path):
     good = tmp_path / "erp_customers_fixed.csv"
     good.write_bytes("客户编码,客户名称\nC-900,九百号客户\nC-901,九零一客户\n".encode("gbk"))
 
+    use_language(page, "en")
     _open(page, "data")
     # importing is what the page opens on
     _upload(page, bad)
@@ -61,6 +62,7 @@ def test_a_whole_section_from_several_erp_exports(page, tmp_path):
     orders = tmp_path / "erp_orders.csv"
     orders.write_text("order,line,customer,product,qty,order_date,requested_date\n"
                       "SO-E2E,1,C-950,P-1001,10,2026-11-20,2026-12-20\n", encoding="utf-8")
+    use_language(page, "en")
     _open(page, "data")
     page.get_by_text("Several files at once (a whole section)").first.click()
     wait_for_run(page)

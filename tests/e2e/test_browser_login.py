@@ -3,7 +3,7 @@ message, the chair logs in to the Overview, a page's URL opened directly shows t
 of the page, and the projector's viewer account is not offered the "Update data" page."""
 import pytest
 
-from tests.e2e.conftest import problems, see, wait_for_run
+from tests.e2e.conftest import problems, see, use_language, wait_for_run
 
 MAIN = "[data-testid='stMain']"
 NAV = "[data-testid='stSidebarNav']"
@@ -22,8 +22,7 @@ def fresh(browser, auth_server):
         pg = ctx.new_page()
         pg.goto(f"{auth_server}/{path}")
         wait_for_run(pg)
-        pg.get_by_text("English", exact=True).first.click()
-        wait_for_run(pg)
+        use_language(pg, "en")
         return pg
     yield open_
     for ctx in contexts:

@@ -6,7 +6,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from lib.sections import AGENDA
-from tests.e2e.conftest import open_page, problems, see, wait_for_run
+from tests.e2e.conftest import open_page, problems, see, use_language, wait_for_run
 
 MAIN = "[data-testid='stMain']"
 DECISION = "Expedite M-00085 by air freight for the December orders"
@@ -19,8 +19,7 @@ def _main(page):
 
 
 def test_run_the_meeting_from_the_presenter_screen(page):
-    page.get_by_text("English", exact=True).first.click()
-    wait_for_run(page)
+    use_language(page, "en")
     open_page(page, "meetings")
     main = _main(page)
     # the upcoming (scheduled) meeting is the one shown first

@@ -10,7 +10,7 @@ from lib import promise, review
 from lib.i18n import set_lang
 from lib.sections import DEPARTMENTS
 from tests.conftest import AS_OF
-from tests.e2e.conftest import open_page, problems, see, wait_for_run
+from tests.e2e.conftest import open_page, problems, see, use_language, wait_for_run
 
 PRODUCT, QTY, REQUESTED, CUSTOMER = "P-1003", 40, date(2026, 12, 16), "C-002"
 ORDER = f"SO-{AS_OF:%y%m%d}"
@@ -57,8 +57,7 @@ def test_quote_accept_and_review(context, promise_server, demo_path):
     page = context.new_page()
     page.goto(promise_server.url)
     wait_for_run(page)
-    page.get_by_text("English", exact=True).first.click()
-    wait_for_run(page)
+    use_language(page, "en")
 
     open_page(page, "promise")
     assert see(page, "Enter a product, quantity and requested date, then press Quote.")

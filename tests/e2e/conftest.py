@@ -88,7 +88,8 @@ def problems(page) -> list[str]:
 
 @pytest.fixture
 def page(browser, server):
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    # an English browser: the app follows the browser's language unless the user switches
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
     pg = ctx.new_page()
     pg.goto(server)
     wait_for_run(pg)

@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from lib import settings
-from lib.i18n import pick_lang, set_lang, t
+from lib.i18n import pick_lang, set_lang, set_provider, t
 from lib.ui import filters, login, nav, state
 from lib.ui.widgets import guard
 
@@ -15,6 +15,7 @@ st.set_page_config(page_title="Tandem", page_icon=":material/handshake:", layout
 if "lang" not in st.session_state:
     st.session_state["lang"] = pick_lang(str(settings.get("lang")), getattr(st.context, "locale", None))
 set_lang(st.session_state["lang"])
+set_provider(state.session_lang)   # fragments and worker threads read the session's language too
 
 with guard():
     db = state.db()

@@ -5,7 +5,9 @@ two dicts, `EN` and `ZH`, holding the same keys. A test checks both are complete
 every `t("...")` literal in the code has an entry.
 
 The language of the current script run is set once per run (`set_lang`) by app.py; it is
-kept per thread because Streamlit runs each session's script on its own thread.
+kept per thread because Streamlit runs each session's script on its own thread. Inside the app
+the session's own choice wins (`set_provider`, registered by lib.ui): a fragment rerun or a
+worker thread does not run app.py, and a thread's last language may be another session's.
 
     >>> set_lang("zh"); t("app.title")
     'Tandem 产销协调'
@@ -34,11 +36,25 @@ def _load() -> dict[str, dict[str, str]]:
 CATALOGS = _load()
 
 
+_provider = None
+
+
+def set_provider(provider) -> None:
+    """Register a function returning the current session's language (or None outside a session)."""
+    global _provider
+    _provider = provider
+
+
 def set_lang(lang: str) -> None:
     _local.lang = lang if lang in LANGS else "en"
 
 
 def get_lang() -> str:
+    """The language of this session (when the app registered a provider), else of this thread."""
+    if _provider is not None:
+        lang = _provider()
+        if lang in LANGS:
+            return lang
     return getattr(_local, "lang", "en")
 
 

@@ -20,9 +20,18 @@ log = logging.getLogger("tandem")
 
 
 def language_switch() -> None:
-    """The language choice in the sidebar (also on the login screen)."""
-    st.sidebar.radio(t("app.lang"), LANGS, key="lang", horizontal=True,
-                     format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    """The language choice in the sidebar (also on the login screen).
+
+    The session's language lives in st.session_state["lang"], apart from the radio's own state:
+    Streamlit drops a widget's state in a run that does not draw it (a fragment rerun, a page
+    that stops early), and the radio would then come back on its first option, Chinese.
+    """
+    current = st.session_state.get("lang", "en")
+    choice = st.sidebar.radio(t("app.lang"), LANGS, index=LANGS.index(current), key="lang_choice",
+                              horizontal=True, format_func=lambda code: {"zh": "中文", "en": "English"}[code])
+    if choice != current:
+        st.session_state["lang"] = choice
+        st.rerun()
 
 
 def _only(draw) -> None:

@@ -30,6 +30,14 @@ def db() -> Database:
     return _database(path)
 
 
+def session_lang() -> str | None:
+    """The language chosen in this Streamlit session, or None outside a script run."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    if get_script_run_ctx() is None:
+        return None
+    return st.session_state.get("lang")
+
+
 def as_of_setting() -> date:
     raw = settings.get("as_of")
     if raw:

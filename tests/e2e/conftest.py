@@ -126,7 +126,8 @@ def problems(page) -> list[str]:
 @pytest.fixture
 def context(browser):
     """A fresh browser context (own cookies and Streamlit session), closed after the test."""
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+    # an English browser: the app follows the browser's language unless the user switches
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
     ctx.set_default_timeout(60_000)
     yield ctx
     ctx.close()

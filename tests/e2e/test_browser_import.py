@@ -6,7 +6,7 @@ from tests.e2e.conftest import problems, use_language, wait_for_run
 def _upload(page, path):
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
     wait_for_run(page)
-    page.get_by_text(f"{path.name}:").first.wait_for(timeout=60_000)
+    _see(page, f"{path.name}:")
 
 
 def _open(page, url):
@@ -21,7 +21,8 @@ def _open(page, url):
 
 
 def _see(page, text):
-    page.get_by_text(text).first.wait_for(timeout=60_000)
+    """Until `text` is on the screen (in the page's visible text, wherever Streamlit put it)."""
+    page.wait_for_function("t => document.body.innerText.includes(t)", arg=text, timeout=60_000)
     return True
 
 

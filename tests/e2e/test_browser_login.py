@@ -16,7 +16,7 @@ def fresh(browser, auth_server):
     contexts = []
 
     def open_(path: str = ""):
-        ctx = browser.new_context(viewport={"width": 1920, "height": 1080})
+        ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
         ctx.set_default_timeout(60_000)
         contexts.append(ctx)
         pg = ctx.new_page()

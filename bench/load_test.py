@@ -73,11 +73,12 @@ async def session(browser, base: str, pages: list[str], out: list, deadline: flo
                 break
             before, t0 = received[0], time.perf_counter()
             if i == 0:
-                await page.goto(f"{base}/{url}")
+                await page.goto(f"{base}/")     # the first page is served at the root
                 await page.wait_for_selector('[data-test-script-state="running"]', timeout=60000, state="attached")
             else:
                 link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url}"]').first
-                await link.click()
+                # a DOM click: presenter mode hides the sidebar, the link still routes client-side
+                await link.evaluate("a => a.click()")
                 try:   # the run may finish before we look; then the url has changed already
                     await page.wait_for_selector('[data-test-script-state="running"]', timeout=3000, state="attached")
                 except Exception:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CAP_S = 600
+CAP_S = 420     # per round of sessions
 
 
 def rss(pid: int) -> tuple[float, float]:
@@ -67,27 +67,31 @@ async def session(browser, base: str, pages: list[str], out: list, deadline: flo
     def on_ws(ws):
         ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
     page.on("websocket", on_ws)
+    failed = None
     try:
         for i, url in enumerate(pages):
             if time.monotonic() > deadline:
                 break
             before, t0 = received[0], time.perf_counter()
             if i == 0:
-                await page.goto(f"{base}/")     # the first page is served at the root
-                await page.wait_for_selector('[data-test-script-state="running"]', timeout=60000, state="attached")
+                await page.goto(f"{base}/", timeout=180000)     # the first page is served at the root
             else:
                 link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{url}"]').first
                 # a DOM click: presenter mode hides the sidebar, the link still routes client-side
                 await link.evaluate("a => a.click()")
-                try:   # the run may finish before we look; then the url has changed already
-                    await page.wait_for_selector('[data-test-script-state="running"]', timeout=3000, state="attached")
-                except Exception:
-                    pass
+            # done = the server has sent this page's messages and the script is idle again; on a
+            # saturated server the run may not have started yet when we first look
+            while received[0] == before and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
             await idle(page, int(max(1, deadline - time.monotonic()) * 1000))
             await asyncio.sleep(0.3)   # trailing messages (e.g. page-info, cached figures)
             out.append((url, time.perf_counter() - t0 - 0.3, received[0] - before))
+    except Exception as e:     # counted, not hidden: a session that timed out is reported
+        failed = f"{type(e).__name__}: {str(e).splitlines()[0][:100]}"
     finally:
         await ctx.close()
+    if failed:
+        out.append(("FAILED", failed, 0))
 
 
 async def round_(n: int, base: str, pages: list[str]) -> list:
@@ -128,21 +132,27 @@ def main() -> None:
             wall = time.perf_counter() - t0
             time.sleep(2)
             now, peak = rss(server.pid)
+            fails = [x[1] for x in out if x[0] == "FAILED"]
+            out = [x for x in out if x[0] != "FAILED"]
             times = [x[1] for x in out]
+            if fails:
+                print(f"{len(fails)} of {n} sessions stopped early: {fails[0]}")
             print(f"\n{n} sessions: {len(out)} page views in {wall:.0f} s; page time p50 {pct(times, .5):.2f} s, "
                   f"p95 {pct(times, .95):.2f} s, max {max(times):.2f} s; server RSS after {now:.0f} MB, peak {peak:.0f} MB")
-            if n == 1 or n == min(int(x) for x in args.sessions.split(",")):
+            if n == 1:
                 print("| page | time (s) | bytes sent |\n|---|---:|---:|")
                 for url, secs, b in out:
                     print(f"| {url} | {secs:.2f} | {b / 1024:,.0f} KB |")
             else:
                 by = {}
-                for url, secs, _ in out:
-                    by.setdefault(url, []).append(secs)
-                print("| page | p50 (s) | p95 (s) |\n|---|---:|---:|")
+                for url, secs, b in out:
+                    by.setdefault(url, []).append((secs, b))
+                print("| page | views | p50 (s) | p95 (s) | bytes (median) |\n|---|---:|---:|---:|---:|")
                 for url in pages:
                     if url in by:
-                        print(f"| {url} | {statistics.median(by[url]):.2f} | {pct(by[url], .95):.2f} |")
+                        ts = [x[0] for x in by[url]]
+                        print(f"| {url} | {len(ts)} | {statistics.median(ts):.2f} | {pct(ts, .95):.2f} | "
+                              f"{statistics.median(x[1] for x in by[url]) / 1024:,.0f} KB |")
             sys.stdout.flush()
     finally:
         server.terminate()

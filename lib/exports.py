@@ -39,7 +39,7 @@ def export_frame(con, table: str) -> pd.DataFrame:
     if s.export_sql:
         base = s.export_sql
     elif s.line_ref:
-        sel = ", ".join(f'o.order_no AS "order"' if c.name == "order" else
+        sel = ", ".join('o.order_no AS "order"' if c.name == "order" else
                         "o.line_no AS line" if c.name == "line" else f't."{c.name}"' for c in cols)
         base = f"SELECT {sel} FROM {s.table} t LEFT JOIN order_lines o ON o.line_id = t.line_id"
     else:

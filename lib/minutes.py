@@ -20,6 +20,7 @@ import pandas as pd
 
 from lib.errors import TandemError
 from lib.exports import neutralise
+from lib.formats import fmt_value
 from lib.i18n import t
 from lib.sections import AGENDA, DEPARTMENTS
 
@@ -98,21 +99,6 @@ def _s(value) -> str:
     return str(value)
 
 
-def fmt_kpi(value, unit: str) -> str:
-    """A KPI value as the tiles show it (shares as %, counts as integers)."""
-    if value is None or pd.isna(value):
-        return "—"
-    if unit == "pct":
-        return f"{value * 100:.1f}%"
-    if unit == "count":
-        return f"{int(round(value)):,}"
-    if unit == "money":
-        return f"¥{value:,.0f}"
-    if unit in ("hours", "days"):
-        return f"{value:,.1f} {unit[0]}"
-    return f"{value:,.2f}"
-
-
 def _section(s: str, lang: str) -> str:
     return t(f"meeting.section.{s}", lang=lang)
 
@@ -168,8 +154,8 @@ def blocks(r: MeetingRecord, lang: str) -> list[tuple]:
     else:
         snap = r.snapshot.assign(_o=r.snapshot["section"].map({s: i for i, s in enumerate(AGENDA)}))
         out.append(("table", [tr("meeting.minutes.section"), tr("meeting.minutes.kpi"), tr("meeting.minutes.value"), tr("meeting.minutes.target")],
-                    [[_section(s["section"], lang), t(s["kpi"], lang=lang), fmt_kpi(s["value"], s["unit"]),
-                      fmt_kpi(s["target"], s["unit"]) if not pd.isna(s["target"]) else ""]
+                    [[_section(s["section"], lang), t(s["kpi"], lang=lang), fmt_value(s["value"], s["unit"], lang),
+                      fmt_value(s["target"], s["unit"], lang) if not pd.isna(s["target"]) else ""]
                      for _, s in snap.sort_values(["_o", "kpi"]).iterrows()]))
     head = ["#", tr("action.title"), tr("action.owner_department"), tr("action.owner"), tr("action.due"),
             tr("action.status"), tr("action.times_discussed")]
@@ -287,8 +273,8 @@ def render_pack(r: MeetingRecord, lang: str) -> bytes:
             continue
         snap = r.snapshot[r.snapshot["section"] == s]
         kp = pd.DataFrame({tr("meeting.minutes.kpi"): [t(k, lang=lang) for k in snap["kpi"]],
-                           tr("meeting.minutes.value"): [fmt_kpi(v, u) for v, u in zip(snap["value"], snap["unit"])],
-                           tr("meeting.minutes.target"): [fmt_kpi(v, u) if not pd.isna(v) else "" for v, u in
+                           tr("meeting.minutes.value"): [fmt_value(v, u, lang) for v, u in zip(snap["value"], snap["unit"])],
+                           tr("meeting.minutes.target"): [fmt_value(v, u, lang) if not pd.isna(v) else "" for v, u in
                                                   zip(snap["target"], snap["unit"])]})
         d = decs[[x == _section(s, lang) for x in decs[tr("meeting.minutes.section")]]] if not decs.empty else decs
         a = acts[[x == _section(s, lang) for x in acts[tr("meeting.minutes.section")]]] if not acts.empty else acts

@@ -50,7 +50,8 @@ owners = sorted(everything["owner"].dropna().unique().tolist())
 owner = c2.selectbox(t("action.filter.owner"), [None] + owners, format_func=lambda o: t("filter.all") if o is None else o,
                      key="act_owner")
 statuses = c3.multiselect(t("action.filter.status"), actions.STATUSES, default=["open", "in_progress", "done"],
-                          format_func=lambda s: t(f"action.status.{s}"), key="act_status")
+                          format_func=lambda s: t(f"action.status.{s}"), key="act_status",
+                          placeholder=t("filter.all"))
 with db.cursor() as cur:
     shown = actions.action_list(cur, as_of, departments=tuple(depts), owner=owner, statuses=tuple(statuses))
 if shown.empty:

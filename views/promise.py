@@ -35,6 +35,7 @@ with st.form("promise_form"):
                              format="YYYY-MM-DD")
     customer_names = dict(zip(customers["customer"], customers["name"]))   # once, not once per option
     customer = d.selectbox(t("promise.customer"), customers["customer"].tolist(), index=None, key="pr_customer",
+                           placeholder=t("common.choose"),
                            format_func=lambda x: f"{x} · {customer_names.get(x, '')}")
     asked = st.form_submit_button(t("promise.ask"), type="primary")
 if asked:

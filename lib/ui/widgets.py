@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import html
-import io
 import logging
 from contextlib import contextmanager
 
@@ -11,6 +10,7 @@ import streamlit as st
 
 from lib.errors import TandemError
 from lib.i18n import t
+from lib.formats import fmt_value  # noqa: F401 - pages and tests format values through widgets
 from lib.kpis import Kpi
 from lib.ui import theme
 
@@ -39,33 +39,6 @@ def _is_streamlit_control_flow() -> bool:
     exc = sys.exc_info()[1]
     name = type(exc).__name__
     return name in ("RerunException", "StopException", "RerunData")
-
-
-def money(value: float) -> str:
-    """An amount short enough to read on a projector: ¥22.0M / ¥2,203万 for millions."""
-    from lib.i18n import get_lang
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    if v >= 1_000_000:
-        return f"{sign}¥{v / 10_000:,.0f}万" if get_lang() == "zh" else f"{sign}¥{v / 1_000_000:,.1f}M"
-    return f"{sign}¥{v:,.0f}"
-
-
-def fmt_value(value, unit: str) -> str:
-    """A KPI value as text: shares as %, counts as integers, hours with one decimal."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    if unit == "pct":
-        return f"{value * 100:.1f}%"
-    if unit == "count":
-        return f"{int(round(value)):,}"
-    if unit == "money":
-        return money(value)
-    if unit == "hours":
-        return f"{value:,.1f} h"
-    if unit == "days":
-        return f"{value:,.1f} d"
-    return f"{value:,.2f}"
 
 
 def _delta_text(k: Kpi) -> str:
@@ -134,12 +107,8 @@ def status_cards(cards: list[tuple[str, str, str, str]]) -> None:
 
 def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
     """Sheets of an Excel workbook as bytes; text that starts like a formula is neutralised."""
-    from lib.exports import neutralise
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        for name, df in frames.items():
-            neutralise(df).to_excel(xl, sheet_name=name[:31] or "Sheet1", index=False)
-    return buf.getvalue()
+    from lib.exports import xlsx_bytes
+    return xlsx_bytes(frames)
 
 
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:

@@ -1,0 +1,13 @@
+"""The examples in the library's docstrings run and are right."""
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["lib.db", "lib.auth", "lib.settings", "lib.i18n", "lib.kpis", "lib.exports", "lib.formats"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

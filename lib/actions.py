@@ -351,17 +351,50 @@ def funnel(con, as_of: date) -> pd.DataFrame:
         ORDER BY m.meeting_date, m.meeting_id""", [as_of, as_of]).df()
 
 
-def link_options(con) -> dict[str, pd.DataFrame]:
-    """What an action can be linked to: open order lines, work centers, suppliers, materials
-    (each with a `value` stored on the action and a `label` to show)."""
+def link_options(con, limit: int | None = None) -> dict[str, pd.DataFrame]:
+    """What an action can be linked to: open order lines (soonest due first), work centers,
+    suppliers, materials (each with a `value` stored on the action and a `label` to show).
+
+    With `limit`, at most that many of each: a large factory has tens of thousands of open lines
+    and materials, too many to send to a browser as a list; the others are typed and found with
+    `resolve_link`.
+    """
+    cap = f" LIMIT {int(limit)}" if limit else ""
     return {
         "line_id": con.execute(
             "SELECT line_id AS value, order_no || '/' || line_no || ' · ' || product || ' · ' || customer AS label "
-            "FROM order_lines WHERE status = 'open' ORDER BY order_no, line_no").df(),
+            "FROM order_lines WHERE status = 'open' "
+            f"ORDER BY coalesce(promised_date, requested_date), order_no, line_no{cap}").df(),
         "work_center": con.execute("SELECT work_center AS value, work_center || ' · ' || name AS label "
-                                   "FROM work_centers ORDER BY 1").df(),
+                                   f"FROM work_centers ORDER BY 1{cap}").df(),
         "supplier": con.execute("SELECT supplier AS value, supplier || ' · ' || name AS label "
-                                "FROM suppliers ORDER BY 1").df(),
+                                f"FROM suppliers ORDER BY 1{cap}").df(),
         "material": con.execute("SELECT material AS value, material || ' · ' || name AS label "
-                                "FROM materials ORDER BY 1").df(),
+                                f"FROM materials ORDER BY 1{cap}").df(),
     }
+
+
+def resolve_link(con, field: str, text) -> object:
+    """The stored value of a typed link: an open order line as `order_no/line_no` (or its id),
+    a work center, supplier or material code. Refused with where it went wrong if none matches.
+
+    >>> from lib.db import Database
+    >>> with Database(":memory:").cursor() as cur:
+    ...     resolve_link(cur, "material", "M-404")
+    Traceback (most recent call last):
+    lib.errors.ValidationError: material: no material M-404
+    """
+    if field not in LINKS:
+        raise ValueError(f"unknown link {field!r}")
+    text = str(text).strip().split(" · ")[0]
+    if field == "line_id":
+        order_no, _, line_no = text.rpartition("/")
+        row = (con.execute("SELECT line_id FROM order_lines WHERE order_no = ? AND CAST(line_no AS VARCHAR) = ?",
+                           [order_no, line_no]).fetchone() if order_no else
+               con.execute("SELECT line_id FROM order_lines WHERE CAST(line_id AS VARCHAR) = ?", [text]).fetchone())
+    else:
+        table = {"work_center": "work_centers", "supplier": "suppliers", "material": "materials"}[field]
+        row = con.execute(f"SELECT {field} FROM {table} WHERE {field} = ?", [text]).fetchone()
+    if row is None:
+        raise ValidationError(f"no {field.replace('_id', '').replace('_', ' ')} {text}", where=field.replace("_id", ""))
+    return row[0]

@@ -58,10 +58,13 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "demo": Scale(),
-    # ~500k order lines, ~2.5M plan + ~2.5M actual rows, ~200k POs, ~1M inspections
+    # ~500k order lines (~50k open), ~2.6M plan + ~2.6M actual rows, ~200k POs, ~1M inspections.
+    # Open lines are about five weeks of intake (lead times 2-12 weeks), so 50k open out of
+    # 500k means one year of history at ~9,600 lines a week; 72 draws a work-center day give
+    # ~52 distinct products planned out of the ~100 routed there.
     "large": Scale(work_centers=200, lines=20, products=5000, families=36, materials=20000,
-                   suppliers=300, customers=2000, history_weeks=104, orders_per_week=1850,
-                   plan_products_per_day=24, po_rate=0.1, inspect_rate=0.35, npi_projects=30,
+                   suppliers=300, customers=2000, history_weeks=52, orders_per_week=3850,
+                   plan_products_per_day=72, po_rate=0.18, inspect_rate=0.3, npi_projects=30,
                    ecns=120, improvements=80),
 }
 

@@ -39,8 +39,8 @@ class Spec:
 
 _OUTPUT = """
     SELECT x.date, wc.line, x.work_center, x.product, p.family, sum(x.plan) AS plan, sum(x.actual) AS actual
-    FROM (SELECT date, work_center, product, qty AS plan, 0 AS actual FROM production_plan
-          UNION ALL SELECT date, work_center, product, 0, qty_good FROM production_actual) x
+    FROM (SELECT date, work_center, product, qty AS plan, 0 AS actual FROM production_plan /*period*/
+          UNION ALL SELECT date, work_center, product, 0, qty_good FROM production_actual /*period*/) x
     LEFT JOIN work_centers wc USING (work_center) LEFT JOIN products p USING (product)
     GROUP BY ALL"""
 
@@ -94,6 +94,15 @@ def _spec(kind: str) -> Spec:
     return SPECS[kind]
 
 
+def _facts(s: "Spec", f: Filters) -> str:
+    """The spec's facts with the period cut where it marks /*period*/: before 5M plan/actual
+    rows are grouped (the outer filter is not pushed through the union and the grouping).
+    The dates are `date` values written as SQL literals, never text from a user."""
+    period = (f"WHERE date BETWEEN DATE '{pd.Timestamp(f.start).date().isoformat()}' "
+              f"AND DATE '{pd.Timestamp(f.end).date().isoformat()}'")
+    return s.facts.replace("/*period*/", period)
+
+
 def _filters(kind: str, f: Filters) -> tuple[str, list]:
     parts = [("AND v.date BETWEEN ? AND ?", [f.start, f.end])]
     if kind in ("output",):
@@ -116,7 +125,7 @@ def trend(con, kind: str, f: Filters, grain: str = "week") -> pd.DataFrame:
     b = bucket_sql(grain, "v.date")
     return con.execute(f"""
         SELECT {b} AS bucket, {label_sql(grain, b)} AS label, {s.measures}
-        FROM ({s.facts}) v WHERE TRUE {where}
+        FROM ({_facts(s, f)}) v WHERE TRUE {where}
         GROUP BY 1, 2 ORDER BY bucket""", params).df()
 
 
@@ -130,7 +139,7 @@ def worst(con, kind: str, f: Filters, by: str, top: int | None = None) -> pd.Dat
     limit = f"LIMIT {int(top)}" if top else ""
     return con.execute(f"""
         SELECT v.{by} AS name, {s.measures}, {s.badness} AS badness
-        FROM ({s.facts}) v WHERE v.{by} IS NOT NULL {where}
+        FROM ({_facts(s, f)}) v WHERE v.{by} IS NOT NULL {where}
         GROUP BY 1 ORDER BY badness DESC, name {limit}""", params).df()
 
 
@@ -148,14 +157,14 @@ def records(con, kind: str, f: Filters, by: str | None = None, name: str | None 
     if bucket is not None:
         where += f" AND {bucket_sql(grain, 'v.date')} = CAST(? AS DATE)"
         params.append(bucket)
-    return con.execute(f"SELECT v.* FROM ({s.facts}) v WHERE TRUE {where} ORDER BY {s.order}", params).df()
+    return con.execute(f"SELECT v.* FROM ({_facts(s, f)}) v WHERE TRUE {where} ORDER BY {s.order}", params).df()
 
 
 def total(con, kind: str, f: Filters) -> pd.DataFrame:
     """The variance's measures over the whole period and filters (one row)."""
     s = _spec(kind)
     where, params = _filters(kind, f)
-    return con.execute(f"SELECT {s.measures} FROM ({s.facts}) v WHERE TRUE {where}", params).df()
+    return con.execute(f"SELECT {s.measures} FROM ({_facts(s, f)}) v WHERE TRUE {where}", params).df()
 
 
 def review_kpis(con, f: Filters, as_of) -> list:

@@ -9,7 +9,7 @@ from lib.ui import state
 from lib.ui.meeting import (action_form, action_view, closure_figure, default_due, funnel_figure, move_form,
                              status_name)
 from lib.ui.session import current_user
-from lib.ui.widgets import chart, empty, kpi_tiles, table
+from lib.ui.widgets import TABLE_ROWS, chart, empty, kpi_tiles, table
 
 db = state.db()
 as_of = state.as_of()
@@ -57,8 +57,9 @@ with db.cursor() as cur:
 if shown.empty:
     empty("action.none")
 else:
-    st.dataframe(action_view(shown), hide_index=True, width="stretch", height=min(600, 40 + 35 * len(shown)))
-    table(shown, "actions", key="act-table", height=400)
+    st.dataframe(action_view(shown.head(TABLE_ROWS)), hide_index=True, width="stretch",
+                 height=min(600, 40 + 35 * min(len(shown), TABLE_ROWS)))
+    table(shown, "actions", key="act-table", height=400)    # says how many rows there are; downloads all
 
 # ---------------------------------------------------------------- move one
 if not shown.empty:

@@ -33,9 +33,10 @@ with st.form("promise_form"):
     qty = b.text_input(t("promise.qty"), value="100", key="pr_qty")
     requested = c.date_input(t("promise.requested"), value=as_of + timedelta(days=21), key="pr_requested",
                              format="YYYY-MM-DD")
+    customer_names = dict(zip(customers["customer"], customers["name"]))   # once, not once per option
     customer = d.selectbox(t("promise.customer"), customers["customer"].tolist(), index=None, key="pr_customer",
                            placeholder=t("common.choose"),
-                           format_func=lambda x: f"{x} · {dict(zip(customers['customer'], customers['name'])).get(x, '')}")
+                           format_func=lambda x: f"{x} · {customer_names.get(x, '')}")
     asked = st.form_submit_button(t("promise.ask"), type="primary")
 if asked:
     st.session_state["pr_inquiry"] = (product, qty, requested)

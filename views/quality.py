@@ -10,7 +10,7 @@ from lib import quality as q
 from lib import settings
 from lib.i18n import get_lang, t
 from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
-from lib.ui.widgets import downloads, empty
+from lib.ui.widgets import TABLE_ROWS, downloads, empty
 
 db = state.db()
 as_of = state.as_of()
@@ -101,8 +101,10 @@ with c1:
             t("quality.col.days_open"): comp["days_open"],
             t("quality.col.description"): comp["description"],
         })
-        st.dataframe(view, hide_index=True, width="stretch", height=min(420, 42 + 36 * len(view)),
+        st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(420, 42 + 36 * len(view)),
                      column_config={t("quality.col.d8"): st.column_config.TextColumn(help=t("quality.d8.help"))})
+        if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
+            st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
         downloads(view, "quality-complaints", "qa-comp")
 with c2:
     if causes.empty:
@@ -127,7 +129,9 @@ with c1:
                                                if isinstance(x, str) and x) for r in backlog.itertuples()],
             t("quality.col.qty"): backlog["qty_inspected"], t("quality.col.days_waiting"): backlog["days_waiting"],
         })
-        st.dataframe(view, hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
+        st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
+        if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
+            st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
         downloads(view, "inspection-backlog", "qa-backlog")
 with c2:
     st.subheader(t("quality.hold.title", n=len(hold)), help=t("quality.hold.help"))
@@ -140,7 +144,9 @@ with c2:
             t("quality.col.on_hand"): hold["on_hand"], t("quality.col.hold_value"): hold["hold_value"].round(0),
             t("quality.col.lots"): hold["held_lots"].fillna(""),
         })
-        st.dataframe(view, hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
+        st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
+        if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
+            st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
         downloads(view, "material-on-hold", "qa-hold")
 
 st.divider()

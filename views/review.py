@@ -15,6 +15,7 @@ from lib.ui.widgets import downloads
 db = state.db()
 as_of = state.as_of()
 user = session.current_user()
+MAX_ROWS = 1000     # rows drawn in a table; the downloads carry all of them
 
 st.title(t("review.title"))
 st.caption(t("review.caption"))
@@ -36,23 +37,33 @@ else:
         "product": t("capacity.col.product"), "qty": t("review.col.qty"), "requested_date": t("review.col.requested"),
         "promised_date": t("review.col.promised"), "round": t("review.col.round"), "opened_at": t("review.col.opened")},
         dates=["requested_date", "promised_date"], stamps=["opened_at"])
-    st.dataframe(shown, hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 400),
+    st.dataframe(shown.head(MAX_ROWS), hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 400),
                  column_config={t("review.col.qty"): st.column_config.NumberColumn(format="%.0f")})
+    if len(shown) > MAX_ROWS:
+        st.caption(t("scale.first_rows", shown=MAX_ROWS, total=len(shown)))
     downloads(shown, "pending_reviews", "rv-pend")
 
 if lines.empty:
     st.stop()
 
 
-def _label(i):
-    r = lines.loc[lines["line_id"] == i].iloc[0]    # a Series: r["product"], not r.product (Series.prod)
-    status = t(f"review.line_status.{r['review_status']}")
-    return (f"{r['order_no']}/{r['line_no']} · {r['customer']} · {r['product']} × {r['qty']:,.0f} · "
-            f"{status} ({r['signed']}/{len(DEPARTMENTS)})")
-
-
-choices = list(dict.fromkeys(pend["line_id"].tolist() + lines["line_id"].tolist()))
-line_id = st.selectbox(t("review.line"), choices, key="rv_line", format_func=_label)
+# one label per line, built set-wise (a format_func that searches the frame per option is
+# quadratic: 30,000 lines in review on a large factory took ten seconds a run); the choice list
+# is bounded so the browser is not sent every open line of the factory
+MAX_CHOICES = 1000
+status_txt = {s: t(f"review.line_status.{s}") for s in lines["review_status"].unique()}
+labels = dict(zip(lines["line_id"].tolist(), (
+    lines["order_no"] + "/" + lines["line_no"].astype(str) + " · " + lines["customer"] + " · " + lines["product"]
+    + " × " + lines["qty"].map("{:,.0f}".format) + " · " + lines["review_status"].map(status_txt)
+    + " (" + lines["signed"].astype(str) + f"/{len(DEPARTMENTS)})").tolist()))
+ordered = list(dict.fromkeys(pend["line_id"].tolist() + lines["line_id"].tolist()))
+choices = ordered[:MAX_CHOICES]
+wanted = st.session_state.get("rv_line")
+if wanted in labels and wanted not in choices:     # a line opened from another page
+    choices.append(wanted)
+line_id = st.selectbox(t("review.line"), choices, key="rv_line", format_func=lambda i: labels.get(i, str(i)))
+if len(ordered) > MAX_CHOICES:
+    st.caption(t("scale.first_choices", shown=MAX_CHOICES, total=len(ordered)))
 line = lines.loc[lines["line_id"] == line_id].iloc[0]
 
 with db.cursor() as cur:

@@ -139,7 +139,10 @@ if risk.empty:
     st.info(t("sales.no_risk"))
 else:
     view = section_panels.at_risk_view(risk)
-    st.dataframe(view, hide_index=True, width="stretch", height=section.table_height(len(view)))
+    shown = view.head(1000)     # drawn rows are bounded; the downloads carry every line
+    st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(len(shown)))
+    if len(view) > len(shown):
+        st.caption(t("scale.first_rows", shown=len(shown), total=len(view)))
     downloads(view, "at-risk-lines", "sales-risk-dl")
 
 section.actions_panel(db, "sales", as_of)

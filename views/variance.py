@@ -8,7 +8,7 @@ import streamlit as st
 from lib import sales, variance
 from lib.i18n import t
 from lib.ui import charts, filters, section, state, theme
-from lib.ui.widgets import empty
+from lib.ui.widgets import TABLE_ROWS, downloads, empty
 
 db = state.db()
 as_of = state.as_of()
@@ -97,8 +97,11 @@ def review(kind: str) -> None:
         rec = section.load(db, variance.records, kind, f, by, name, None if bucket == "all" else bucket, grain)
         what = name + ("" if bucket == "all" else f" · {labels.get(bucket, bucket)}")
         st.caption(t("section.drill.records", what=what) + f" · {len(rec):,}")
-        st.dataframe(section.records_view(rec, "variance.col"), hide_index=True, width="stretch",
-                     height=section.table_height(min(len(rec), 8)))
+        shown = section.records_view(rec.head(TABLE_ROWS), "variance.col")   # drawn rows bounded
+        st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(min(len(rec), 8)))
+        if len(rec) > TABLE_ROWS:
+            st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(rec)))
+            downloads(section.records_view(rec, "variance.col"), f"{kind}-records", f"{key}-dl")
 
 
 tabs = st.tabs([t(f"variance.tab.{k}") for k in ("output", "delivery", "price", "yield")])

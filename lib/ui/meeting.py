@@ -117,10 +117,25 @@ def decision_form(db, user: User, meeting_id: int, section: str, key: str) -> No
                 show_error(e)
 
 
+LINK_CHOICES = 1000    # listed choices per link; a large factory's other lines/materials are typed
+
+
+def _typed_links(db, opts: dict, links: dict) -> dict:
+    """The form's links as stored values: listed choices as they are, typed codes resolved."""
+    out = {}
+    for k, v in links.items():
+        if v is None or v in set(opts[k]["value"].tolist()):
+            out[k] = int(v) if k == "line_id" and v is not None else v
+        else:
+            with db.cursor() as cur:
+                out[k] = actions.resolve_link(cur, k, v)
+    return out
+
+
 def action_form(db, user: User, meeting_id: int | None, section: str, key: str, default_due: date) -> None:
     """Record an action (owner department, owner, due date, optional links)."""
     with db.cursor() as cur:
-        opts = actions.link_options(cur)
+        opts = actions.link_options(cur, limit=LINK_CHOICES)
         decs = meetings.decisions(cur, meeting_id) if meeting_id else pd.DataFrame()
     with st.form(f"{key}-action", clear_on_submit=True, border=False):
         title = st.text_input(t("action.title"))
@@ -142,14 +157,17 @@ def action_form(db, user: User, meeting_id: int | None, section: str, key: str, 
         for col, field in zip(cols, actions.LINKS):
             o = opts[field]
             labels = dict(zip(o["value"], o["label"]))
+            # a long list is cut (see LINK_CHOICES): any other code can be typed into the box
             links[field] = col.selectbox(t(f"action.{field}"), [None] + o["value"].tolist(),
-                                         format_func=lambda v, lb=labels: "—" if v is None else lb[v])
+                                         format_func=lambda v, lb=labels: "—" if v is None else lb.get(v, str(v)),
+                                         accept_new_options=len(o) >= LINK_CHOICES)
+        if any(len(opts[f]) >= LINK_CHOICES for f in actions.LINKS):
+            st.caption(t("scale.type_code", n=LINK_CHOICES))
         if st.form_submit_button(t("action.save"), type="primary"):
             try:
                 aid = actions.create(db, user, title=title, owner_department=dept, owner=owner, due_date=due,
                                      section=sec, meeting_id=meeting_id, decision_id=decision,
-                                     links={k: (int(v) if k == "line_id" and v is not None else v)
-                                            for k, v in links.items()})
+                                     links=_typed_links(db, opts, links))
                 st.toast(t("action.saved", id=aid))
             except TandemError as e:
                 show_error(e)

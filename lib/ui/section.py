@@ -133,8 +133,14 @@ def _actions_page() -> str | None:
 
 
 def _style_overdue(frame: pd.DataFrame, overdue: pd.Series):
+    """The overdue rows in red, set-wise (a per-row lookup took over a second on 2,600 rows)."""
     red = f"color: {theme.RAG['red']}; font-weight: 700"
-    return frame.style.apply(lambda row: [red if overdue.loc[row.name] else "" for _ in row], axis=1)
+    rows = pd.Series(overdue.to_numpy(), index=frame.index).map({True: red, False: ""})
+    styles = pd.DataFrame({c: rows for c in frame.columns}, index=frame.index)
+    return frame.style.apply(lambda _: styles, axis=None)
+
+
+PANEL_ROWS = 200    # open items drawn in a section's panel (most overdue first); downloads carry all
 
 
 def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.DataFrame:
@@ -160,8 +166,13 @@ def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.D
         t("section.col.days_overdue"): items["days_overdue"].astype("Int64"),
         t("section.col.status"): [t(f"section.status.{s}") for s in items["status"]],
     })
-    st.dataframe(_style_overdue(view, items["overdue"].astype(bool)), hide_index=True, width="stretch",
-                 height=min(420, 42 + 36 * len(view)))
+    # a Styler sends every cell's style: the rows drawn are bounded (they are sorted most
+    # overdue first, so the ones the meeting talks about are drawn)
+    shown = view.head(PANEL_ROWS)
+    st.dataframe(_style_overdue(shown, items["overdue"].astype(bool).head(PANEL_ROWS)), hide_index=True,
+                 width="stretch", height=min(420, 42 + 36 * len(shown)))
+    if len(view) > len(shown):
+        st.caption(t("scale.first_rows", shown=len(shown), total=len(view)))
     downloads(view, f"{dept}-open-items", key)
     return items
 

@@ -26,9 +26,16 @@ def otd_trend(trend: pd.DataFrame, *, target: float | None, x_title: str, height
 
 def at_risk_view(risk: pd.DataFrame) -> pd.DataFrame:
     """At-risk order lines (lib.sales.at_risk_lines) with translated headers and why each is at risk."""
-    why = [", ".join([t(f"sales.why.{c}") for c in ("overdue", "promise_after_request") if r[c]]
-                     + ([t("sales.why.load_late", where=r["load_note"] or "")] if r["load_late"] else []))
-           for _, r in risk.iterrows()]
+    # set-wise: a row loop took seconds for the ~35,000 at-risk lines of a large factory
+    parts = pd.DataFrame({
+        "overdue": risk["overdue"].astype(bool).map({True: t("sales.why.overdue"), False: ""}),
+        "promise_after_request": risk["promise_after_request"].astype(bool).map(
+            {True: t("sales.why.promise_after_request"), False: ""}),
+        "load_late": [t("sales.why.load_late", where=w or "") if late else ""
+                      for late, w in zip(risk["load_late"].astype(bool), risk["load_note"])]
+        if risk["load_late"].any() else "",
+    }, index=risk.index)
+    why = parts.apply(lambda col: col.where(col == "", col + ", ")).sum(axis=1).str.rstrip(", ")
     return pd.DataFrame({
         t("sales.col.order"): risk["order_no"] + "/" + risk["line_no"].astype(str),
         t("sales.col.customer"): risk["customer"], t("sales.col.product"): risk["product"],

@@ -124,6 +124,9 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
                        key=f"{key}-xlsx")
 
 
+TABLE_ROWS = 500     # rows of a chart's table drawn on screen; the downloads carry all
+
+
 def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, height: int | None = None,
           column_config: dict | None = None) -> None:
     """A chart's table, one click away, with CSV/Excel downloads."""
@@ -131,8 +134,12 @@ def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, heig
         if df.empty:
             st.info(t("common.empty"))
             return
-        st.dataframe(df.head(2000), hide_index=True, width="stretch", height=height or "auto",
+        # the rows drawn are bounded: a table is sent to the browser even while its expander is
+        # closed, and 2,000 rows of every chart's table took a large factory's pages past 2 MB
+        st.dataframe(df.head(TABLE_ROWS), hide_index=True, width="stretch", height=height or "auto",
                      column_config=column_config)
+        if len(df) > TABLE_ROWS:
+            st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(df)))
         downloads(df, name, key)
 
 

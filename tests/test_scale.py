@@ -1,0 +1,82 @@
+"""What keeps screens bounded on a large factory: link lists cut with typed codes resolved,
+at-risk reasons built set-wise, overdue rows styled set-wise."""
+import pandas as pd
+import pytest
+
+from lib import actions
+from lib.errors import ValidationError
+from lib.ui import section, section_panels
+
+
+@pytest.fixture
+def lines(db):
+    con = db._con
+    con.execute("INSERT INTO customers VALUES ('C1', 'Acme'), ('C2', 'Beta')")
+    con.execute("INSERT INTO products (product, name, family) VALUES ('P1', 'Pump', 'F'), ('P2', 'Valve', 'F')")
+    con.execute("INSERT INTO materials (material, name) VALUES ('M-1', 'Seal'), ('M-2', 'Screw'), ('M-3', 'Nut')")
+    # (line_id, order_no, line_no, customer, product, qty, order, requested, promised, status)
+    con.execute("""INSERT INTO order_lines (line_id, order_no, line_no, customer, product, qty, order_date,
+                   requested_date, promised_date, status) VALUES
+        (11, 'SO-1', 1, 'C1', 'P1', 10, DATE '2026-01-01', DATE '2026-03-01', NULL, 'open'),
+        (12, 'SO-1', 2, 'C1', 'P2', 10, DATE '2026-01-01', DATE '2026-02-01', DATE '2026-02-10', 'open'),
+        (13, 'SO-2', 1, 'C2', 'P1', 10, DATE '2026-01-01', DATE '2026-01-15', NULL, 'open'),
+        (14, 'SO-3', 1, 'C2', 'P2', 10, DATE '2026-01-01', DATE '2026-01-05', NULL, 'closed')""")
+    return db
+
+
+def test_link_options_soonest_due_first_and_cut(lines):
+    with lines.cursor() as cur:
+        every = actions.link_options(cur)
+        cut = actions.link_options(cur, limit=2)
+    # due: line 13 on 01-15, line 12 promised 02-10, line 11 requested 03-01; 14 is closed
+    assert every["line_id"]["value"].tolist() == [13, 12, 11]
+    assert cut["line_id"]["value"].tolist() == [13, 12]
+    assert cut["line_id"]["label"].tolist() == ["SO-2/1 · P1 · C2", "SO-1/2 · P2 · C1"]
+    assert cut["material"]["value"].tolist() == ["M-1", "M-2"]
+
+
+@pytest.mark.parametrize("field,typed,value", [
+    ("line_id", "SO-1/1", 11),
+    ("line_id", "SO-1/2 · P2 · C1", 12),     # a label pasted whole
+    ("line_id", "13", 13),
+    ("material", " M-3 ", "M-3"),
+])
+def test_resolve_link(lines, field, typed, value):
+    with lines.cursor() as cur:
+        assert actions.resolve_link(cur, field, typed) == value
+
+
+@pytest.mark.parametrize("field,typed,where", [
+    ("line_id", "SO-1/9", "line"),
+    ("line_id", "SO-9/1", "line"),
+    ("material", "M-9", "material"),
+    ("supplier", "S-1", "supplier"),
+])
+def test_resolve_link_refuses_unknown(lines, field, typed, where):
+    with lines.cursor() as cur, pytest.raises(ValidationError) as e:
+        actions.resolve_link(cur, field, typed)
+    assert e.value.where == where
+
+
+def test_at_risk_reasons():
+    risk = pd.DataFrame({
+        "order_no": ["A", "B", "C", "D"], "line_no": [1, 2, 3, 4], "customer": "c", "product": "p",
+        "remaining_qty": 5.0, "requested_date": pd.to_datetime(["2026-01-01"] * 4),
+        "promised_date": pd.to_datetime(["2026-01-02"] * 4),
+        "overdue": [True, False, True, False], "promise_after_request": [True, False, False, False],
+        "load_late": [False, True, True, False], "load_note": [None, "SMT-2 2026-W03", "CNC-1", None]})
+    view = section_panels.at_risk_view(risk)
+    assert view.iloc[:, 0].tolist() == ["A/1", "B/2", "C/3", "D/4"]
+    assert view.iloc[:, -1].tolist() == [
+        "overdue, promised after requested date",
+        "overloaded week ahead: SMT-2 2026-W03",
+        "overdue, overloaded week ahead: CNC-1",
+        ""]
+
+
+def test_overdue_rows_red_only():
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
+    styler = section._style_overdue(frame, pd.Series([False, True, False]))
+    styler._compute()
+    red = {cell for cell, props in styler.ctx.items() if ("font-weight", "700") in props}
+    assert red == {(1, 0), (1, 1)}     # the second row's two cells, nothing else

@@ -2,7 +2,6 @@
 import streamlit as st
 
 from lib import auth, settings
-from lib.errors import TandemError
 from lib.i18n import t
 from lib.ui import section, session, state
 
@@ -48,12 +47,5 @@ with st.form("settings-form"):
                                                     step=1.0 if unit in ("pct", "money", "days") else 0.01,
                                                     help=help_text, disabled=locked or not allowed, key=f"set-{s.key}")
     if st.form_submit_button(t("common.save"), disabled=not allowed, type="primary"):
-        new = {k: (v / 100 if section.TARGET_UNITS.get(k) == "pct" else v) for k, v in values.items()
-               if settings.env_value(k) is None}
-        try:
-            n = settings.save_values(db, user, new)
-        except TandemError as e:
-            st.error(t("app.error", title=e.title, detail=e.detail))
-        else:
-            st.cache_data.clear()
-            st.success(t("section.targets.saved", n=n))
+        section.save_settings(db, user, {k: (v / 100 if section.TARGET_UNITS.get(k) == "pct" else v)
+                                         for k, v in values.items() if settings.env_value(k) is None})

@@ -225,14 +225,19 @@ def targets_form(db, items: list[tuple[str, str]], key: str) -> None:
                 values[k] = st.number_input(label, value=_as_input(current[k], unit), step=step,
                                             min_value=0.0, help=setting_help(k), key=f"{key}-{k}")
             if st.form_submit_button(t("common.save")):
-                new = {k: (v / 100 if unit == "pct" else v) for (k, unit), v in zip(items, values.values())}
-                try:
-                    changed = settings.save_values(db, user, new)
-                except TandemError as e:
-                    st.error(t("app.error", title=e.title, detail=e.detail))
-                else:
-                    st.cache_data.clear()
-                    st.success(t("section.targets.saved", n=changed))
+                save_settings(db, user, {k: (v / 100 if unit == "pct" else v)
+                                         for (k, unit), v in zip(items, values.values())})
+
+
+def save_settings(db, user, new: dict) -> None:
+    """Save changed settings in one transaction and say how many changed (or why not)."""
+    try:
+        changed = settings.save_values(db, user, new)
+    except TandemError as e:
+        st.error(t("app.error", title=e.title, detail=e.detail))
+    else:
+        st.cache_data.clear()
+        st.success(t("section.targets.saved", n=changed))
 
 
 def kpi_value_text(k) -> str:

@@ -91,7 +91,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     path = demo_db(args.db)
-    os.environ.update(TANDEM_DB=path, TANDEM_AS_OF=AS_OF.isoformat(), TANDEM_LANG="en")
+    os.environ.update(TANDEM_DB=path, TANDEM_AS_OF=AS_OF.isoformat(), TANDEM_LANG="en", TANDEM_AUTH="off")
     print(f"demo database {path}; AppTest, warm = median of {args.runs} reruns")
     print(f"{'page':24s} {'first (s)':>10s} {'warm (s)':>10s}")
     for page in PAGES:

@@ -90,7 +90,8 @@ def explain(p: Promise, lang: str | None = None) -> str:
     if p.requested_ok:
         head = t("promise.sentence.ok", lang, date=p.promise_date.isoformat(), requested=p.requested.isoformat())
     else:
-        head = t("promise.sentence.late", lang, date=p.promise_date.isoformat(), days=p.days_late)
+        key = "promise.sentence.late_one" if p.days_late == 1 else "promise.sentence.late"
+        head = t(key, lang, date=p.promise_date.isoformat(), days=p.days_late)
     b = p.binding
     if b and b["kind"] == "material":
         head += t("promise.sentence.material", lang, what=b["what"], date=b["date"].isoformat())

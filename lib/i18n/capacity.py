@@ -8,6 +8,7 @@ EN = {
     # promise sentence (lib.promise.explain)
     "promise.sentence.ok": "Earliest {date} — the requested date {requested} holds",
     "promise.sentence.late": "Earliest {date} — {days} days after the requested date",
+    "promise.sentence.late_one": "Earliest {date} — {days} day after the requested date",
     "promise.sentence.material": "; bound by material {what}, ready {date}",
     "promise.sentence.capacity": "; bound by {what} in week {week} ({pct} loaded)",
     "promise.sentence.split": ". {n} of {qty} can ship by {requested}.",
@@ -202,6 +203,7 @@ ZH = {
     "page.review": "订单评审",
     "promise.sentence.ok": "最早 {date} 可交 — 客户要求的 {requested} 可以满足",
     "promise.sentence.late": "最早 {date} 可交 — 比客户要求晚 {days} 天",
+    "promise.sentence.late_one": "最早 {date} 可交 — 比客户要求晚 {days} 天",
     "promise.sentence.material": ";卡在物料 {what},{date} 到齐",
     "promise.sentence.capacity": ";卡在 {what} 第 {week} 周(负荷 {pct})",
     "promise.sentence.split": "。{qty} 中有 {n} 可在 {requested} 前交货。",

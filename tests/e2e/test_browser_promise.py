@@ -3,6 +3,9 @@ promise page, accepts the answer for a customer, and finds the new order line in
 with every department's review pending. The database is checked after the server has stopped."""
 from datetime import date
 
+import shutil
+import tempfile
+
 import duckdb
 import pytest
 
@@ -43,12 +46,16 @@ def _date(page, label: str, day: date) -> None:
 def _expected(demo_path):
     """What lib.promise answers for the same inquiry on an untouched copy of the demo data."""
     set_lang("en")
-    con = duckdb.connect(str(demo_path), read_only=True)
-    try:
-        p = promise.quote(con, PRODUCT, str(QTY), REQUESTED, as_of=AS_OF)
-        return p, promise.explain(p), len(review.pending(con, DEPARTMENTS[0]))
-    finally:
-        con.close()
+    # a private copy: this process may already hold demo_path open read-write (other tests'
+    # gateway), and DuckDB refuses a second, read-only configuration of the same file
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = shutil.copy(demo_path, tmp)
+        con = duckdb.connect(copy, read_only=True)
+        try:
+            p = promise.quote(con, PRODUCT, str(QTY), REQUESTED, as_of=AS_OF)
+            return p, promise.explain(p), len(review.pending(con, DEPARTMENTS[0]))
+        finally:
+            con.close()
 
 
 def test_quote_accept_and_review(context, promise_server, demo_path):

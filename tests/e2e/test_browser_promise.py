@@ -1,10 +1,9 @@
 """Customer service answers "when can we deliver 40 of P-1003 by 16 December?" on the Delivery
 promise page, accepts the answer for a customer, and finds the new order line in Order review
 with every department's review pending. The database is checked after the server has stopped."""
-from datetime import date
-
 import shutil
 import tempfile
+from datetime import date
 
 import duckdb
 import pytest

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 
-from lib import capacity, promise
+from lib import capacity, promise, settings
 from lib.cli import command, open_db, parse_date
 
 
@@ -25,7 +24,7 @@ def _load_args(p):
 @command("load", "work-center load against capacity per day, week or month", _load_args)
 def cmd_load(args) -> int:
     db = open_db(args)
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or settings.as_of()
     with db.cursor() as cur:
         df = capacity.load(cur, as_of, by=args.by, weeks=args.weeks)
     out = df[["work_center", "period", "load_hours", "capacity_hours", "load_pct", "overdue_hours"]].copy()
@@ -53,7 +52,7 @@ def _promise_args(p):
 @command("promise", "capable-to-promise: the earliest delivery date of an inquiry", _promise_args)
 def cmd_promise(args) -> int:
     db = open_db(args)
-    as_of = args.as_of or date.today()
+    as_of = args.as_of or settings.as_of()
     with db.cursor() as cur:
         p = promise.quote(cur, args.product, args.qty, args.requested, as_of=as_of)
     if args.format == "json":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +111,18 @@ def working_weekdays(con=None) -> list[int]:
     raw = str(get("working_weekdays", con))
     days = sorted({int(x) for x in raw.replace(" ", "").split(",") if x.isdigit() and 1 <= int(x) <= 7})
     return days or [1, 2, 3, 4, 5]
+
+
+def as_of() -> date:
+    """'Today' for the engines: the TANDEM_AS_OF setting, else the real date (one rule for the app
+    and the command line)."""
+    raw = get("as_of")
+    if raw:
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            pass
+    return date.today()
 
 
 def db_path() -> str:

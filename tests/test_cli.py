@@ -111,3 +111,12 @@ def test_busy_database_message_from_a_second_process(tmp_path):
         assert "open in another Tandem process" in out.stderr and "Traceback" not in out.stderr
     finally:
         holder.close()
+
+
+def test_as_of_is_one_rule_for_app_and_command_line(monkeypatch):
+    from datetime import date
+    from lib import settings
+    monkeypatch.setenv("TANDEM_AS_OF", "2026-03-02")
+    assert settings.as_of() == date(2026, 3, 2)
+    monkeypatch.setenv("TANDEM_AS_OF", "not a date")
+    assert settings.as_of() == date.today()

@@ -39,13 +39,7 @@ def session_lang() -> str | None:
 
 
 def as_of_setting() -> date:
-    raw = settings.get("as_of")
-    if raw:
-        try:
-            return date.fromisoformat(str(raw))
-        except ValueError:
-            pass
-    return date.today()
+    return settings.as_of()
 
 
 def as_of() -> date:

@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -324,6 +325,11 @@ def _same(a, b) -> bool:
     return _text(a) == _text(b)
 
 
+# commits made through this process per database file (see Database.data_version)
+_COMMITS: dict[str, int] = {}
+_COMMITS_LOCK = threading.Lock()
+
+
 class Database:
     """A DuckDB database file (or ":memory:") with Tandem's schema, opened once."""
 
@@ -336,6 +342,10 @@ class Database:
             self._con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as e:
             raise translate(e, self.path) from e
+        # the data version is read on every cached lookup (a dozen a page): remembered until a
+        # commit in this process (another process cannot write while this one has the file open)
+        self._version_key = f":memory:{id(self)}" if self.path == ":memory:" else os.path.realpath(self.path)
+        self._version_memo: tuple[int, int] | None = None
         if migrate and not read_only:
             self.migrate()
 
@@ -363,8 +373,21 @@ class Database:
 
     def data_version(self) -> int:
         """A number every committed write increases: a cache key for derived results."""
+        commits = _COMMITS.get(self._version_key, 0)     # read before the query: see _committed
+        memo = self._version_memo
+        if memo is not None and memo[0] == commits:
+            return memo[1]
         v = self.scalar("SELECT value FROM meta WHERE key = 'data_version'")
-        return int(v) if v is not None else 0
+        version = int(v) if v is not None else 0
+        self._version_memo = (commits, version)
+        return version
+
+    def _committed(self) -> None:
+        """Count a commit to this database file: every Database object on it (one process may
+        hold several) reads the version again. A reader that raced the commit stored its value
+        under the previous count, so it is not used."""
+        with _COMMITS_LOCK:
+            _COMMITS[self._version_key] = _COMMITS.get(self._version_key, 0) + 1
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         v = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
@@ -391,6 +414,7 @@ class Database:
                 yield tx
                 self._finish(tx)
                 cur.execute("COMMIT")
+                self._committed()
             except BaseException as e:
                 try:
                     cur.execute("ROLLBACK")
@@ -434,6 +458,7 @@ class Database:
                     cur.execute(step.read_text(encoding="utf-8"))
                     cur.execute("INSERT INTO schema_migrations (name) VALUES (?)", [step.stem])
                     cur.execute("COMMIT")
+                    self._committed()
                 except duckdb.Error as e:
                     cur.execute("ROLLBACK")
                     raise DatabaseUnavailable(f"Migration {step.name} failed: {str(e).splitlines()[0]}") from e

@@ -55,6 +55,27 @@ def test_write_is_audited_and_bumps_version_and_freshness(db):
     assert db.query("SELECT section, updated_by FROM section_updates").values.tolist() == [["sales", "ann"]]
 
 
+def test_data_version_is_remembered_until_a_commit_through_any_object_on_the_file(tmp_path):
+    a, b = Database(tmp_path / "f.duckdb"), Database(str(tmp_path / "." / "f.duckdb"))
+    v0 = a.data_version()
+    assert b.data_version() == v0 and a.data_version() == v0      # remembered: no write between
+    with b.transaction(SYSTEM) as tx:                              # a commit through the other object
+        tx.insert("customers", {"customer": "C1", "name": "Acme"})
+    assert a.data_version() == v0 + 1 and b.data_version() == v0 + 1
+    with pytest.raises(RuleViolation):                             # a rolled-back write changes nothing
+        with a.transaction(SYSTEM) as tx:
+            tx.insert("customers", {"customer": "C1", "name": "Again"})
+    assert a.data_version() == b.data_version() == v0 + 1
+    a.close(), b.close()
+
+
+def test_in_memory_databases_keep_their_own_version():
+    a, b = Database(), Database()
+    with a.transaction(SYSTEM) as tx:
+        tx.insert("customers", {"customer": "C1", "name": "Acme"})
+    assert a.data_version() == b.data_version() + 1
+
+
 def test_failed_write_leaves_nothing(db):
     with pytest.raises(RuleViolation):
         with db.transaction(SYSTEM) as tx:

@@ -5,6 +5,7 @@ import pytest
 
 from lib import actions
 from lib.errors import ValidationError
+from lib.i18n import t
 from lib.ui import section, section_panels
 
 
@@ -74,9 +75,27 @@ def test_at_risk_reasons():
         ""]
 
 
-def test_overdue_rows_red_only():
+def test_overdue_rows_get_the_red_dot_only():
+    from lib.ui import widgets
     frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]})
-    styler = section._style_overdue(frame, pd.Series([False, True, False]))
-    styler._compute()
-    red = {cell for cell, props in styler.ctx.items() if ("font-weight", "700") in props}
-    assert red == {(1, 0), (1, 1)}     # the second row's two cells, nothing else
+    view, config = widgets.flagged(frame, pd.Series([False, True, False]))
+    mark = view.columns[0]
+    assert list(view.columns[1:]) == ["a", "b"] and frame.columns.tolist() == ["a", "b"]   # input untouched
+    assert view[mark].notna().tolist() == [False, True, False] and view[mark].iloc[1] == widgets.LATE_DOT
+    assert "#d64545" not in widgets.LATE_DOT and "%23d64545" in widgets.LATE_DOT    # '#' escaped in the data URL
+    assert set(config) == {mark}
+
+
+def test_panel_view_translates_each_row():
+    from lib.i18n import set_lang
+    set_lang("en")
+    items = pd.DataFrame({"kind": ["action", "complaint", "action"], "ref": ["A-1", "Q-2", "A-3"],
+                          "title": ["t1", "t2", "t3"], "owner": ["ann", "bo", None],
+                          "due_date": [pd.Timestamp("2026-11-20"), None, pd.Timestamp("2026-12-01")],
+                          "days_open": [5, 3, 1], "days_overdue": [5, None, None],
+                          "status": ["open", "open", "in_progress"], "overdue": [True, False, False]})
+    view = section.panel_view(items)
+    assert view.iloc[:, 0].tolist() == [t("section.kind.action"), t("section.kind.complaint"), t("section.kind.action")]
+    assert view.iloc[:, 4].tolist() == ["2026-11-20", "", "2026-12-01"]
+    assert view.iloc[:, 7].tolist() == [t("section.status.open"), t("section.status.open"),
+                                        t("section.status.in_progress")]

@@ -53,7 +53,24 @@ def test_empty_database_shows_empty_states_not_charts(monkeypatch, empty_path, p
     at = run_page(monkeypatch, empty_path, page, lang="zh")
     assert not at.exception
     assert set(_tile_values(at)) <= {"—", "0", "¥0"}  # no data: a dash or zero, never an error
-    assert len(at.info) >= 3                         # empty-state messages instead of empty charts
+    assert len(at.info) >= 2                         # empty-state messages instead of empty charts
+
+
+def test_variance_runs_only_the_chosen_tab(monkeypatch, demo_path):
+    """Tabs are lazy: each holds charts and tables from its own queries, so only the open one runs."""
+    from lib.i18n import t
+    at = run_page(monkeypatch, demo_path, "views/variance.py")
+    titles = lambda: [m.value for m in at.markdown if m.value.startswith("#### ")]  # noqa: E731
+    assert f"#### {t('variance.trend.output')}" in titles()
+    for kind, extra in (("delivery", ()), ("price", ()), ("yield", ("incoming",))):
+        at.session_state["variance-tab"] = t(f"variance.tab.{kind}")
+        at.run()
+        assert not at.exception, at.exception
+        shown = titles()
+        assert f"#### {t(f'variance.trend.{kind}')}" in shown
+        assert f"#### {t('variance.trend.output')}" not in shown
+        for other in extra:
+            assert f"#### {t(f'variance.trend.{other}')}" in shown
 
 
 def test_settings_page_saves_a_target(monkeypatch, tmp_path):

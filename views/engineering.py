@@ -6,7 +6,7 @@ import streamlit as st
 from lib import engineering as eng
 from lib.i18n import get_lang, t
 from lib.ui import charts, charts_b, filters, section, section_panels, state
-from lib.ui.widgets import downloads, empty
+from lib.ui.widgets import downloads, empty, flagged_table
 
 db = state.db()
 as_of = state.as_of()
@@ -63,10 +63,7 @@ with c2:
         empty("engineering.drawings.none")
     else:
         view = section_panels.drawings_view(dwg)
-        red = dwg["state"].eq("overdue")
-        st.dataframe(view.style.apply(lambda r: ["color: #d64545; font-weight: 700" if red.loc[r.name] else ""
-                                                 for _ in r], axis=1),
-                     hide_index=True, width="stretch", height=min(420, 42 + 36 * len(view)))
+        flagged_table(view, dwg["state"].eq("overdue"))
         downloads(view, "drawings", "eng-dwg")
 
 # ------------------------------------------------------------------ engineering changes
@@ -127,10 +124,7 @@ else:
             t("engineering.col.expected_hours"): imp["expected_hours_saved"],
             t("engineering.col.actual_hours"): imp["actual_hours_saved"],
         })
-        red = imp["overdue"].astype(bool)
-        st.dataframe(view.style.apply(lambda r: ["color: #d64545; font-weight: 700" if red.loc[r.name] else ""
-                                                 for _ in r], axis=1),
-                     hide_index=True, width="stretch", height=min(420, 42 + 36 * len(view)))
+        flagged_table(view, imp["overdue"].astype(bool))
         downloads(view, "improvements", "eng-imp")
 
 st.divider()

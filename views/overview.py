@@ -7,6 +7,7 @@ import streamlit as st
 from lib import kpis, settings
 from lib.i18n import t
 from lib.ui import filters, state
+from lib.ui.section import load
 from lib.ui.widgets import kpi_tiles, status_cards
 
 db = state.db()
@@ -18,8 +19,9 @@ if db.meta("mode") == "demo":
     st.info(t("app.demo_banner", as_of=db.meta("demo_as_of", as_of.isoformat())), icon=":material/science:")
 st.caption(t("overview.subtitle", start=f.start.isoformat(), end=f.end.isoformat()))
 
+# the KPIs read every order line and plan/actual row: cached until the next write (data version)
+headline = load(db, kpis.headline, f, as_of)
 with db.cursor() as cur:
-    headline = kpis.headline(cur, f, as_of)
     band = settings.get("amber_band", cur)
     ready = kpis.readiness(cur, as_of)
     stale_days = settings.get("stale_days", cur)
@@ -28,8 +30,7 @@ kpi_tiles(headline, band=band)
 
 # the headline KPI of each meeting section, side by side, named by its department
 st.subheader(t("overview.sections"), help=t("overview.sections.help"))
-with db.cursor() as cur:
-    by_section = kpis.section_headlines(cur, f, as_of)
+by_section = load(db, kpis.section_headlines, f, as_of)
 kpi_tiles([replace(k, note=t(f"dept.{dept}")) for dept, k in by_section.items()], band=band)
 
 st.subheader(t("overview.readiness"), help=t("overview.readiness.help", days=stale_days))

@@ -9,7 +9,7 @@ from lib import capacity, pmc
 from lib.i18n import t
 from lib.ui import charts, filters, section, state, theme
 from lib.ui.capacity_charts import heatmap
-from lib.ui.widgets import downloads, empty
+from lib.ui.widgets import downloads, empty, flagged_table
 
 db = state.db()
 as_of = state.as_of()
@@ -105,10 +105,7 @@ with right:
             t("pmc.col.due"): shown["due_date"].dt.date,
             t("pmc.col.status"): [t(f"pmc.status.{s}") for s in shown["status"]],
         })
-        red = f"color: {theme.RAG['red']}; font-weight: 700"
-        flags = shown["overdue"].fillna(False).astype(bool).tolist()
-        st.dataframe(view.style.apply(lambda r: [red if flags[r.name] else "" for _ in r], axis=1) if len(view) else view,
-                     hide_index=True, width="stretch", height=section.table_height(len(view)))
+        flagged_table(view, shown["overdue"].fillna(False).astype(bool), height=section.table_height(len(view)))
         downloads(view, "ahead-behind-notes", "pmc-notes-dl")
 
 # ------------------------------------------------------------------ shortage idle
@@ -157,10 +154,7 @@ else:
         t("pmc.col.what"): needs["item"], t("pmc.col.owner"): needs["owner"],
         t("pmc.col.due"): needs["due_date"].dt.date,
     })
-    red = f"color: {theme.RAG['red']}; font-weight: 700"
-    flags = needs["overdue"].fillna(False).astype(bool).tolist()
-    st.dataframe(view.style.apply(lambda r: [red if flags[r.name] else "" for _ in r], axis=1),
-                 hide_index=True, width="stretch", height=section.table_height(len(view)))
+    flagged_table(view, needs["overdue"].fillna(False).astype(bool), height=section.table_height(len(view)))
     downloads(view, "needs-other-departments", "pmc-needs-dl")
 
 section.actions_panel(db, "pmc", as_of)

@@ -138,7 +138,7 @@ st.subheader(t("sales.at_risk", n=len(risk)), help=t("sales.at_risk.help"))
 if risk.empty:
     st.info(t("sales.no_risk"))
 else:
-    view = section_panels.at_risk_view(risk)
+    view = section.derive(db, section_panels.at_risk_view, risk, "at_risk_lines", f, as_of)
     shown = view.head(1000)     # drawn rows are bounded; the downloads carry every line
     st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(len(shown)))
     if len(view) > len(shown):

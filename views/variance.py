@@ -104,14 +104,21 @@ def review(kind: str) -> None:
             downloads(section.records_view(rec, "variance.col"), f"{kind}-records", f"{key}-dl")
 
 
-tabs = st.tabs([t(f"variance.tab.{k}") for k in ("output", "delivery", "price", "yield")])
+# only the chosen tab runs (each draws charts and tables from its own queries); the choice
+# survives reruns in session state
+tabs = st.tabs([t(f"variance.tab.{k}") for k in ("output", "delivery", "price", "yield")], key="variance-tab",
+               on_change="rerun")
 with tabs[0]:
-    review("output")
+    if tabs[0].open:
+        review("output")
 with tabs[1]:
-    review("delivery")
+    if tabs[1].open:
+        review("delivery")
 with tabs[2]:
-    review("price")
+    if tabs[2].open:
+        review("price")
 with tabs[3]:
-    review("yield")
-    st.divider()
-    review("incoming")
+    if tabs[3].open:
+        review("yield")
+        st.divider()
+        review("incoming")

@@ -9,8 +9,13 @@ from lib.filters import Filters, default_filters
 from lib.i18n import t
 
 
+def _distinct(cur, sql: str) -> list[str]:
+    return [str(v) for (v,) in cur.execute(sql).fetchall() if v is not None]
+
+
 def _options(db, sql: str) -> list[str]:
-    return db.query(sql).iloc[:, 0].dropna().astype(str).tolist()
+    from lib.ui.section import load      # cached until the next write: the sidebar draws on every run
+    return load(db, _distinct, sql)
 
 
 def sidebar(db, as_of: date) -> Filters:

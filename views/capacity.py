@@ -7,7 +7,7 @@ import streamlit as st
 from lib import capacity
 from lib.capacity import WhatIf
 from lib.i18n import t
-from lib.ui import filters, session, state
+from lib.ui import filters, section, session, state
 from lib.ui.capacity_charts import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen
 from lib.ui.widgets import empty, table
@@ -85,7 +85,7 @@ names = period_names(df)
 st.markdown(band_legend_html(), unsafe_allow_html=True)
 if by == "day" and len(names) > 40:
     st.caption(t("capacity.day_hover"))
-event = st.plotly_chart(heatmap(df, legend=False), width="stretch", key="cap_heatmap", on_select="rerun",
+event = st.plotly_chart(section.build(heatmap, df, legend=False), width="stretch", key="cap_heatmap", on_select="rerun",
                         selection_mode="points", config={"displaylogo": False})
 view = df.assign(load_pct=(df["load_pct"] * 100).round(1), band=[t(f"capacity.band.{b}") for b in df["band"]],
                  period=[names[p] for p in df["period"]])

@@ -92,9 +92,7 @@ with c1:
     if pv.empty:
         empty("purchasing.price.none")
     else:
-        d = pv.assign(name=pv["material"] + " " + pv["material_name"].fillna(""),
-                      detail=[t("purchasing.price.hover", avg=f"{a:,.2f}", std=f"{s:,.2f}", qty=f"{n:,.0f}")
-                              for a, s, n in zip(pv["avg_price"], pv["std_price"].fillna(0), pv["qty"])])
+        d = section.derive(db, section_panels.price_variance_view, pv, "price_variance_by_material", f)
         fig = charts_b.diverging_bars(d, "name", "variance", x_title=t("purchasing.axis.variance"),
                                       hover="detail", top=10)
         section.figure(fig, pv, "price-variance", "pur-pv")

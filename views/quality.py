@@ -122,13 +122,7 @@ with c1:
     if backlog.empty:
         empty("quality.backlog.none")
     else:
-        view = pd.DataFrame({
-            t("quality.col.date"): backlog["date"].dt.date,
-            t("quality.col.stage"): [t(f"quality.stage.{s}") for s in backlog["stage"]],
-            t("quality.col.what"): [" · ".join(str(x) for x in (r.supplier, r.material, r.po, r.line, r.product, r.lot)
-                                               if isinstance(x, str) and x) for r in backlog.itertuples()],
-            t("quality.col.qty"): backlog["qty_inspected"], t("quality.col.days_waiting"): backlog["days_waiting"],
-        })
+        view = section.derive(db, section_panels.backlog_view, backlog, "quality.backlog", f, as_of)
         st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
         if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
             st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))

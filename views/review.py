@@ -8,7 +8,7 @@ import streamlit as st
 from lib import auth, review
 from lib.i18n import t
 from lib.sections import DEPARTMENTS
-from lib.ui import session, state
+from lib.ui import section, session, state
 from lib.ui.frames import for_screen
 from lib.ui.widgets import downloads
 
@@ -24,19 +24,35 @@ default = DEPARTMENTS.index(user.department) if user.department in DEPARTMENTS e
 dept = st.segmented_control(t("review.department"), DEPARTMENTS, default=DEPARTMENTS[default], key="rv_dept",
                             format_func=lambda d: t(f"dept.{d}")) or DEPARTMENTS[default]
 
-with db.cursor() as cur:
-    pend = review.pending(cur, dept)
-    lines = review.in_review(cur)
+
+
+def _pending_view(pend: pd.DataFrame) -> pd.DataFrame:
+    return for_screen(pend, {
+        "order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"), "customer": t("capacity.col.customer"),
+        "product": t("capacity.col.product"), "qty": t("review.col.qty"), "requested_date": t("review.col.requested"),
+        "promised_date": t("review.col.promised"), "round": t("review.col.round"), "opened_at": t("review.col.opened")},
+        dates=["requested_date", "promised_date"], stamps=["opened_at"])
+
+
+def _line_labels(lines: pd.DataFrame) -> dict:
+    """One label per line, built set-wise (a format_func that searches the frame per option is
+    quadratic: 30,000 lines in review on a large factory took ten seconds a run)."""
+    status_txt = {s: t(f"review.line_status.{s}") for s in lines["review_status"].unique()}
+    return dict(zip(lines["line_id"].tolist(), (
+        lines["order_no"] + "/" + lines["line_no"].astype(str) + " · " + lines["customer"] + " · " + lines["product"]
+        + " × " + lines["qty"].map("{:,.0f}".format) + " · " + lines["review_status"].map(status_txt)
+        + " (" + lines["signed"].astype(str) + f"/{len(DEPARTMENTS)})").tolist()))
+
+
+# cached until the next write; the views of them once per data version and language, for everyone
+pend = section.load(db, review.pending, dept)
+lines = section.load(db, review.in_review)
 
 st.subheader(t("review.pending", dept=t(f"dept.{dept}"), n=len(pend)))
 if pend.empty:
     st.info(t("review.none_pending", dept=t(f"dept.{dept}")))
 else:
-    shown = for_screen(pend, {
-        "order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"), "customer": t("capacity.col.customer"),
-        "product": t("capacity.col.product"), "qty": t("review.col.qty"), "requested_date": t("review.col.requested"),
-        "promised_date": t("review.col.promised"), "round": t("review.col.round"), "opened_at": t("review.col.opened")},
-        dates=["requested_date", "promised_date"], stamps=["opened_at"])
+    shown = section.derive(db, _pending_view, pend, "review.pending", dept)
     st.dataframe(shown.head(MAX_ROWS), hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 400),
                  column_config={t("review.col.qty"): st.column_config.NumberColumn(format="%.0f")})
     if len(shown) > MAX_ROWS:
@@ -47,15 +63,9 @@ if lines.empty:
     st.stop()
 
 
-# one label per line, built set-wise (a format_func that searches the frame per option is
-# quadratic: 30,000 lines in review on a large factory took ten seconds a run); the choice list
-# is bounded so the browser is not sent every open line of the factory
+# the choice list is bounded so the browser is not sent every open line of the factory
 MAX_CHOICES = 1000
-status_txt = {s: t(f"review.line_status.{s}") for s in lines["review_status"].unique()}
-labels = dict(zip(lines["line_id"].tolist(), (
-    lines["order_no"] + "/" + lines["line_no"].astype(str) + " · " + lines["customer"] + " · " + lines["product"]
-    + " × " + lines["qty"].map("{:,.0f}".format) + " · " + lines["review_status"].map(status_txt)
-    + " (" + lines["signed"].astype(str) + f"/{len(DEPARTMENTS)})").tolist()))
+labels = section.derive(db, _line_labels, lines, "review.in_review")
 ordered = list(dict.fromkeys(pend["line_id"].tolist() + lines["line_id"].tolist()))
 choices = ordered[:MAX_CHOICES]
 wanted = st.session_state.get("rv_line")

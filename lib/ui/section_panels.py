@@ -66,6 +66,14 @@ def late_po_view(late: pd.DataFrame, endangered: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def price_variance_view(pv: pd.DataFrame) -> pd.DataFrame:
+    """Price variance per material (lib.purchasing.price_variance_by_material) with a bar name and
+    the hover text of each bar."""
+    return pv.assign(name=pv["material"] + " " + pv["material_name"].fillna(""),
+                     detail=[t("purchasing.price.hover", avg=f"{a:,.2f}", std=f"{s:,.2f}", qty=f"{n:,.0f}")
+                             for a, s, n in zip(pv["avg_price"], pv["std_price"].fillna(0), pv["qty"])])
+
+
 def supplier_ranking(rank: pd.DataFrame, *, target: float | None, band: float, top: int = 10,
                      height: int | None = None) -> go.Figure:
     """Supplier on-time (lib.purchasing.supplier_otd_ranking) as bars against the target, worst on top."""
@@ -137,3 +145,16 @@ def projector(fig: go.Figure, *, height: int | None = None, font: int = 22) -> g
     if height:
         big.update_layout(height=height)
     return big
+
+
+def backlog_view(backlog: pd.DataFrame) -> pd.DataFrame:
+    """Inspections waiting (lib.quality inspection backlog): date, stage, what, qty, days waiting."""
+    what = [" · ".join(str(x) for x in (r.supplier, r.material, r.po, r.line, r.product, r.lot) if isinstance(x, str) and x)
+            for r in backlog.itertuples()]
+    stages = {s: t(f"quality.stage.{s}") for s in backlog["stage"].dropna().unique()}
+    return pd.DataFrame({
+        t("quality.col.date"): backlog["date"].dt.date,
+        t("quality.col.stage"): backlog["stage"].map(stages),
+        t("quality.col.what"): what,
+        t("quality.col.qty"): backlog["qty_inspected"], t("quality.col.days_waiting"): backlog["days_waiting"],
+    })

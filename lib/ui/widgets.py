@@ -127,6 +127,20 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
 TABLE_ROWS = 500     # rows of a chart's table drawn on screen; the downloads carry all
 
 
+def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
+    """Date-time columns that hold only dates shown as dates (2026-11-02, not 2026-11-02 00:00:00).
+
+    >>> plain_dates(pd.DataFrame({"d": pd.to_datetime(["2026-11-02"])}))["d"].tolist()
+    [datetime.date(2026, 11, 2)]
+    """
+    out = df
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_datetime64_any_dtype(col) and (col.dropna() == col.dropna().dt.normalize()).all():
+            out = out.assign(**{c: col.dt.date}) if isinstance(c, str) else out
+    return out
+
+
 def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, height: int | None = None,
           column_config: dict | None = None) -> None:
     """A chart's table, one click away, with CSV/Excel downloads.
@@ -144,7 +158,7 @@ def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, heig
             return
         # the rows drawn are bounded: a table is sent to the browser even while its expander is
         # closed, and 2,000 rows of every chart's table took a large factory's pages past 2 MB
-        st.dataframe(df.head(TABLE_ROWS), hide_index=True, width="stretch", height=height or "auto",
+        st.dataframe(plain_dates(df.head(TABLE_ROWS)), hide_index=True, width="stretch", height=height or "auto",
                      column_config=column_config)
         if len(df) > TABLE_ROWS:
             st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(df)))
@@ -157,10 +171,14 @@ LATE_DOT = ("data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' wid
             f"<circle cx='10' cy='10' r='8' fill='%23{theme.RAG['red'].lstrip('#')}'/></svg>")
 
 
+# an empty cell reads "None" in st.dataframe: the other rows get an empty image
+NO_DOT = "data:image/svg+xml;utf8,<svg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/>"
+
+
 def flagged(df: pd.DataFrame, flags) -> tuple[pd.DataFrame, dict]:
     """`df` with a first column holding a red dot on the flagged rows (e.g. overdue), and the
     column_config that draws it; pass both to st.dataframe."""
-    marks = [LATE_DOT if bool(f) else None for f in flags]
+    marks = [LATE_DOT if bool(f) else NO_DOT for f in flags]
     col = t("common.col.late")
     out = df.copy()
     out.insert(0, col, marks)

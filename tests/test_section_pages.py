@@ -87,3 +87,16 @@ def test_settings_page_saves_a_target(monkeypatch, tmp_path):
     assert at.success
     with get_db(str(path)).cursor() as cur:
         assert settings.get("target_otd", cur) == pytest.approx(0.90)
+
+
+def test_a_charts_table_is_drawn_only_once_opened(monkeypatch, demo_path):
+    """A closed expander's content is otherwise built and sent on every run, for every session."""
+    at = run_page(monkeypatch, demo_path, "views/pmc.py")
+    closed = len(at.dataframe)
+    assert not any({"plan", "actual", "cum_plan"} <= set(d.value.columns) for d in at.dataframe)
+    at.session_state["pmc-pva-table-open"] = True       # what a click on "Table" stores
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe) == closed + 1
+    tables = [d.value for d in at.dataframe]
+    assert any({"plan", "actual", "cum_plan"} <= set(v.columns) and len(v) > 0 for v in tables)   # the chart's own rows

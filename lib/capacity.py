@@ -485,6 +485,21 @@ def lines_at_risk(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF) -> pd
     """Open lines with a step in an overloaded week (band 'over') between as_of and `end`:
     order_no, line_no, customer, product, due_date, work_center, period. Used by the what-if
     panel to show which promises a change puts at risk or rescues."""
+    risk_entries(con, as_of, end, whatif)
+    return con.execute(f"""
+        WITH lines AS ({_open_lines_sql()})
+        SELECT DISTINCT o.order_no, o.line_no, o.customer, o.product, o.due AS due_date,
+               e.work_center, e.period, o.line_id
+        FROM _cap_risk e JOIN lines o USING (line_id)
+        ORDER BY due_date, order_no, line_no, work_center, period
+    """, _line_params(whatif)).df()
+
+
+def risk_entries(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF) -> None:
+    """Register view `_cap_risk` on `con`: the placed steps of open lines that fall in an
+    overloaded week (band 'over') between as_of and `end` — line_id, step, work_center, off,
+    hours, overdue_hours, period. For SQL that goes on from there (lib.sales.at_risk_lines)
+    without a round trip through pandas."""
     pl = _place(con, as_of, end, whatif)
     g = pl.grid
     weeks = _buckets(pl, as_of, end, "week")
@@ -502,13 +517,6 @@ def lines_at_risk(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF) -> pd
     else:                                   # end before as_of: no week to look at
         mask, period = np.zeros(len(pl.day), dtype=bool), np.array([], dtype=object)
     _entries_frame(con, pl, mask, "_cap_risk", period=period)
-    return con.execute(f"""
-        WITH lines AS ({_open_lines_sql()})
-        SELECT DISTINCT o.order_no, o.line_no, o.customer, o.product, o.due AS due_date,
-               e.work_center, e.period, o.line_id
-        FROM _cap_risk e JOIN lines o USING (line_id)
-        ORDER BY due_date, order_no, line_no, work_center, period
-    """, _line_params(whatif)).df()
 
 
 def peak_load(con, as_of: date, weeks: int | None = None) -> tuple[str, str, float] | None:

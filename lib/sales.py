@@ -245,10 +245,6 @@ def at_risk_lines(con, f: Filters, as_of: date, late: pd.DataFrame | None = None
       and note: where, e.g. the overloaded work center and week). With `use_load`, `late` is
       lib.capacity.lines_at_risk: lines with a step in an overloaded week over the horizon.
     """
-    if use_load:
-        from lib import capacity
-        cap = capacity.lines_at_risk(con, as_of, capacity.horizon_end(con, as_of))
-        late = cap.assign(note=cap["work_center"] + " " + cap["period"])[["line_id", "note"]]
     frame = pd.DataFrame({"line_id": pd.Series([], dtype="int64"),
                           "expected_date": pd.Series([], dtype="datetime64[ns]"),
                           "note": pd.Series([], dtype="object")})
@@ -258,13 +254,19 @@ def at_risk_lines(con, f: Filters, as_of: date, late: pd.DataFrame | None = None
             "expected_date": (pd.to_datetime(late["expected_date"]) if "expected_date" in late
                               else pd.Series(pd.NaT, index=late.index, dtype="datetime64[ns]")),
             "note": late["note"].astype("object") if "note" in late else None})
+    late_sql = "SELECT line_id, expected_date, note FROM _late_lines"
+    if use_load:
+        # the load's verdict stays in DuckDB: the steps in overloaded weeks, named "work center week"
+        from lib import capacity
+        capacity.risk_entries(con, as_of, capacity.horizon_end(con, as_of))
+        late_sql = "SELECT line_id, NULL::DATE AS expected_date, work_center || ' ' || period AS note FROM _cap_risk"
     where, params = _where(f)
     con.register("_late_lines", frame)
     try:
         return con.execute(f"""
             WITH l AS (SELECT line_id, CAST(max(expected_date) AS DATE) AS expected_date,
                               string_agg(DISTINCT note, ', ' ORDER BY note) AS load_note
-                       FROM _late_lines GROUP BY line_id)
+                       FROM ({late_sql}) GROUP BY line_id)
             SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product, o.qty - o.shipped_qty AS remaining_qty,
                    o.requested_date, o.promised_date, l.expected_date, l.load_note,
                    greatest(date_diff('day', o.requested_date, coalesce(o.promised_date, o.requested_date)), 0)

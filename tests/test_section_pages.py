@@ -100,3 +100,16 @@ def test_a_charts_table_is_drawn_only_once_opened(monkeypatch, demo_path):
     assert len(at.dataframe) == closed + 1
     tables = [d.value for d in at.dataframe]
     assert any({"plan", "actual", "cum_plan"} <= set(v.columns) and len(v) > 0 for v in tables)   # the chart's own rows
+
+
+def test_a_record_list_behind_a_chart_is_loaded_only_once_opened(monkeypatch, demo_path):
+    from lib import sales as lib_sales
+    calls = []
+    real = lib_sales.order_change_list
+    monkeypatch.setattr(lib_sales, "order_change_list", lambda *a, **k: calls.append(1) or real(*a, **k))
+    at = run_page(monkeypatch, demo_path, "views/sales.py")
+    assert not at.exception and calls == []
+    at.session_state["sales-changes-table-open"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert calls and any("change_id" in d.value.columns for d in at.dataframe)

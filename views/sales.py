@@ -93,7 +93,7 @@ with left:
                                   y_title=t("sales.count_changes"),
                                   colours={"external": theme.DEPARTMENT["sales"], "internal": theme.DEPARTMENT["pmc"]},
                                   stack_labels={"external": t("sales.external"), "internal": t("sales.internal")})
-        section.figure(fig, section.load(db, sales.order_change_list, f), "order-changes", "sales-changes")
+        section.figure(fig, lambda: section.load(db, sales.order_change_list, f), "order-changes", "sales-changes")
         load_add = changes["load_hours"].clip(lower=0).sum()
         load_free = -changes["load_hours"].clip(upper=0).sum()
         st.markdown(t("sales.changes.load", add=f"{load_add:,.0f}", free=f"{load_free:,.0f}"))
@@ -106,7 +106,7 @@ with right:
         fig = section.build(charts.bars, rp, "label", [("promises", t("sales.promises"), theme.PLAN),
                                         ("repromises", t("sales.repromise_n"), theme.GAP)],
                           x_title=unit, y_title=t("sales.count_promises"))
-        section.figure(fig, section.load(db, sales.repromised_lines, f), "repromised-lines", "sales-rp")
+        section.figure(fig, lambda: section.load(db, sales.repromised_lines, f), "repromised-lines", "sales-rp")
 
 # ------------------------------------------------------------------ complaints
 st.subheader(t("sales.complaints"), help=t("sales.complaints.help"))

@@ -100,9 +100,10 @@ def kpi_row(kpis, db, columns: int | None = None) -> None:
     kpi_tiles(kpis, band=band, columns=columns)
 
 
-def figure(fig, table_df: pd.DataFrame, name: str, key: str, *, select: bool = False,
+def figure(fig, table_df, name: str, key: str, *, select: bool = False,
            column_config: dict | None = None) -> list:
-    """Show a chart with its table (and CSV/Excel) one click below.
+    """Show a chart with its table (and CSV/Excel) one click below; `table_df` may be a function
+    returning the table, loaded only when the table is opened.
 
     With `select`, clicking a bar selects it: the x (or, for horizontal bars, y) values of the
     selected points are returned, for drill-down to the records behind them.
@@ -121,7 +122,8 @@ def figure(fig, table_df: pd.DataFrame, name: str, key: str, *, select: bool = F
     else:
         chart(fig, key)
     # widgets.table passes height=None to st.dataframe, which Streamlit 1.67 refuses; give one
-    table(table_df, name, f"{key}-table", column_config=column_config, height=table_height(len(table_df)))
+    table(table_df, name, f"{key}-table", column_config=column_config,
+          height=None if callable(table_df) else table_height(len(table_df)))
     return picked
 
 

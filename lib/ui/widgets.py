@@ -141,18 +141,23 @@ def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table(df: pd.DataFrame, name: str, key: str, *, expanded: bool = False, height: int | None = None,
+def table(df, name: str, key: str, *, expanded: bool = False, height: int | None = None,
           column_config: dict | None = None) -> None:
     """A chart's table, one click away, with CSV/Excel downloads.
 
     Drawn only while its expander is open (opening it reruns the page, from the cache): a closed
     expander's content is otherwise built, serialised and sent on every run, for every session.
+    `df` may be a function returning the frame: then it is not even loaded until opened (a
+    record list of 77,000 order changes behind a chart of twelve bars).
     """
-    box = st.expander(t("common.table") + f" · {len(df):,}", expanded=expanded, key=f"{key}-open",
-                      on_change="rerun")
+    label = t("common.table") + ("" if callable(df) else f" · {len(df):,}")
+    box = st.expander(label, expanded=expanded, key=f"{key}-open", on_change="rerun")
     with box:
         if not box.open:
             return
+        if callable(df):
+            df = df()
+            height = height or min(480, 42 + 38 * max(min(len(df), 12), 1))
         if df.empty:
             st.info(t("common.empty"))
             return

@@ -28,24 +28,47 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- tables in the exchange format
 
-def export_frame(con, table: str) -> pd.DataFrame:
+def _find_clause(cols, search: str | None) -> tuple[str, list]:
+    """Rows where any text column contains `search` (case-insensitive), or every row."""
+    text = [c.name for c in cols if c.kind in ("text", "choice")]
+    if not search or not search.strip() or not text:
+        return "", []
+    joined = ", ".join(f'CAST("{n}" AS VARCHAR)' for n in text)
+    return f" WHERE concat_ws(' ', {joined}) ILIKE ?", [f"%{search.strip()}%"]
+
+
+def export_count(con, table: str, search: str | None = None) -> int:
+    """How many rows export_frame(con, table, search=search) has without a limit."""
+    from lib.tables import spec as get_spec
+    s = get_spec(table)
+    where, params = _find_clause(s.columns, search)
+    return int(con.execute(f"SELECT count(*) FROM ({_export_sql(s)}){where}", params).fetchone()[0])
+
+
+def _export_sql(s) -> str:
+    cols = list(s.columns)
+    if s.export_sql:
+        return s.export_sql
+    if s.line_ref:
+        sel = ", ".join('o.order_no AS "order"' if c.name == "order" else
+                        "o.line_no AS line" if c.name == "line" else f't."{c.name}"' for c in cols)
+        return f"SELECT {sel} FROM {s.table} t LEFT JOIN order_lines o ON o.line_id = t.line_id"
+    return f"SELECT {', '.join(chr(34) + c.name + chr(34) for c in cols)} FROM {s.table}"
+
+
+def export_frame(con, table: str, *, search: str | None = None, limit: int | None = None) -> pd.DataFrame:
     """Table `table` in the exchange format (lib.tables): its columns, in its order, sorted by key.
+    With `search`, only rows whose text columns contain it; with `limit`, the first `limit` rows.
 
     Dates stay dates and numbers numbers; `csv_bytes` / `xlsx_bytes` neutralise text.
     """
     from lib.tables import spec as get_spec
     s = get_spec(table)
     cols = [c for c in s.columns]
-    if s.export_sql:
-        base = s.export_sql
-    elif s.line_ref:
-        sel = ", ".join('o.order_no AS "order"' if c.name == "order" else
-                        "o.line_no AS line" if c.name == "line" else f't."{c.name}"' for c in cols)
-        base = f"SELECT {sel} FROM {s.table} t LEFT JOIN order_lines o ON o.line_id = t.line_id"
-    else:
-        base = f"SELECT {', '.join(chr(34) + c.name + chr(34) for c in cols)} FROM {s.table}"
     order = s.order_by or ", ".join(f'"{k}"' for k in s.key)
-    df = con.execute(f"SELECT * FROM ({base}) ORDER BY {order}").df()
+    where, params = _find_clause(cols, search)
+    bound = f" LIMIT {int(limit)}" if limit is not None else ""
+    df = con.execute(f"SELECT * FROM ({_export_sql(s)}){where} ORDER BY {order}{bound}", params).df()
     df = df[[c.name for c in cols]]
     for c in cols:
         if c.kind == "date":

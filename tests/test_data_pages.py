@@ -88,3 +88,19 @@ def test_a_head_sees_another_departments_data_read_only(monkeypatch, demo_copy):
     at = open_page(monkeypatch, demo_copy, "views/data.py", {"user": ann, "io-mode": "forms", "io-dept": "sales"})
     assert not any("Read only" in i.value for i in at.info)
     assert not any(b.disabled for b in at.button if b.key and b.key.startswith("FormSubmitter:"))
+
+
+def test_the_editor_loads_a_bounded_set_and_find_narrows_it(monkeypatch, demo_copy):
+    from lib.ui import data_io
+    monkeypatch.setattr(data_io, "EDIT_ROWS", 5)
+    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "edit", "io-dept": "sales",
+                                                             "io-edit-table-sales": "orders"})
+    _, base, total = at.session_state["edit-base-orders"]
+    assert len(base) == 5 and total > 5                       # the first rows only, and it says so
+    assert any("first 5 of" in c.value for c in at.caption)
+    order = base["order"].iloc[0]
+    at.text_input(key="edit-orders-find").input(order).run()
+    assert not at.exception, at.exception
+    _, found, total = at.session_state["edit-base-orders"]
+    assert len(found) == total >= 1 and (found["order"] == order).all()
+    assert not any("first 5 of" in c.value for c in at.caption)

@@ -6,7 +6,7 @@ from lib import audit
 from lib.auth import SYSTEM, User
 from lib.edits import save_edits
 from lib.errors import Conflict, PermissionDenied, ValidationError
-from lib.exports import export_frame
+from lib.exports import export_count, export_frame
 from lib.imports import ImportRejected, add_record, import_file
 from tests.conftest import DATA
 
@@ -137,3 +137,25 @@ def test_nobody_can_change_the_audit_log(factory):
     with pytest.raises(PermissionDenied):
         with factory.transaction(SYSTEM) as tx:
             tx.delete("audit_log", {"audit_id": 1})
+
+
+def test_export_finds_rows_by_any_text_column_and_bounds_them(factory):
+    with factory.cursor() as cur:
+        everything = export_frame(cur, "orders")
+        customer = everything["customer"].iloc[-1]
+        found = export_frame(cur, "orders", search=customer.lower())          # case-insensitive
+        first = export_frame(cur, "orders", limit=2)
+        assert export_count(cur, "orders") == len(everything)
+        assert export_count(cur, "orders", search=customer) == len(found)
+        assert export_count(cur, "orders", search="no such text") == 0
+    assert len(found) and (found["customer"] == customer).all()
+    assert len(found) == (everything["customer"] == customer).sum()
+    assert first.equals(everything.head(2))                                  # the same order, cut
+
+
+def test_edits_to_a_found_subset_land_on_the_right_rows(factory):
+    with factory.cursor() as cur:
+        subset = export_frame(cur, "customers", search="C2")
+    assert subset["customer"].tolist() == ["C2"]
+    save_edits(factory, ANN, "customers", subset, edited_rows={0: {"name": "Second Co"}})
+    assert factory.scalar("SELECT name FROM customers WHERE customer = 'C2'") == "Second Co"

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import auth
 from lib.errors import TandemError
-from lib.exports import column_guide, csv_bytes, export_frame, template_frame, xlsx_bytes
+from lib.exports import column_guide, csv_bytes, export_count, export_frame, template_frame, xlsx_bytes
 from lib.i18n import get_lang, t
 from lib.imports import ImportRejected, check, detect_table, import_file, import_many, read_file
 from lib.tables import TableSpec, spec as get_spec
@@ -54,6 +54,9 @@ def _problem_table(problems: pd.DataFrame, key: str) -> None:
 
 # ---------------------------------------------------------------------------- editor
 
+EDIT_ROWS = 1000     # rows loaded into the editor at once (Find narrows them)
+
+
 def editor(db, table: str) -> None:
     """Edit `table` in place; Save writes edited/added/deleted rows as one transaction.
 
@@ -65,12 +68,20 @@ def editor(db, table: str) -> None:
     allowed = auth.can(user, "edit", spec.department)
     base_key, ed_key = f"edit-base-{table}", f"edit-{table}"
     nonce = st.session_state.get(f"{ed_key}-nonce", 0)
-    if base_key not in st.session_state:
+    # the editor holds a bounded set of rows (a large factory's 500,000 order lines would be sent
+    # to the browser and kept per session): the first EDIT_ROWS, narrowed by Find
+    find = st.text_input(t("io.edit.find"), key=f"{ed_key}-find", help=t("io.edit.find.help"),
+                         placeholder=t("io.edit.find.placeholder"))
+    if st.session_state.get(base_key, (None,))[0] != find:
         with db.cursor() as cur:
-            st.session_state[base_key] = export_frame(cur, table)
-    base: pd.DataFrame = st.session_state[base_key]
+            st.session_state[base_key] = (find, export_frame(cur, table, search=find, limit=EDIT_ROWS),
+                                          export_count(cur, table, search=find))
+        st.session_state[f"{ed_key}-nonce"] = nonce = nonce + 1     # a new frame: a fresh editor
+    _, base, total = st.session_state[base_key]
     widget_key = f"{ed_key}-{nonce}"
     st.caption(t("io.edit.help", rows=len(base)))
+    if total > len(base):
+        st.caption(t("io.edit.bounded", shown=len(base), total=total))
     st.data_editor(base, key=widget_key, num_rows="dynamic" if allowed else "fixed", hide_index=True,
                    width="stretch", height=min(560, 40 + 35 * (len(base) + 2)),
                    column_config=_column_config(spec), disabled=not allowed)

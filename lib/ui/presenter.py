@@ -226,7 +226,7 @@ def frame_table(view, *, red=None, wrap: tuple[str, ...] = (), limit: int = 10) 
 def _draw_sales(ctx: PresenterContext) -> None:
     """Sales: delivery performance by week, and the order lines at risk (most urgent first)."""
     from lib import sales
-    from lib.ui import section_panels as sp
+    from lib.ui import section, section_panels as sp
     trend = _load(ctx, sales.delivery_trend, ctx.filters, ctx.as_of, "week")
     risk = _load(ctx, sales.at_risk_lines, ctx.filters, ctx.as_of, use_load=True)
     left, right = st.columns([2, 3], gap="large")
@@ -242,7 +242,8 @@ def _draw_sales(ctx: PresenterContext) -> None:
         if risk.empty:
             st.info(t("sales.no_risk"))
         else:
-            view = sp.at_risk_view(risk).drop(columns=[t("sales.col.requested"), t("sales.col.product")])
+            view = section.derive(ctx.db, sp.at_risk_view, risk, "at_risk_lines", ctx.filters, ctx.as_of).drop(
+                columns=[t("sales.col.requested"), t("sales.col.product")])   # reasons built once per data version
             frame_table(view, red=risk["overdue"], wrap=(t("sales.col.why"),), limit=4)
 
 

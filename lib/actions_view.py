@@ -89,11 +89,12 @@ ISSUE_SOURCES["quality"] = ["""
         FROM complaints WHERE category = 'quality' AND status <> 'closed'"""]
 
 # Engineering: engineering changes not yet implemented (due: the effective date) and
-# improvements not yet done that have a due date.
+# improvements not yet done that have a due date (an idea not yet started has no days open: it
+# was counted from its due date before, and showed -7 days open on the demo).
 ISSUE_SOURCES["engineering"] = ["""
         SELECT 'ecn' AS kind, ecn AS ref, title, coalesce(owner, '') AS owner, effective_date AS due_date,
                created_date AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
         FROM engineering_changes WHERE status IN ('open', 'approved')""", """
         SELECT 'improvement' AS kind, CAST(improvement_id AS VARCHAR) AS ref, title, coalesce(owner, '') AS owner,
-               due_date, coalesce(start_date, due_date) AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
+               due_date, start_date AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
         FROM improvements WHERE status IN ('idea', 'in_progress') AND due_date IS NOT NULL"""]

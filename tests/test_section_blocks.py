@@ -55,6 +55,17 @@ def test_open_actions_of_a_department(db):
     assert df["meeting_id"].iloc[0] == 7
 
 
+def test_an_idea_not_started_has_no_days_open(db):
+    with db.cursor() as cur:
+        cur.execute("""
+            INSERT INTO improvements (improvement_id, title, kind, owner, status, start_date, due_date) VALUES
+            (1, 'fixture redesign', 'process', 'engineering', 'idea', NULL, DATE '2026-12-02'),
+            (2, 'SMED', 'method', 'engineering', 'in_progress', DATE '2026-11-05', DATE '2026-11-20')""")
+        df = open_actions(cur, "engineering", AS_OF)
+    got = dict(zip(df["ref"], df["days_open"]))
+    assert got["2"] == 20 and pd.isna(got["1"])         # not -7 (counted from its due date)
+
+
 def test_open_actions_empty_and_unknown_department(db):
     with db.cursor() as cur:
         assert open_actions(cur, "quality", AS_OF).empty

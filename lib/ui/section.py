@@ -156,6 +156,12 @@ def _names(values: pd.Series, prefix: str) -> pd.Series:
     return values.map({v: t(f"{prefix}{v}") for v in values.dropna().unique()})
 
 
+def _count_text(values: pd.Series) -> pd.Series:
+    """Whole numbers as text, a blank where there is none (st.dataframe draws a missing number
+    as "None"; an idea not yet started has no days open)."""
+    return values.astype("Int64").astype("string").fillna("")
+
+
 def panel_view(items: pd.DataFrame) -> pd.DataFrame:
     """lib.actions_view.open_actions rows as the panel shows them, headers in the user's language."""
     due = pd.to_datetime(items["due_date"])
@@ -165,8 +171,8 @@ def panel_view(items: pd.DataFrame) -> pd.DataFrame:
         t("section.col.title"): items["title"],
         t("section.col.owner"): items["owner"],
         t("section.col.due"): due.dt.strftime("%Y-%m-%d").fillna(""),
-        t("section.col.days_open"): items["days_open"].astype("Int64"),
-        t("section.col.days_overdue"): items["days_overdue"].astype("Int64"),
+        t("section.col.days_open"): _count_text(items["days_open"]),
+        t("section.col.days_overdue"): _count_text(items["days_overdue"]),
         t("section.col.status"): _names(items["status"], "section.status."),
     })
 
@@ -191,7 +197,10 @@ def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.D
     # the rows drawn are bounded (sorted most overdue first, so the ones the meeting talks about
     # are drawn); the downloads carry them all
     shown = view.head(PANEL_ROWS)
-    flagged_table(shown, items["overdue"].astype(bool).head(PANEL_ROWS), height=min(420, 42 + 36 * len(shown)))
+    counts = {c: st.column_config.TextColumn(alignment="right")
+              for c in (t("section.col.days_open"), t("section.col.days_overdue"))}
+    flagged_table(shown, items["overdue"].astype(bool).head(PANEL_ROWS), height=min(420, 42 + 36 * len(shown)),
+                  column_config=counts)
     if len(view) > len(shown):
         st.caption(t("scale.first_rows", shown=len(shown), total=len(view)))
     downloads(view, f"{dept}-open-items", key)

@@ -190,10 +190,10 @@ def flagged(df: pd.DataFrame, flags) -> tuple[pd.DataFrame, dict]:
     return out, {col: st.column_config.ImageColumn(col, width="small", help=t("common.col.late.help"))}
 
 
-def flagged_table(df: pd.DataFrame, flags, *, height: int | None = None) -> None:
+def flagged_table(df: pd.DataFrame, flags, *, height: int | None = None, column_config: dict | None = None) -> None:
     """A table whose flagged rows (overdue, late) carry a red dot in the first column."""
     view, config = flagged(df, flags)
-    st.dataframe(view, hide_index=True, width="stretch", column_config=config,
+    st.dataframe(view, hide_index=True, width="stretch", column_config={**(column_config or {}), **config},
                  height=height or min(420, 42 + 36 * max(len(view), 1)))
 
 

@@ -5,7 +5,7 @@ import logging
 import streamlit as st
 
 from lib import settings
-from lib.i18n import pick_lang, set_lang, set_provider, t
+from lib.i18n import pick_lang, set_lang, set_provider
 from lib.ui import filters, login, nav, state
 from lib.ui.widgets import guard
 
@@ -22,11 +22,8 @@ with guard():
     as_of = state.as_of()
     # the login gate: with authentication on, nothing below runs until a user is logged in
     user = login.gate(db)
-    pages = {}
-    for path, url, title, section, icon in nav.visible(user):
-        pages.setdefault(t(section), []).append(
-            st.Page(path, title=t(title), url_path=url, icon=icon, default=(url == "overview")))
-    page = st.navigation(pages, expanded=True)   # every page listed: no untranslated "View n more"
+    page = st.navigation(nav.pages_for(user, st.session_state["lang"]), expanded=True)   # every page
+    # listed: no untranslated "View n more"
     login.sidebar(db, user)
     login.language_switch()
     filters.sidebar(db, as_of)

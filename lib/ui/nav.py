@@ -58,3 +58,24 @@ def visible(user: auth.User) -> list[tuple[str, str, str, str, str]]:
     ['overview']
     """
     return [p for p in PAGES if auth.can_see(user, PAGE_NEEDS.get(p[1]))]
+
+
+def pages_for(user: auth.User, lang: str) -> dict:
+    """The st.Page objects of the pages `user` may open, grouped by translated section, for
+    st.navigation. Built once per session, language and set of pages: st.Page resolves its
+    file's path on the disk, a few per cent of the server's time when rebuilt on every run.
+    (Kept per session, not shared: st.navigation marks the chosen page object runnable.)"""
+    import streamlit as st
+
+    from lib.i18n import t
+    visible_pages = visible(user)
+    key = (lang, tuple(p[1] for p in visible_pages))
+    kept = st.session_state.get("_nav_pages")
+    if kept and kept[0] == key:
+        return kept[1]
+    pages: dict = {}
+    for path, url, title, section, icon in visible_pages:
+        pages.setdefault(t(section, lang), []).append(
+            st.Page(path, title=t(title, lang), url_path=url, icon=icon, default=(url == "overview")))
+    st.session_state["_nav_pages"] = (key, pages)
+    return pages

@@ -93,11 +93,15 @@ def section_header(db, dept: str, f, as_of: date, title: str | None = None) -> N
                  as_of=as_of.isoformat()) + " · " + fresh)
 
 
+def setting_values(db) -> dict:
+    """Every setting's value (environment, then the settings table, then the default), read once
+    per data version: a page's tiles and target form would otherwise query them one by one."""
+    return load(db, settings.all_values)
+
+
 def kpi_row(kpis, db, columns: int | None = None) -> None:
     """KPI tiles coloured with the manager's amber band setting."""
-    with db.cursor() as cur:
-        band = settings.get("amber_band", cur)
-    kpi_tiles(kpis, band=band, columns=columns)
+    kpi_tiles(kpis, band=setting_values(db)["amber_band"], columns=columns)
 
 
 def figure(fig, table_df, name: str, key: str, *, select: bool = False,
@@ -243,8 +247,8 @@ def targets_form(db, items: list[tuple[str, str]], key: str) -> None:
     user = session.current_user()
     if not auth.can(user, "settings"):
         return                      # no edit controls for those who may not change targets
-    with db.cursor() as cur:
-        current = {k: settings.get(k, cur) for k, _ in items}
+    values = setting_values(db)
+    current = {k: values[k] for k, _ in items}
     with st.popover(t("section.targets.button"), icon=":material/tune:"):
         with st.form(key=f"{key}-form", border=False):
             values = {}

@@ -190,7 +190,7 @@ def cmd_check(args) -> int:
 def _load_plugins() -> None:
     """Import the modules that register subcommands of their own."""
     import importlib
-    for name in ("lib.capacity_cli", "lib.io_cli"):
+    for name in ("lib.capacity_cli", "lib.io_cli", "lib.users_cli"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as e:

@@ -120,3 +120,43 @@ def test_as_of_is_one_rule_for_app_and_command_line(monkeypatch):
     assert settings.as_of() == date(2026, 3, 2)
     monkeypatch.setenv("TANDEM_AS_OF", "not a date")
     assert settings.as_of() == date.today()
+
+
+def test_reset_password_lets_a_locked_out_admin_back_in(tmp_path, capsys, monkeypatch):
+    import io
+    from datetime import datetime
+
+    from lib import users
+    from lib.errors import TandemError
+    path = tmp_path / "t.duckdb"
+    db = Database(path)
+    users.create_first_admin(db, "boss", "The Boss", "first password 1")
+    for _ in range(10):                                        # forgotten: locked out by tries
+        try:
+            users.authenticate(db, "boss", "wrong guess", now=datetime.now())
+        except TandemError:
+            pass
+    with pytest.raises(TandemError):
+        users.authenticate(db, "boss", "first password 1", now=datetime.now())
+    db.close()
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new secret\n"))
+    code, out, err = run(capsys, "reset-password", "Boss", "--password-stdin", "--db", str(path))
+    assert (code, err) == (0, "") and "boss" in out
+    db = Database(path)
+    assert users.authenticate(db, "boss", "a brand new secret", now=datetime.now()).username == "boss"
+    audit = db.query("SELECT username, column_name, new_value FROM audit_log WHERE table_name = 'users' "
+                     "AND action = 'update' AND column_name = 'password_hash'")
+    assert audit.values.tolist() == [["system", "password_hash", "(secret)"]]    # audited, never the hash
+    db.close()
+
+
+def test_reset_password_refusals_say_why(tmp_path, capsys, monkeypatch):
+    import io
+    path = tmp_path / "t.duckdb"
+    Database(path).close()
+    monkeypatch.setattr("sys.stdin", io.StringIO("a brand new secret\n"))
+    code, _, err = run(capsys, "reset-password", "nobody", "--password-stdin", "--db", str(path))
+    assert code == 1 and "no user 'nobody'" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    code, _, err = run(capsys, "reset-password", "nobody", "--password-stdin", "--db", str(path))
+    assert code == 1 and "password" in err.lower()

@@ -98,5 +98,7 @@ def test_panel_view_translates_each_row():
     assert view.iloc[:, 0].tolist() == [t("section.kind.action"), t("section.kind.complaint"), t("section.kind.action")]
     assert view.iloc[:, 4].tolist() == ["2026-11-20", "", "2026-12-01"]
     assert view.iloc[:, 6].tolist() == ["5", "", ""]                     # days overdue: blank, never "None"
+    numbers = section.panel_view(items, counts_as_text=False)            # the downloads keep numbers
+    assert numbers.iloc[:, 5].tolist() == [5, 3, 1] and numbers.iloc[:, 6].isna().tolist() == [False, True, True]
     assert view.iloc[:, 7].tolist() == [t("section.status.open"), t("section.status.open"),
                                         t("section.status.in_progress")]

@@ -166,17 +166,20 @@ def _count_text(values: pd.Series) -> pd.Series:
     return values.astype("Int64").astype("string").fillna("")
 
 
-def panel_view(items: pd.DataFrame) -> pd.DataFrame:
-    """lib.actions_view.open_actions rows as the panel shows them, headers in the user's language."""
+def panel_view(items: pd.DataFrame, *, counts_as_text: bool = True) -> pd.DataFrame:
+    """lib.actions_view.open_actions rows as the panel shows them, headers in the user's language.
+    The day counts are text on screen (a blank, not "None", where there is none) and numbers in
+    the downloads (`counts_as_text=False`)."""
     due = pd.to_datetime(items["due_date"])
+    count = _count_text if counts_as_text else (lambda v: v.astype("Int64"))
     return pd.DataFrame({
         t("section.col.kind"): _names(items["kind"], "section.kind."),
         t("section.col.ref"): items["ref"],
         t("section.col.title"): items["title"],
         t("section.col.owner"): items["owner"],
         t("section.col.due"): due.dt.strftime("%Y-%m-%d").fillna(""),
-        t("section.col.days_open"): _count_text(items["days_open"]),
-        t("section.col.days_overdue"): _count_text(items["days_overdue"]),
+        t("section.col.days_open"): count(items["days_open"]),
+        t("section.col.days_overdue"): count(items["days_overdue"]),
         t("section.col.status"): _names(items["status"], "section.status."),
     })
 
@@ -207,7 +210,7 @@ def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.D
                   column_config=counts)
     if len(view) > len(shown):
         st.caption(t("scale.first_rows", shown=len(shown), total=len(view)))
-    downloads(view, f"{dept}-open-items", key)
+    downloads(panel_view(items, counts_as_text=False), f"{dept}-open-items", key)
     return items
 
 

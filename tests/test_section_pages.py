@@ -93,13 +93,13 @@ def test_a_charts_table_is_drawn_only_once_opened(monkeypatch, demo_path):
     """A closed expander's content is otherwise built and sent on every run, for every session."""
     at = run_page(monkeypatch, demo_path, "views/pmc.py")
     closed = len(at.dataframe)
-    assert not any({"plan", "actual", "cum_plan"} <= set(d.value.columns) for d in at.dataframe)
+    assert not any({"Plan", "Actual", "Cumulative plan"} <= set(d.value.columns) for d in at.dataframe)
     at.session_state["pmc-pva-table-open"] = True       # what a click on "Table" stores
     at.run()
     assert not at.exception, at.exception
     assert len(at.dataframe) == closed + 1
     tables = [d.value for d in at.dataframe]
-    assert any({"plan", "actual", "cum_plan"} <= set(v.columns) and len(v) > 0 for v in tables)   # the chart's own rows
+    assert any({"Plan", "Actual", "Cumulative plan"} <= set(v.columns) and len(v) > 0 for v in tables)   # the chart's own rows, headers readable
 
 
 def test_a_record_list_behind_a_chart_is_loaded_only_once_opened(monkeypatch, demo_path):
@@ -112,4 +112,4 @@ def test_a_record_list_behind_a_chart_is_loaded_only_once_opened(monkeypatch, de
     at.session_state["sales-changes-table-open"] = True
     at.run()
     assert not at.exception, at.exception
-    assert calls and any("change_id" in d.value.columns for d in at.dataframe)
+    assert calls and any("change_id" in d.value.columns for d in at.dataframe)   # (no header of its own yet)

@@ -161,13 +161,34 @@ def table(df, name: str, key: str, *, expanded: bool = False, height: int | None
         if df.empty:
             st.info(t("common.empty"))
             return
-        # the rows drawn are bounded: a table is sent to the browser even while its expander is
-        # closed, and 2,000 rows of every chart's table took a large factory's pages past 2 MB
+        shares = {readable_header(c) for c in df.columns if c in SHARE_COLUMNS}
+        df = df.rename(columns=readable_header)
+        config = {c: st.column_config.NumberColumn(format="percent") for c in shares}
+        # the rows drawn are bounded: 2,000 rows of every chart's table took a large factory's
+        # pages past 2 MB
         st.dataframe(plain_dates(df.head(TABLE_ROWS)), hide_index=True, width="stretch", height=height or "auto",
-                     column_config=column_config)
+                     column_config={**config, **(column_config or {})})
         if len(df) > TABLE_ROWS:
             st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(df)))
         downloads(df, name, key)
+
+
+# lib columns holding a share (0.96 = 96 %): shown as percentages in a chart's table
+SHARE_COLUMNS = {"achievement", "closure_on_time", "cum_share", "cumulative_share", "first_pass_rate", "fpy",
+                 "idle_rate", "on_time_rate", "otd_latest", "otd_original", "otif", "share", "load_pct",
+                 "variance_pct"}
+
+
+def readable_header(column) -> str:
+    """A lib column name in the user's language (lib.i18n.columns), else as it is: tables behind
+    charts come straight from lib, with its snake_case names.
+
+    >>> from lib.i18n import set_lang; set_lang("en"); readable_header("cum_plan"), readable_header("Hours")
+    ('Cumulative plan', 'Hours')
+    """
+    from lib.i18n import CATALOGS
+    key = f"col.{column}"
+    return t(key) if isinstance(column, str) and key in CATALOGS["en"] else column
 
 
 # a red dot for rows past due: an image column costs nothing to draw, where a pandas Styler

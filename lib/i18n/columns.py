@@ -44,6 +44,9 @@ EN = {
     "col.variance": "Variance", "col.variance_pct": "Variance %", "col.verified": "Verified",
     "col.verified_at": "Verified at", "col.verifier": "Verifier", "col.week": "Week", "col.work_center": "Work center",
     "col.worked_hours": "Worked h",
+    "col.change_id": "Change", "col.source": "Source", "col.old_value": "Was", "col.new_value": "Now",
+    "col.reason": "Reason", "col.load_impact_hours": "Load impact h", "col.first_promise": "First promise",
+    "col.latest_promise": "Latest promise", "col.repromises": "Re-promises",
 }
 ZH = {
     "col.achievement": "达成率", "col.action_id": "行动项", "col.actual": "实际", "col.actual_amount": "实际金额",
@@ -84,4 +87,7 @@ ZH = {
     "col.title": "标题", "col.unit_price": "单价", "col.value": "数值", "col.variance": "差异",
     "col.variance_pct": "差异率", "col.verified": "已验证", "col.verified_at": "验证时间", "col.verifier": "验证人",
     "col.week": "周", "col.work_center": "工作中心", "col.worked_hours": "实际工时",
+    "col.change_id": "变更", "col.source": "来源", "col.old_value": "原值", "col.new_value": "新值",
+    "col.reason": "原因", "col.load_impact_hours": "负荷影响工时", "col.first_promise": "首次承诺",
+    "col.latest_promise": "最新承诺", "col.repromises": "重新承诺次数",
 }

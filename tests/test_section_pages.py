@@ -113,3 +113,30 @@ def test_a_record_list_behind_a_chart_is_loaded_only_once_opened(monkeypatch, de
     at.run()
     assert not at.exception, at.exception
     assert calls and any("Change" in d.value.columns and "Was" in d.value.columns for d in at.dataframe)
+
+
+def test_every_chart_table_header_has_a_translation(monkeypatch, demo_path):
+    """Tables behind charts come straight from lib (snake_case names): each name needs a `col.`
+    entry in lib/i18n/columns.py, or the Chinese page shows English code names."""
+    import re
+
+    from lib.i18n import CATALOGS
+    from lib.ui import nav, section, widgets
+    seen: set[str] = set()
+    real = widgets.table
+
+    def spy(df, name, key, **kw):
+        frame = df() if callable(df) else df
+        seen.update(str(c) for c in frame.columns)
+        return real(df, name, key, **kw)
+
+    monkeypatch.setattr(widgets, "table", spy)
+    monkeypatch.setattr(section, "table", spy)
+    at = run_page(monkeypatch, demo_path, "views/overview.py")
+    for page, *_ in nav.PAGES:
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, (page, at.exception)
+    raw = {c for c in seen if re.fullmatch(r"[a-z][a-z0-9_]*", c)}
+    assert len(seen) > 50
+    assert sorted(c for c in raw if f"col.{c}" not in CATALOGS["zh"]) == []

@@ -123,6 +123,19 @@ def timed(fn, runs: int) -> tuple[float, object]:
     return statistics.median(times), out
 
 
+def time_quotes(cur, product: str, req: date, as_of: date, runs: int):
+    """A quote of 300 `product` timed three ways: cold (no matrix key), first with a new data
+    version (builds the full matrix) and with the matrix cached, as the promise page makes them.
+    Returns (cold s, first s, cached s, cold quote, cached quote)."""
+    t_cold, p = timed(lambda: promise.quote(cur, product, 300, req, as_of=as_of), runs)
+    keys = iter(range(10**6))
+    t_first, _ = timed(lambda: promise.quote(cur, product, 300, req, as_of=as_of, matrix_key=("first", next(keys))),
+                       runs)
+    t_warm, p2 = timed(lambda: promise.quote(cur, product, 300, req, as_of=as_of, matrix_key=("bench", 1)),
+                       max(runs, 7))
+    return t_cold, t_first, t_warm, p, p2
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=100_000)
@@ -147,12 +160,7 @@ def main() -> None:
                        if (lambda q: q.promise_date and not q.requested_ok)(promise.quote(cur, x, 300, req, as_of=AS_OF)))
         # what the promise page does: quote(..., matrix_key=(db, data version)); the first quote
         # after a write builds the full matrix, later ones reuse it
-        t_cold, p = timed(lambda: promise.quote(cur, product, 300, req, as_of=AS_OF), a.runs)
-        keys = iter(range(10**6))
-        t_first, _ = timed(lambda: promise.quote(cur, product, 300, req, as_of=AS_OF, matrix_key=("first", next(keys))),
-                           a.runs)
-        t_warm, p2 = timed(lambda: promise.quote(cur, product, 300, req, as_of=AS_OF, matrix_key=("bench", 1)),
-                           max(a.runs, 7))
+        t_cold, t_first, t_warm, p, p2 = time_quotes(cur, product, req, AS_OF, a.runs)
     assert p.promise_date == p2.promise_date and p.max_qty_by_requested == p2.max_qty_by_requested
     print(f"quote cold (routing's work centers only): {t_cold * 1000:.0f} ms; first quote building the full "
           f"matrix: {t_first * 1000:.0f} ms; with the matrix cached: {t_warm * 1000:.1f} ms; "

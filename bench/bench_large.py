@@ -19,8 +19,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_capacity import pandas_load, timed  # noqa: E402
-from lib import capacity, pmc, promise  # noqa: E402
+from bench_capacity import pandas_load, time_quotes, timed  # noqa: E402
+from lib import capacity, pmc  # noqa: E402
 from lib.db import Database  # noqa: E402
 from lib.filters import default_filters  # noqa: E402
 
@@ -63,12 +63,7 @@ def main() -> None:
     with db.cursor() as cur:
         product = cur.execute("""SELECT product FROM order_lines WHERE status = 'open' GROUP BY 1
                                  ORDER BY count(*) DESC LIMIT 1""").fetchone()[0]
-        t_cold, p = timed(lambda: promise.quote(cur, product, 300, req, as_of=as_of), a.runs)
-        keys = iter(range(10**6))
-        t_first, _ = timed(lambda: promise.quote(cur, product, 300, req, as_of=as_of, matrix_key=("first", next(keys))),
-                           a.runs)
-        t_warm, p2 = timed(lambda: promise.quote(cur, product, 300, req, as_of=as_of, matrix_key=("bench", 1)),
-                           max(a.runs, 7))
+        t_cold, t_first, t_warm, p, p2 = time_quotes(cur, product, req, as_of, a.runs)
     assert p.promise_date == p2.promise_date
     print(f"| quote cold (its work centers) | {t_cold * 1000:,.0f} ms | | | {product} x 300, promise {p.promise_date} |")
     print(f"| quote building the full matrix | {t_first * 1000:,.0f} ms | | | first quote after a write |")

@@ -97,7 +97,7 @@ def main() -> None:
             empty_t.append(timed_import(mem, fresh_csv, "new_lines.csv")[0])
             mem.close()
     med = statistics.median
-    print(f"\n| what | large factory | empty database (master data only) | ratio |\n|---|---:|---:|---:|")
+    print("\n| what | large factory | empty database (master data only) | ratio |\n|---|---:|---:|---:|")
     print(f"| {args.rows:,} new lines | {med(new_t):.2f} s | {med(empty_t):.2f} s | {med(new_t) / med(empty_t):.1f}x |")
     print(f"| the same file again (nothing changes) | {med(again_t):.2f} s | | |")
     print(f"| {len(changed):,} existing lines, 10 % with a changed qty | {med(change_t):.2f} s | | |")

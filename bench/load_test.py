@@ -113,6 +113,31 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
+def report(n: int, out: list, wall: float, pages: list[str], mem: str = "") -> None:
+    """Print one round: sessions that stopped early, page time p50/p95/max, throughput, `mem`,
+    and a table per page (views, p50, p95, median bytes). `out` holds (url, seconds, bytes) or
+    ("FAILED", why, 0) per page view / failed session."""
+    fails = [x[1] for x in out if x[0] == "FAILED"]
+    out = [x for x in out if x[0] != "FAILED"]
+    times = [x[1] for x in out]
+    if fails:
+        print(f"{len(fails)} of {n} sessions stopped early: {fails[0]}")
+    if not times:
+        return
+    print(f"\n{n} sessions: {len(out)} page views in {wall:.1f} s ({len(out) / wall:.1f} views/s); page time "
+          f"p50 {pct(times, .5):.2f} s, p95 {pct(times, .95):.2f} s, max {max(times):.2f} s{mem}")
+    by: dict[str, list] = {}
+    for url, secs, b in out:
+        by.setdefault(url, []).append((secs, b))
+    print("| page | views | p50 (s) | p95 (s) | bytes (median) |\n|---|---:|---:|---:|---:|")
+    for url in pages:
+        if url in by:
+            ts = [x[0] for x in by[url]]
+            print(f"| {url} | {len(ts)} | {statistics.median(ts):.2f} | {pct(ts, .95):.2f} | "
+                  f"{statistics.median(x[1] for x in by[url]) / 1024:,.0f} KB |")
+    sys.stdout.flush()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
@@ -132,28 +157,7 @@ def main() -> None:
             wall = time.perf_counter() - t0
             time.sleep(2)
             now, peak = rss(server.pid)
-            fails = [x[1] for x in out if x[0] == "FAILED"]
-            out = [x for x in out if x[0] != "FAILED"]
-            times = [x[1] for x in out]
-            if fails:
-                print(f"{len(fails)} of {n} sessions stopped early: {fails[0]}")
-            print(f"\n{n} sessions: {len(out)} page views in {wall:.0f} s; page time p50 {pct(times, .5):.2f} s, "
-                  f"p95 {pct(times, .95):.2f} s, max {max(times):.2f} s; server RSS after {now:.0f} MB, peak {peak:.0f} MB")
-            if n == 1:
-                print("| page | time (s) | bytes sent |\n|---|---:|---:|")
-                for url, secs, b in out:
-                    print(f"| {url} | {secs:.2f} | {b / 1024:,.0f} KB |")
-            else:
-                by = {}
-                for url, secs, b in out:
-                    by.setdefault(url, []).append((secs, b))
-                print("| page | views | p50 (s) | p95 (s) | bytes (median) |\n|---|---:|---:|---:|---:|")
-                for url in pages:
-                    if url in by:
-                        ts = [x[0] for x in by[url]]
-                        print(f"| {url} | {len(ts)} | {statistics.median(ts):.2f} | {pct(ts, .95):.2f} | "
-                              f"{statistics.median(x[1] for x in by[url]) / 1024:,.0f} KB |")
-            sys.stdout.flush()
+            report(n, out, wall, pages, f"; server RSS after {now:.0f} MB, peak {peak:.0f} MB")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -63,7 +63,7 @@ def main() -> None:
     from lib.ui.nav import PAGES
     want = set(args.pages.split(",")) if args.pages else None
     print(f"database {args.db}; AppTest, cold = caches cleared, warm = median of {args.runs} reruns")
-    print(f"| page | first visit (s) | after a write (s) | warm (s) |\n|---|---:|---:|---:|")
+    print("| page | first visit (s) | after a write (s) | warm (s) |\n|---|---:|---:|---:|")
     for file, url, *_ in PAGES:
         if want and url not in want:
             continue

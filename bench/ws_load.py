@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -76,31 +75,8 @@ async def round_(n: int, ws_url: str, pages: list[str]) -> list:
     return out
 
 
-def report(n: int, out: list, wall: float, pages: list[str], mem: str) -> None:
-    from load_test import pct
-    fails = [x[1] for x in out if x[0] == "FAILED"]
-    out = [x for x in out if x[0] != "FAILED"]
-    times = [x[1] for x in out]
-    if fails:
-        print(f"{len(fails)} of {n} sessions stopped early: {fails[0]}")
-    if not times:
-        return
-    print(f"\n{n} sessions: {len(out)} page views in {wall:.1f} s ({len(out) / wall:.1f} views/s); page time "
-          f"p50 {pct(times, .5):.2f} s, p95 {pct(times, .95):.2f} s, max {max(times):.2f} s{mem}")
-    by: dict[str, list] = {}
-    for url, secs, b in out:
-        by.setdefault(url, []).append((secs, b))
-    print("| page | views | p50 (s) | p95 (s) | bytes (median) |\n|---|---:|---:|---:|---:|")
-    for url in pages:
-        if url in by:
-            ts = [x[0] for x in by[url]]
-            print(f"| {url} | {len(ts)} | {statistics.median(ts):.2f} | {pct(ts, .95):.2f} | "
-                  f"{statistics.median(x[1] for x in by[url]) / 1024:,.0f} KB |")
-    sys.stdout.flush()
-
-
 def main() -> None:
-    from load_test import rss, start_server
+    from load_test import report, rss, start_server
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", help="start a server on this database")
     ap.add_argument("--url", help="or use a running server (login must be off)")

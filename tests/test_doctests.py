@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["lib.db", "lib.auth", "lib.settings", "lib.i18n", "lib.kpis", "lib.exports", "lib.formats"]
+MODULES = ["lib.db", "lib.auth", "lib.settings", "lib.i18n", "lib.kpis", "lib.exports", "lib.formats", "lib.ui.frames"]
 
 
 @pytest.mark.parametrize("name", MODULES)

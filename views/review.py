@@ -9,7 +9,7 @@ from lib import auth, review
 from lib.i18n import t
 from lib.sections import DEPARTMENTS
 from lib.ui import section, session, state
-from lib.ui.frames import for_screen
+from lib.ui.frames import for_screen, translated
 from lib.ui.widgets import downloads
 
 db = state.db()
@@ -37,10 +37,9 @@ def _pending_view(pend: pd.DataFrame) -> pd.DataFrame:
 def _line_labels(lines: pd.DataFrame) -> dict:
     """One label per line, built set-wise (a format_func that searches the frame per option is
     quadratic: 30,000 lines in review on a large factory took ten seconds a run)."""
-    status_txt = {s: t(f"review.line_status.{s}") for s in lines["review_status"].unique()}
     return dict(zip(lines["line_id"].tolist(), (
         lines["order_no"] + "/" + lines["line_no"].astype(str) + " · " + lines["customer"] + " · " + lines["product"]
-        + " × " + lines["qty"].map("{:,.0f}".format) + " · " + lines["review_status"].map(status_txt)
+        + " × " + lines["qty"].map("{:,.0f}".format) + " · " + translated(lines["review_status"], "review.line_status.")
         + " (" + lines["signed"].astype(str) + f"/{len(DEPARTMENTS)})").tolist()))
 
 

@@ -24,7 +24,8 @@ from lib.actions_view import open_actions
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.ui import nav, session, theme
-from lib.ui.widgets import chart, downloads, flagged_table, fmt_value, kpi_tiles, table
+from lib.ui.frames import plain_dates, translated, translated_headers
+from lib.ui.widgets import chart, downloads, flagged_table, fmt_value, kpi_tiles, table, table_height
 
 
 # ------------------------------------------------------------------ data access
@@ -131,20 +132,10 @@ def figure(fig, table_df, name: str, key: str, *, select: bool = False,
     return picked
 
 
-def table_height(rows: int) -> int:
-    """A dataframe height that shows up to ~12 rows without an empty band below."""
-    return min(480, 42 + 38 * max(rows, 1))
-
-
 def records_view(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
     """A lib result ready to show: columns named by `t(f"{prefix}.{column}")` where that key
     exists, and date-time columns that hold only dates shown as dates."""
-    from lib.i18n import CATALOGS
-    out = df.copy()
-    for c in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[c]) and (out[c].dropna().dt.normalize() == out[c].dropna()).all():
-            out[c] = out[c].dt.date
-    return out.rename(columns={c: t(f"{prefix}.{c}") for c in out.columns if f"{prefix}.{c}" in CATALOGS["en"]})
+    return translated_headers(plain_dates(df), prefix)
 
 
 def _actions_page() -> str | None:
@@ -153,11 +144,6 @@ def _actions_page() -> str | None:
         if "action" in url:
             return path
     return None
-
-
-def _names(values: pd.Series, prefix: str) -> pd.Series:
-    """`t(prefix + value)` per row, translated once per distinct value (thousands of rows)."""
-    return values.map({v: t(f"{prefix}{v}") for v in values.dropna().unique()})
 
 
 def _count_text(values: pd.Series) -> pd.Series:
@@ -173,14 +159,14 @@ def panel_view(items: pd.DataFrame, *, counts_as_text: bool = True) -> pd.DataFr
     due = pd.to_datetime(items["due_date"])
     count = _count_text if counts_as_text else (lambda v: v.astype("Int64"))
     return pd.DataFrame({
-        t("section.col.kind"): _names(items["kind"], "section.kind."),
+        t("section.col.kind"): translated(items["kind"], "section.kind."),
         t("section.col.ref"): items["ref"],
         t("section.col.title"): items["title"],
         t("section.col.owner"): items["owner"],
         t("section.col.due"): due.dt.strftime("%Y-%m-%d").fillna(""),
         t("section.col.days_open"): count(items["days_open"]),
         t("section.col.days_overdue"): count(items["days_overdue"]),
-        t("section.col.status"): _names(items["status"], "section.status."),
+        t("section.col.status"): translated(items["status"], "section.status."),
     })
 
 
@@ -206,8 +192,7 @@ def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.D
     shown = view.head(PANEL_ROWS)
     counts = {c: st.column_config.TextColumn(alignment="right")
               for c in (t("section.col.days_open"), t("section.col.days_overdue"))}
-    flagged_table(shown, items["overdue"].astype(bool).head(PANEL_ROWS), height=min(420, 42 + 36 * len(shown)),
-                  column_config=counts)
+    flagged_table(shown, items["overdue"].astype(bool).head(PANEL_ROWS), column_config=counts)
     if len(view) > len(shown):
         st.caption(t("scale.first_rows", shown=len(shown), total=len(view)))
     downloads(panel_view(items, counts_as_text=False), f"{dept}-open-items", key)

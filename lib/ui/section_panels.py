@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from lib.i18n import t
 from lib.ui import charts, charts_b, theme
+from lib.ui.frames import translated
 
 
 # ------------------------------------------------------------------ sales
@@ -151,10 +152,9 @@ def backlog_view(backlog: pd.DataFrame) -> pd.DataFrame:
     """Inspections waiting (lib.quality inspection backlog): date, stage, what, qty, days waiting."""
     what = [" · ".join(str(x) for x in (r.supplier, r.material, r.po, r.line, r.product, r.lot) if isinstance(x, str) and x)
             for r in backlog.itertuples()]
-    stages = {s: t(f"quality.stage.{s}") for s in backlog["stage"].dropna().unique()}
     return pd.DataFrame({
         t("quality.col.date"): backlog["date"].dt.date,
-        t("quality.col.stage"): backlog["stage"].map(stages),
+        t("quality.col.stage"): translated(backlog["stage"], "quality.stage."),
         t("quality.col.what"): what,
         t("quality.col.qty"): backlog["qty_inspected"], t("quality.col.days_waiting"): backlog["days_waiting"],
     })

@@ -13,6 +13,7 @@ from lib.i18n import t
 from lib.formats import fmt_value  # noqa: F401 - pages and tests format values through widgets
 from lib.kpis import Kpi
 from lib.ui import theme
+from lib.ui.frames import header, plain_dates, translated_headers
 
 log = logging.getLogger("tandem")
 
@@ -127,18 +128,9 @@ def downloads(df: pd.DataFrame, name: str, key: str) -> None:
 TABLE_ROWS = 500     # rows of a chart's table drawn on screen; the downloads carry all
 
 
-def plain_dates(df: pd.DataFrame) -> pd.DataFrame:
-    """Date-time columns that hold only dates shown as dates (2026-11-02, not 2026-11-02 00:00:00).
-
-    >>> plain_dates(pd.DataFrame({"d": pd.to_datetime(["2026-11-02"])}))["d"].tolist()
-    [datetime.date(2026, 11, 2)]
-    """
-    out = df
-    for c in df.columns:
-        col = df[c]
-        if pd.api.types.is_datetime64_any_dtype(col) and (col.dropna() == col.dropna().dt.normalize()).all():
-            out = out.assign(**{c: col.dt.date}) if isinstance(c, str) else out
-    return out
+def table_height(rows: int) -> int:
+    """A dataframe height that shows up to ~12 rows without an empty band below."""
+    return min(480, 42 + 38 * max(rows, 1))
 
 
 def table(df, name: str, key: str, *, expanded: bool = False, height: int | None = None,
@@ -157,12 +149,12 @@ def table(df, name: str, key: str, *, expanded: bool = False, height: int | None
             return
         if callable(df):
             df = df()
-            height = height or min(480, 42 + 38 * max(min(len(df), 12), 1))
+            height = height or table_height(len(df))
         if df.empty:
             st.info(t("common.empty"))
             return
-        shares = {readable_header(c) for c in df.columns if c in SHARE_COLUMNS}
-        df = df.rename(columns=readable_header)
+        shares = {header(c, "col") for c in df.columns if c in SHARE_COLUMNS}
+        df = translated_headers(df, "col")
         config = {c: st.column_config.NumberColumn(format="percent") for c in shares}
         # the rows drawn are bounded: 2,000 rows of every chart's table took a large factory's
         # pages past 2 MB
@@ -173,22 +165,11 @@ def table(df, name: str, key: str, *, expanded: bool = False, height: int | None
         downloads(df, name, key)
 
 
-# lib columns holding a share (0.96 = 96 %): shown as percentages in a chart's table
+# lib columns holding a share (0.96 = 96 %): shown as percentages in a chart's table, whose
+# headers are lib's names in the user's language (lib/i18n/columns.py)
 SHARE_COLUMNS = {"achievement", "closure_on_time", "cum_share", "cumulative_share", "first_pass_rate", "fpy",
                  "idle_rate", "on_time_rate", "otd_latest", "otd_original", "otif", "share", "load_pct",
                  "variance_pct"}
-
-
-def readable_header(column) -> str:
-    """A lib column name in the user's language (lib.i18n.columns), else as it is: tables behind
-    charts come straight from lib, with its snake_case names.
-
-    >>> from lib.i18n import set_lang; set_lang("en"); readable_header("cum_plan"), readable_header("Hours")
-    ('Cumulative plan', 'Hours')
-    """
-    from lib.i18n import CATALOGS
-    key = f"col.{column}"
-    return t(key) if isinstance(column, str) and key in CATALOGS["en"] else column
 
 
 # a red dot for rows past due: an image column costs nothing to draw, where a pandas Styler

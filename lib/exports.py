@@ -34,7 +34,8 @@ def _find_clause(cols, search: str | None) -> tuple[str, list]:
     if not search or not search.strip() or not text:
         return "", []
     joined = ", ".join(f'CAST("{n}" AS VARCHAR)' for n in text)
-    return f" WHERE concat_ws(' ', {joined}) ILIKE ?", [f"%{search.strip()}%"]
+    literal = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")   # the text as typed
+    return f" WHERE concat_ws(' ', {joined}) ILIKE ? ESCAPE '\\'", [f"%{literal}%"]
 
 
 def export_count(con, table: str, search: str | None = None) -> int:

@@ -159,3 +159,14 @@ def test_edits_to_a_found_subset_land_on_the_right_rows(factory):
     assert subset["customer"].tolist() == ["C2"]
     save_edits(factory, ANN, "customers", subset, edited_rows={0: {"name": "Second Co"}})
     assert factory.scalar("SELECT name FROM customers WHERE customer = 'C2'") == "Second Co"
+
+
+def test_find_takes_percent_and_underscore_as_typed(factory):
+    with factory.transaction(SYSTEM) as tx:
+        tx.insert("customers", {"customer": "C_9", "name": "Fifty% Ltd"})
+        tx.insert("customers", {"customer": "CX9", "name": "Other"})
+    with factory.cursor() as cur:
+        assert export_frame(cur, "customers", search="C_9")["customer"].tolist() == ["C_9"]     # not CX9
+        assert export_frame(cur, "customers", search="y%")["customer"].tolist() == ["C_9"]
+        assert export_count(cur, "customers", search="%") == 1
+        assert export_count(cur, "customers", search="\\") == 0

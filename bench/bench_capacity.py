@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib import capacity, promise  # noqa: E402
-from lib.db import Database  # noqa: E402
+from lib.plan import capacity, promise  # noqa: E402
+from lib.store.db import Database  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
 

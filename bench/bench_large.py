@@ -20,9 +20,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_capacity import pandas_load, time_quotes, timed  # noqa: E402
-from lib import capacity, pmc  # noqa: E402
-from lib.db import Database  # noqa: E402
+
 from lib.filters import default_filters  # noqa: E402
+from lib.plan import capacity  # noqa: E402
+from lib.sections import pmc
+from lib.store.db import Database  # noqa: E402
 
 
 def pandas_pva(db: Database, start: date, end: date) -> pd.DataFrame:

@@ -17,10 +17,10 @@ import pandas as pd
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
 
-from lib import actions, meetings
-from lib.auth import SYSTEM
-from lib.db import Database
 from lib.filters import default_filters
+from lib.meeting import actions, meetings
+from lib.people.auth import SYSTEM
+from lib.store.db import Database
 
 AS_OF = date(2026, 11, 25)
 RNG = np.random.default_rng(7)

@@ -23,9 +23,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib import purchasing as pur  # noqa: E402
-from lib.db import Database  # noqa: E402
 from lib.filters import default_filters  # noqa: E402
+from lib.sections import purchasing as pur  # noqa: E402
+from lib.store.db import Database  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
 PAGES = ["views/purchasing.py", "views/quality.py", "views/engineering.py"]

@@ -1,4 +1,4 @@
-"""Import speed: lib.imports (set-based validation and upsert in DuckDB) beside a plain
+"""Import speed: lib.store.imports (set-based validation and upsert in DuckDB) beside a plain
 row-by-row baseline (validate each row in Python, write it with the gateway's Tx.insert).
 
     python bench/import_bench.py [--rows 100000] [--baseline-rows 5000] [--runs 3]
@@ -21,9 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.auth import SYSTEM  # noqa: E402
-from lib.db import Database  # noqa: E402
-from lib.imports import import_file  # noqa: E402
+from lib.people.auth import SYSTEM  # noqa: E402
+from lib.store.db import Database  # noqa: E402
+from lib.store.imports import import_file  # noqa: E402
 
 CUSTOMERS, PRODUCTS = 2_000, 5_000
 

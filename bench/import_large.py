@@ -26,10 +26,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.auth import SYSTEM  # noqa: E402
-from lib.db import Database  # noqa: E402
-from lib.exports import export_frame  # noqa: E402
-from lib.imports import import_file  # noqa: E402
+from lib.people.auth import SYSTEM  # noqa: E402
+from lib.store.db import Database  # noqa: E402
+from lib.store.exports import export_frame  # noqa: E402
+from lib.store.imports import import_file  # noqa: E402
 
 
 def new_lines_csv(customers: list[str], products: list[str], n: int, seed: int = 1) -> bytes:

@@ -30,7 +30,7 @@ def demo_db(path: str | None) -> str:
     if path and Path(path).exists():
         return path
     from lib import demo
-    from lib.db import Database
+    from lib.store.db import Database
     path = path or str(Path(tempfile.mkdtemp()) / "demo.duckdb")
     d = Database(path)
     demo.generate(d, as_of=AS_OF)
@@ -70,9 +70,10 @@ def otd_pandas(con, start, end) -> float | None:
 
 def lib_vs_pandas(path: str, runs: int) -> tuple[float, float, float, float]:
     import pandas as pd
-    from lib import kpis
-    from lib.db import get_db
+
     from lib.filters import default_filters
+    from lib.sections import kpis
+    from lib.store.db import get_db
     f = default_filters(AS_OF)
     db = get_db(path)
     a, b = [], []

@@ -1,5 +1,5 @@
 """Tandem: the production–sales coordination dashboard's library.
 
-Layers (arrows point down only): pages -> lib.ui -> lib.<domain> -> lib.db.
+Layers (arrows point down only): pages -> lib.ui -> lib.<domain> -> lib.store.db.
 Nothing in lib (outside lib.ui) imports streamlit.
 """

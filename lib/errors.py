@@ -2,7 +2,7 @@
 
 Every error that may reach a screen or the command line is a TandemError with a short
 `title` and a `detail` sentence. Low-level DuckDB errors are translated at the gateway
-(`lib.db.translate`), never shown raw.
+(`lib.store.db.translate`), never shown raw.
 """
 from __future__ import annotations
 

@@ -143,7 +143,7 @@ def set_value(db, user, key: str, value) -> object:
     returns the value as stored. Refuses deployment settings and values of the wrong kind or
     outside BOUNDS with a message naming the setting.
 
-    >>> from lib.db import Database; from lib.auth import SYSTEM
+    >>> from lib.store.db import Database; from lib.people.auth import SYSTEM
     >>> set_value(Database(":memory:"), SYSTEM, "idle_timeout_minutes", "30")
     30
     """
@@ -181,7 +181,7 @@ def save_values(db, user, values: dict) -> int:
     Like `set_value` for many settings at once: only declared, database-held settings are
     accepted; each value must convert to the setting's type, numbers must be finite, not
     negative and within BOUNDS. Returns how many changed.
-    Needs the `settings` permission (lib.auth).
+    Needs the `settings` permission (lib.people.auth).
     """
     import math
     from datetime import datetime

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.db import Database
+from lib.store.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -3,9 +3,9 @@ from datetime import date, datetime
 
 import pytest
 
-from lib import actions, meetings
-from lib.auth import User
 from lib.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
+from lib.meeting import actions, meetings
+from lib.people.auth import User
 
 CHAIR = User("zhang", "chair", None, "Zhang Wei")
 PMC_HEAD = User("li", "head", "pmc", "Li Na")

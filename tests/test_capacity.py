@@ -12,8 +12,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import capacity
-from lib.capacity import WhatIf
+from lib.plan import capacity
+from lib.plan.capacity import WhatIf
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)
@@ -147,8 +147,8 @@ def test_a_work_center_without_capacity_shows_its_load_as_over(factory):
 
 
 def test_peak_load_kpi_in_headline(factory):
-    from lib import kpis
     from lib.filters import default_filters
+    from lib.sections import kpis
     with factory.cursor() as cur:
         k = {x.key: x for x in kpis.headline(cur, default_filters(AS_OF), AS_OF)}["kpi.peak_load"]
     assert k.value == pytest.approx(0.9375) and k.target == 0.9 and not k.higher_is_better
@@ -162,8 +162,8 @@ def test_unknown_bucket_is_refused(factory, by):
 
 
 def test_saving_a_whatif_writes_audited_calendar_rows(factory):
-    from lib.auth import User
     from lib.errors import PermissionDenied
+    from lib.people.auth import User
     rows = [(date(2026, 11, 28), "WELD", 8.0), (date(2026, 11, 30), "WELD", 16.0)]
     with pytest.raises(PermissionDenied):
         capacity.save_calendar(factory, User("sue", "head", "sales"), rows)

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from lib import cli
-from lib.db import Database
+from lib.store.db import Database
 from tests.test_capacity import load_scenario
 
 

@@ -1,9 +1,9 @@
 """integrity_problems finds what the schema does not enforce."""
 import pytest
 
-from lib.check import integrity_problems
-from lib.db import Database
-from lib.auth import SYSTEM
+from lib.people.auth import SYSTEM
+from lib.store.check import integrity_problems
+from lib.store.db import Database
 
 
 @pytest.fixture

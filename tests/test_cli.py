@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from lib.cli import main
-from lib.db import Database
+from lib.store.db import Database
 from tests.conftest import ROOT
 
 
@@ -115,6 +115,7 @@ def test_busy_database_message_from_a_second_process(tmp_path):
 
 def test_as_of_is_one_rule_for_app_and_command_line(monkeypatch):
     from datetime import date
+
     from lib import settings
     monkeypatch.setenv("TANDEM_AS_OF", "2026-03-02")
     assert settings.as_of() == date(2026, 3, 2)
@@ -126,8 +127,8 @@ def test_reset_password_lets_a_locked_out_admin_back_in(tmp_path, capsys, monkey
     import io
     from datetime import datetime
 
-    from lib import users
     from lib.errors import TandemError
+    from lib.people import users
     path = tmp_path / "t.duckdb"
     db = Database(path)
     users.create_first_admin(db, "boss", "The Boss", "first password 1")

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import audit
-from lib.db import get_db
+from lib.store import audit
+from lib.store.db import get_db
 from tests.conftest import AS_OF, ROOT
 
 
@@ -80,7 +80,7 @@ def test_several_files_mode_runs(monkeypatch, demo_copy):
 
 
 def test_a_head_sees_another_departments_data_read_only(monkeypatch, demo_copy):
-    from lib.auth import User
+    from lib.people.auth import User
     ann = User("ann", "head", "sales", "Ann")
     at = open_page(monkeypatch, demo_copy, "views/data.py", {"user": ann, "io-mode": "forms", "io-dept": "pmc"})
     assert any("Read only: you may not change PMC data" in i.value for i in at.info)

@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from lib.auth import SYSTEM, User
-from lib.db import Database
 from lib.errors import Conflict, NotFound, PermissionDenied, RuleViolation
+from lib.people.auth import SYSTEM, User
+from lib.store.db import Database
 
 
 def test_migrations_recorded_and_idempotent(db):
@@ -120,7 +120,7 @@ def test_second_process_gets_a_clear_busy_message(tmp_path):
     holder = Database(path)
     try:
         code = textwrap.dedent(f"""
-            from lib.db import Database
+            from lib.store.db import Database
             from lib.errors import DatabaseBusy
             try:
                 Database({str(path)!r})

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 import pytest
 
 from lib import demo
-from lib.check import integrity_problems
-from lib.db import Database
+from lib.store.check import integrity_problems
+from lib.store.db import Database
 
 AS_OF = date(2026, 3, 2)
 EMPTY_OK = {"snapshots", "meeting_documents", "settings", "audit_log", "schema_migrations"}

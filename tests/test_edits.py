@@ -2,12 +2,12 @@
 import pandas as pd
 import pytest
 
-from lib import audit
-from lib.auth import SYSTEM, User
-from lib.edits import save_edits
 from lib.errors import Conflict, PermissionDenied, ValidationError
-from lib.exports import export_count, export_frame
-from lib.imports import ImportRejected, add_record, import_file
+from lib.people.auth import SYSTEM, User
+from lib.store import audit
+from lib.store.edits import save_edits
+from lib.store.exports import export_count, export_frame
+from lib.store.imports import ImportRejected, add_record, import_file
 from tests.conftest import DATA
 
 ANN = User("ann", "head", "sales", "Ann")

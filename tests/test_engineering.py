@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from lib import engineering as eng
 from lib.filters import Filters
+from lib.sections import engineering as eng
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)
@@ -121,7 +121,7 @@ def test_everything_is_empty_on_an_empty_database(empty):
 
 
 def test_open_engineering_issues_in_the_actions_panel(con):
-    from lib.actions_view import open_actions
+    from lib.meeting.open_items import open_actions
     a = open_actions(con, "engineering", AS_OF)
     # E1 (approved) and E4 (open) are not implemented; improvements 1 and 2 are live with a due
     # date (1 overdue by 5 days); 5 is an idea without a due date, 3 and 7 are done

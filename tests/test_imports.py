@@ -7,11 +7,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import tables
-from lib.auth import SYSTEM, User
 from lib.errors import PermissionDenied
-from lib.exports import csv_bytes, export_bytes, export_frame
-from lib.imports import ImportRejected, import_file
+from lib.people.auth import SYSTEM, User
+from lib.store import tables
+from lib.store.exports import csv_bytes, export_bytes, export_frame
+from lib.store.imports import ImportRejected, import_file
 from tests.conftest import DATA
 
 SCENARIO = DATA / "io"
@@ -229,7 +229,8 @@ def test_a_head_may_import_only_their_own_department(factory):
 @pytest.fixture(scope="module")
 def demo_copy(demo_path, tmp_path_factory):
     import shutil
-    from lib.db import Database
+
+    from lib.store.db import Database
     path = tmp_path_factory.mktemp("roundtrip") / "demo.duckdb"
     shutil.copy(demo_path, path)
     d = Database(path)
@@ -265,7 +266,7 @@ def test_export_neutralises_formulas_and_import_restores_the_text(factory):
 
 
 def test_template_headers_are_the_exchange_columns():
-    from lib.exports import template_frame
+    from lib.store.exports import template_frame
     assert list(template_frame("orders").columns) == ["order", "line", "customer", "product", "qty", "unit_price",
                                                      "order_date", "requested_date", "promised_date", "shipped_qty",
                                                      "status"]
@@ -275,7 +276,7 @@ def test_template_headers_are_the_exchange_columns():
 def test_a_whole_section_in_one_transaction_master_data_first(factory):
     orders = (ORDER_HEAD + "SO-5,1,C-NEW,P1,10,2026-11-20,2026-12-20\n").encode()
     customers = "客户编码,客户名称\nC-NEW,新客户\n".encode("gbk")
-    from lib.imports import detect_table, import_many, preview_many, read_file
+    from lib.store.imports import detect_table, import_many, preview_many, read_file
     assert detect_table(read_file(orders, "erp1.csv"), "erp1.csv", ["customers", "orders", "shipments"]) == "orders"
     assert detect_table(read_file(customers, "erp2.csv"), "erp2.csv", ["customers", "orders"]) == "customers"
     files = [("orders", orders, "erp1.csv"), ("customers", customers, "erp2.csv")]   # orders listed first
@@ -288,7 +289,7 @@ def test_a_whole_section_in_one_transaction_master_data_first(factory):
 
 
 def test_a_whole_section_is_refused_together(factory):
-    from lib.imports import import_many
+    from lib.store.imports import import_many
     good = b"customer,name\nC-NEW,New\n"
     bad = (ORDER_HEAD + "SO-5,1,C-NEW,P1,0,2026-11-20,2026-12-20\n").encode()
     before = snapshot(factory)

@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 from lib.cli import main
-from lib.db import Database
+from lib.store.db import Database
 from tests.conftest import DATA, ROOT
 
 

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
-from lib import kpis
-from lib.auth import SYSTEM
 from lib.filters import Filters
+from lib.people.auth import SYSTEM
+from lib.sections import kpis
 
 P = Filters(start=date(2026, 11, 2), end=date(2026, 11, 15))   # two ISO weeks
 

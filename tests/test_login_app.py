@@ -68,7 +68,7 @@ def test_wrong_password_shows_why_and_nothing_else(monkeypatch, demo_copy):
 
 
 def test_demo_accounts_not_listed_outside_demo_mode(monkeypatch, demo_copy):
-    from lib.db import Database
+    from lib.store.db import Database
     d = Database(demo_copy)
     with d.transaction(source="test") as tx:
         tx.execute("UPDATE meta SET value = 'real' WHERE key = 'mode'")
@@ -137,7 +137,7 @@ def test_admin_manages_users_in_the_app(monkeypatch, demo_copy):
 
 def _session_app(monkeypatch, db_path, last_active: float) -> AppTest:
     """The app for a session where chair logged in and was last active at `last_active`."""
-    from lib.auth import User
+    from lib.people.auth import User
     monkeypatch.setenv("TANDEM_DB", str(db_path))
     monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
     monkeypatch.setenv("TANDEM_LANG", "en")
@@ -170,7 +170,7 @@ def test_an_active_session_continues_with_its_fresh_account(monkeypatch, demo_co
 def test_a_deactivated_account_loses_its_session(monkeypatch, demo_copy):
     import time
 
-    from lib.db import Database
+    from lib.store.db import Database
     d = Database(demo_copy)
     with d.transaction(source="test") as tx:
         tx.update("users", {"username": "chair"}, {"active": False})

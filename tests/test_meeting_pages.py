@@ -4,9 +4,9 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import actions, meetings
-from lib.auth import SYSTEM, User
-from lib.db import Database
+from lib.meeting import actions, meetings
+from lib.people.auth import SYSTEM, User
+from lib.store.db import Database
 from tests.conftest import AS_OF, ROOT
 
 
@@ -50,7 +50,7 @@ def _button(at, label):
 
 
 def _db(path):
-    from lib.db import get_db
+    from lib.store.db import get_db
     return get_db(str(path))
 
 
@@ -123,8 +123,8 @@ def test_presenter_shows_each_department_sections_tiles_and_content(demo_path, t
     section_kpis values, and its view draws its charts (and tables)."""
     import shutil
 
-    from lib import engineering, purchasing, quality, sales
     from lib.i18n import set_lang
+    from lib.sections import engineering, purchasing, quality, sales
     from lib.ui.widgets import fmt_value
     path = tmp_path / "demo.duckdb"
     shutil.copy(demo_path, path)

@@ -8,10 +8,10 @@ import pandas as pd
 import pypdf
 import pytest
 
-from lib import actions, meetings
-from lib.auth import User
 from lib.errors import PermissionDenied, RuleViolation, ValidationError
 from lib.filters import Filters
+from lib.meeting import actions, meetings
+from lib.people.auth import User
 
 CHAIR = User("zhang", "chair", None, "Zhang Wei")
 PMC_HEAD = User("li", "head", "pmc", "Li Na")
@@ -186,7 +186,7 @@ def test_closing_freezes_every_sections_kpis(db):
     """Every KPI presenter mode shows for a section is frozen with that section (a KPI shown by
     two sections once, with the first); purchasing/quality/engineering values hand-computed on
     the purchasing scenario (period 11-02..11-25, as of 11-25)."""
-    from lib.sections import AGENDA
+    from lib.departments import AGENDA
     from tests.conftest import DATA
     with db.cursor() as cur:
         cur.execute((DATA / "purchasing" / "scenario.sql").read_text())
@@ -247,7 +247,7 @@ def test_pack_has_a_sheet_per_section_plus_actions_and_decisions(db):
 
 
 def test_default_attendees_are_the_department_heads(db):
-    from lib.auth import SYSTEM
+    from lib.people.auth import SYSTEM
     with db.transaction(SYSTEM) as tx:
         for u, name, role, dept, active in [("li", "Li Na", "head", "pmc", True), ("wang", "", "head", "sales", True),
                                             ("boss", "Boss", "chair", None, True), ("old", "Old", "head", "quality", False)]:

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from lib import engineering as eng
-from lib import purchasing as pur
-from lib import quality as q
-from lib.db import get_db
 from lib.filters import default_filters
 from lib.i18n import t
+from lib.sections import engineering as eng
+from lib.sections import purchasing as pur
+from lib.sections import quality as q
+from lib.store.db import get_db
 from lib.ui.widgets import fmt_value
 from tests.conftest import AS_OF
 from tests.test_pages import run_page

@@ -10,11 +10,12 @@ from typing import Callable
 
 import pytest
 
-from lib import auth, settings, users
-from lib.auth import SYSTEM, User
-from lib.db import KEYS, Database
+from lib import settings
+from lib.departments import DEPARTMENTS, TABLE_OWNER
 from lib.errors import NotFound, PermissionDenied
-from lib.sections import DEPARTMENTS, TABLE_OWNER
+from lib.people import auth, users
+from lib.people.auth import SYSTEM, User
+from lib.store.db import KEYS, Database
 
 ROLE_USERS = {
     "admin": User("admin", "admin"), "chair": User("chair", "chair"),

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from lib import kpis, pmc
 from lib.filters import Filters
+from lib.sections import kpis, pmc
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)

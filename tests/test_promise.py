@@ -14,8 +14,8 @@ from datetime import date
 
 import pytest
 
-from lib import promise
 from lib.errors import ValidationError
+from lib.plan import promise
 from tests.test_capacity import load_scenario
 
 AS_OF = date(2026, 11, 25)

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from lib import purchasing as pur
 from lib.filters import Filters
+from lib.sections import purchasing as pur
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from lib import quality as q
 from lib.filters import Filters
+from lib.sections import quality as q
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)
@@ -130,7 +130,7 @@ def test_everything_is_empty_on_an_empty_database(empty):
 
 
 def test_open_quality_complaints_in_the_actions_panel(con):
-    from lib.actions_view import open_actions
+    from lib.meeting.open_items import open_actions
     a = open_actions(con, "quality", AS_OF)
     assert sorted(a["ref"]) == ["Q1", "Q2"]                # Q5 is a delivery complaint, Q3/Q4 closed
     assert dict(zip(a["ref"], a["days_open"])) == {"Q1": 22, "Q2": 55}

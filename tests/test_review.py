@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from lib import promise, review
-from lib.auth import User
 from lib.errors import PermissionDenied, ValidationError
+from lib.people.auth import User
+from lib.plan import promise, review
 from tests.test_capacity import load_scenario
 
 AS_OF = date(2026, 11, 25)
@@ -43,7 +43,7 @@ def test_accept_writes_line_first_promise_and_a_pending_round(factory):
                           "AND column_name = 'promised_date' AND source = 'ctp'") == 1
     # its load is now part of the next quote: SMT 12 h on Wed 12-09, before ASM 12-10..12-11
     with factory.cursor() as cur:
-        from lib import capacity
+        from lib.plan import capacity
         rem = capacity.remaining(cur, AS_OF, date(2026, 12, 11), work_centers=["SMT"])
     assert rem.loc[rem["day"] == "2026-12-09", "load"].item() == 12
 

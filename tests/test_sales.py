@@ -5,8 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib import kpis, sales
 from lib.filters import Filters
+from lib.sections import kpis, sales
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)

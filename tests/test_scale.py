@@ -3,9 +3,9 @@ at-risk reasons built set-wise, overdue rows styled set-wise."""
 import pandas as pd
 import pytest
 
-from lib import actions
 from lib.errors import ValidationError
 from lib.i18n import t
+from lib.meeting import actions
 from lib.ui import section, section_panels
 
 

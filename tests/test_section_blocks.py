@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from lib import settings
-from lib.actions_view import open_actions
-from lib.auth import SYSTEM, User
 from lib.errors import PermissionDenied, ValidationError
+from lib.meeting.open_items import open_actions
+from lib.people.auth import SYSTEM, User
 from lib.ui import charts
 
 AS_OF = date(2026, 11, 25)

@@ -2,9 +2,10 @@
 what the lib functions return, and the Settings page writes targets through the gateway."""
 import pytest
 
-from lib import kpis, pmc, sales, settings, variance
-from lib.db import Database, get_db
+from lib import settings
 from lib.filters import default_filters
+from lib.sections import kpis, pmc, sales, variance
+from lib.store.db import Database, get_db
 from lib.ui.widgets import fmt_value
 from tests.conftest import AS_OF
 from tests.test_pages import run_page
@@ -103,7 +104,7 @@ def test_a_charts_table_is_drawn_only_once_opened(monkeypatch, demo_path):
 
 
 def test_a_record_list_behind_a_chart_is_loaded_only_once_opened(monkeypatch, demo_path):
-    from lib import sales as lib_sales
+    from lib.sections import sales as lib_sales
     calls = []
     real = lib_sales.order_change_list
     monkeypatch.setattr(lib_sales, "order_change_list", lambda *a, **k: calls.append(1) or real(*a, **k))

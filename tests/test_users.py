@@ -4,9 +4,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from lib import settings, users
-from lib.auth import SYSTEM, User
+from lib import settings
 from lib.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
+from lib.people import users
+from lib.people.auth import SYSTEM, User
 
 NOW = datetime(2026, 11, 25, 9, 0, 0)
 ADMIN = User("boss", "admin", None, "Boss")

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from lib import kpis, variance
 from lib.filters import Filters
+from lib.sections import kpis, variance
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)

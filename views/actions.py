@@ -2,12 +2,22 @@
 import pandas as pd
 import streamlit as st
 
-from lib import actions, auth, kpis, settings
+from lib import settings
+from lib.departments import DEPARTMENTS
 from lib.i18n import t
-from lib.sections import DEPARTMENTS
+from lib.meeting import actions
+from lib.people import auth
+from lib.sections import kpis
 from lib.ui import state
-from lib.ui.meeting import (action_form, action_view, closure_figure, default_due, funnel_figure, move_form,
-                             status_name)
+from lib.ui.meeting import (
+    action_form,
+    action_view,
+    closure_figure,
+    default_due,
+    funnel_figure,
+    move_form,
+    status_name,
+)
 from lib.ui.session import current_user
 from lib.ui.widgets import TABLE_ROWS, chart, empty, kpi_tiles, table
 

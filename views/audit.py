@@ -3,8 +3,8 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from lib import audit
 from lib.i18n import t
+from lib.store import audit
 from lib.ui import state
 from lib.ui.widgets import downloads, empty
 

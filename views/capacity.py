@@ -4,9 +4,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import capacity
-from lib.capacity import WhatIf
 from lib.i18n import t
+from lib.plan import capacity
+from lib.plan.capacity import WhatIf
 from lib.ui import filters, section, session, state
 from lib.ui.capacity_charts import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen

@@ -1,9 +1,10 @@
 """Update data: a department head brings their section up to date (forms, editing, import, export)."""
 import streamlit as st
 
-from lib import auth, tables
+from lib.departments import DEPARTMENTS
 from lib.i18n import get_lang, t
-from lib.sections import DEPARTMENTS
+from lib.people import auth
+from lib.store import tables
 from lib.ui import data_io, forms, state
 from lib.ui.session import current_user
 

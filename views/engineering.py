@@ -3,8 +3,8 @@ the orders they touch, method and process improvements."""
 import pandas as pd
 import streamlit as st
 
-from lib import engineering as eng
 from lib.i18n import get_lang, t
+from lib.sections import engineering as eng
 from lib.ui import charts, charts_b, filters, section, section_panels, state
 from lib.ui.widgets import downloads, empty, flagged_table
 

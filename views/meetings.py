@@ -2,10 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib import auth, meetings
+from lib.departments import AGENDA, DEPARTMENTS
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
-from lib.sections import AGENDA, DEPARTMENTS
+from lib.meeting import meetings
+from lib.people import auth
 from lib.ui import state
 from lib.ui.meeting import action_view, show_error
 from lib.ui.session import current_user
@@ -45,7 +46,7 @@ else:
         att = meetings.attendance(cur, mid)
         ag = meetings.agenda(cur, mid)
         decs = meetings.decisions(cur, mid)
-        from lib import actions
+        from lib.meeting import actions
         acts = actions.action_list(cur, as_of, meeting_id=mid)
     closed = m["status"] == "closed"
     c1, c2, c3, c4 = st.columns(4)

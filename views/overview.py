@@ -4,8 +4,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from lib import kpis, settings
+from lib import settings
 from lib.i18n import t
+from lib.sections import kpis
 from lib.ui import filters, state
 from lib.ui.section import load
 from lib.ui.widgets import kpi_tiles, status_cards

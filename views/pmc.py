@@ -5,8 +5,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from lib import capacity, pmc
 from lib.i18n import t
+from lib.plan import capacity
+from lib.sections import pmc
 from lib.ui import charts, filters, section, state, theme
 from lib.ui.capacity_charts import heatmap
 from lib.ui.widgets import downloads, empty, flagged_table

@@ -2,12 +2,20 @@
 import pandas as pd
 import streamlit as st
 
-from lib import auth, meetings
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
+from lib.meeting import meetings
+from lib.people import auth
 from lib.ui import filters, presenter, state
-from lib.ui.meeting import (action_form, decision_form, default_due, move_form, report_form, section_name,
-                             show_error)
+from lib.ui.meeting import (
+    action_form,
+    decision_form,
+    default_due,
+    move_form,
+    report_form,
+    section_name,
+    show_error,
+)
 from lib.ui.session import current_user
 
 db = state.db()

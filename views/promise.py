@@ -4,9 +4,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import promise, review
 from lib.errors import TandemError
 from lib.i18n import t
+from lib.plan import promise, review
 from lib.ui import session, state
 from lib.ui.capacity_charts import gantt, load_with_inquiry
 from lib.ui.frames import for_screen

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import purchasing as pur
 from lib import settings
 from lib.i18n import get_lang, t
+from lib.sections import purchasing as pur
 from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
 from lib.ui.widgets import downloads, empty
 

@@ -5,10 +5,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from lib import purchasing as pur
-from lib import quality as q
 from lib import settings
 from lib.i18n import get_lang, t
+from lib.sections import purchasing as pur
+from lib.sections import quality as q
 from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
 from lib.ui.widgets import TABLE_ROWS, downloads, empty
 

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from lib import auth, review
+from lib.departments import DEPARTMENTS
 from lib.i18n import t
-from lib.sections import DEPARTMENTS
+from lib.people import auth
+from lib.plan import review
 from lib.ui import section, session, state
 from lib.ui.frames import for_screen, translated
 from lib.ui.widgets import downloads

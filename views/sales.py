@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib import sales
 from lib.i18n import t
+from lib.sections import sales
 from lib.ui import charts, filters, section, section_panels, state, theme
 from lib.ui.widgets import downloads, empty
 

@@ -1,8 +1,9 @@
 """Settings: the KPI targets and working rules a manager can change (the `settings` table)."""
 import streamlit as st
 
-from lib import auth, settings
+from lib import settings
 from lib.i18n import t
+from lib.people import auth
 from lib.ui import section, session, state
 
 db = state.db()

@@ -2,11 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from lib import settings, users
-from lib.auth import ROLES
+from lib import settings
+from lib.departments import DEPARTMENTS
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.sections import DEPARTMENTS
+from lib.people import users
+from lib.people.auth import ROLES
 from lib.ui import session, state
 from lib.ui.login import role_label
 from lib.ui.widgets import table

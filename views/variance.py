@@ -5,8 +5,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib import sales, variance
 from lib.i18n import t
+from lib.sections import sales, variance
 from lib.ui import charts, filters, section, state, theme
 from lib.ui.widgets import TABLE_ROWS, downloads, empty
 

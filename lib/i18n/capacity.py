@@ -5,7 +5,7 @@ EN = {
     "page.capacity": "Capacity load",
     "page.promise": "Delivery promise",
     "page.review": "Order review",
-    # promise sentence (lib.promise.explain)
+    # promise sentence (lib.plan.promise.explain)
     "promise.sentence.ok": "Earliest {date} — the requested date {requested} holds",
     "promise.sentence.late": "Earliest {date} — {days} days after the requested date",
     "promise.sentence.late_one": "Earliest {date} — {days} day after the requested date",

@@ -6,12 +6,27 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from lib import auth
 from lib.errors import TandemError
-from lib.exports import column_guide, csv_bytes, export_count, export_frame, template_frame, xlsx_bytes
 from lib.i18n import get_lang, t
-from lib.imports import ImportRejected, check, detect_table, import_file, import_many, read_file
-from lib.tables import TableSpec, spec as get_spec
+from lib.people import auth
+from lib.store.exports import (
+    column_guide,
+    csv_bytes,
+    export_count,
+    export_frame,
+    template_frame,
+    xlsx_bytes,
+)
+from lib.store.imports import (
+    ImportRejected,
+    check,
+    detect_table,
+    import_file,
+    import_many,
+    read_file,
+)
+from lib.store.tables import TableSpec
+from lib.store.tables import spec as get_spec
 from lib.ui.forms import label
 from lib.ui.session import current_user
 
@@ -98,7 +113,7 @@ def editor(db, table: str) -> None:
         _reset_editor(table)
         st.rerun()
     if save:
-        from lib.edits import save_edits
+        from lib.store.edits import save_edits
         try:
             result = save_edits(db, user, table, base, edited, added, deleted)
         except ImportRejected as e:
@@ -200,9 +215,9 @@ def importer(db, table: str) -> None:
     st.rerun()
 
 
-@st.cache_data(ttl=900, show_spinner=False, max_entries=4, hash_funcs={"lib.auth.User": lambda u: u.username})
+@st.cache_data(ttl=900, show_spinner=False, max_entries=4, hash_funcs={"lib.people.auth.User": lambda u: u.username})
 def _previewed(_db, version: int, digests: tuple, mode: str, user, _files: list):
-    from lib.imports import preview_many
+    from lib.store.imports import preview_many
     return preview_many(_db, user, _files, mode=mode)
 
 
@@ -282,7 +297,7 @@ def section_importer(db, tables: list[str], dept: str) -> None:
 def _export(db, table: str, fmt: str):
     """A callable that builds the file when the button is clicked (nothing is built per page run)."""
     def build() -> bytes:
-        from lib.exports import export_bytes
+        from lib.store.exports import export_bytes
         with db.cursor() as cur:
             return export_bytes(cur, table, fmt)
     return build

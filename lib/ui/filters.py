@@ -14,7 +14,9 @@ def _distinct(cur, sql: str) -> list[str]:
 
 
 def _options(db, sql: str) -> list[str]:
-    from lib.ui.section import load      # cached until the next write: the sidebar draws on every run
+    from lib.ui.section import (
+        load,  # cached until the next write: the sidebar draws on every run
+    )
     return load(db, _distinct, sql)
 
 

@@ -1,6 +1,6 @@
 """Small forms for the single records a department head adds by hand.
 
-Each form is drawn from the table's spec (lib.tables) and saved through lib.imports.add_record,
+Each form is drawn from the table's spec (lib.store.tables) and saved through lib.store.imports.add_record,
 so a form refuses exactly what an import of the same row would, with the same reasons.
 Section pages embed them: `forms.complaint(db)` draws "add a complaint" anywhere.
 """
@@ -10,12 +10,13 @@ from datetime import date
 
 import streamlit as st
 
-from lib import auth
+from lib.departments import CAUSES
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
-from lib.imports import ImportRejected, add_record
-from lib.sections import CAUSES
-from lib.tables import Col, spec as get_spec
+from lib.people import auth
+from lib.store.imports import ImportRejected, add_record
+from lib.store.tables import Col
+from lib.store.tables import spec as get_spec
 from lib.ui.session import current_user
 
 _NONE = ""

@@ -10,10 +10,11 @@ import logging
 
 import streamlit as st
 
-from lib import settings, users
-from lib.auth import SYSTEM, User
+from lib import settings
 from lib.errors import TandemError, ValidationError
 from lib.i18n import LANGS, t
+from lib.people import users
+from lib.people.auth import SYSTEM, User
 from lib.ui import session
 
 log = logging.getLogger("tandem")

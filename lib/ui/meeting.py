@@ -8,11 +8,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import actions, meetings
-from lib.auth import User
+from lib.departments import AGENDA, DEPARTMENTS
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.sections import AGENDA, DEPARTMENTS
+from lib.meeting import actions, meetings
+from lib.people.auth import User
 from lib.ui import theme
 
 

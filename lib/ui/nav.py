@@ -3,14 +3,14 @@
 Each entry: (file under views/, url path, i18n title key, navigation section, icon).
 Section keys are nav.* i18n keys. The url path is fixed so links survive a language switch.
 
-Who sees a page: PAGE_NEEDS maps a url path to the lib.auth need its user must have
-(lib.auth.can_see); a page not listed there is for every signed-in user, viewers included,
+Who sees a page: PAGE_NEEDS maps a url path to the lib.people.auth need its user must have
+(lib.people.auth.can_see); a page not listed there is for every signed-in user, viewers included,
 and must then hide its own edit controls from those who may not use them
 (lib.ui.session.can / can_write). Hiding is for clarity only: lib refuses the write anyway.
 """
 from __future__ import annotations
 
-from lib import auth
+from lib.people import auth
 
 PAGES: list[tuple[str, str, str, str, str]] = [
     ("views/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
@@ -32,7 +32,7 @@ PAGES: list[tuple[str, str, str, str, str]] = [
     ("views/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]
 
-# url path -> the permission a user needs to see the page (see lib.auth.NEEDS)
+# url path -> the permission a user needs to see the page (see lib.people.auth.NEEDS)
 PAGE_NEEDS: dict[str, str] = {
     "order-review": "review",
     "users": "users",

@@ -2,7 +2,7 @@
 
 Each agenda section's live content is drawn by the function registered for it in
 SECTION_VIEWS (section -> draw(ctx)); a draw function gets a PresenterContext and draws with
-Streamlit. Above every view the section's KPIs (lib.meetings.SECTION_KPIS) are shown. The
+Streamlit. Above every view the section's KPIs (lib.meeting.meetings.SECTION_KPIS) are shown. The
 department views draw with the same builders as their section pages (lib.ui.section_panels),
 enlarged for a 1920x1080 projector.
 """
@@ -16,11 +16,12 @@ from typing import Callable
 import pandas as pd
 import streamlit as st
 
-from lib import actions, meetings, settings
-from lib.auth import User
-from lib.db import Database
+from lib import settings
 from lib.filters import Filters
 from lib.i18n import get_lang, set_lang, t
+from lib.meeting import actions, meetings
+from lib.people.auth import User
+from lib.store.db import Database
 from lib.ui import theme
 from lib.ui.meeting import by_department_figure, clock_word, section_name
 from lib.ui.widgets import chart, empty, kpi_tiles
@@ -154,7 +155,7 @@ def action_table(df, *, with_discussion: bool, limit: int = 10) -> None:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def _weekly_load(_db: Database, version: int, as_of: date):
-    from lib import capacity
+    from lib.plan import capacity
     with _db.cursor() as cur:
         return capacity.load(cur, as_of, by="week")
 
@@ -225,8 +226,9 @@ def frame_table(view, *, red=None, wrap: tuple[str, ...] = (), limit: int = 10) 
 
 def _draw_sales(ctx: PresenterContext) -> None:
     """Sales: delivery performance by week, and the order lines at risk (most urgent first)."""
-    from lib import sales
-    from lib.ui import section, section_panels as sp
+    from lib.sections import sales
+    from lib.ui import section
+    from lib.ui import section_panels as sp
     trend = _load(ctx, sales.delivery_trend, ctx.filters, ctx.as_of, "week")
     risk = _load(ctx, sales.at_risk_lines, ctx.filters, ctx.as_of, use_load=True)
     left, right = st.columns([2, 3], gap="large")
@@ -249,7 +251,7 @@ def _draw_sales(ctx: PresenterContext) -> None:
 
 def _draw_purchasing(ctx: PresenterContext) -> None:
     """Purchasing: late POs with the customer lines they endanger, and supplier on-time, worst first."""
-    from lib import purchasing
+    from lib.sections import purchasing
     from lib.ui import section_panels as sp
     pos = _load(ctx, purchasing.open_pos, ctx.as_of, ctx.filters)
     late = pos[pos["late"]] if not pos.empty else pos
@@ -281,7 +283,7 @@ def _draw_purchasing(ctx: PresenterContext) -> None:
 
 def _draw_quality(ctx: PresenterContext) -> None:
     """Quality: first-pass yield by line per week (final inspection, else in process), defect Pareto."""
-    from lib import quality
+    from lib.sections import quality
     from lib.ui import section_panels as sp
     trend = _load(ctx, quality.yield_trend, ctx.filters)
     pareto = _load(ctx, quality.defect_pareto, ctx.filters)
@@ -304,7 +306,7 @@ def _draw_quality(ctx: PresenterContext) -> None:
 
 def _draw_engineering(ctx: PresenterContext) -> None:
     """Engineering: the NPI milestones Gantt, and the drawings not yet released (overdue first)."""
-    from lib import engineering
+    from lib.sections import engineering
     from lib.ui import section_panels as sp
     ms = _load(ctx, engineering.npi_milestones, ctx.filters, ctx.as_of)
     dwg = _load(ctx, engineering.drawings, ctx.filters, ctx.as_of)

@@ -19,13 +19,22 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import auth, settings
-from lib.actions_view import open_actions
+from lib import settings
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
+from lib.meeting.open_items import open_actions
+from lib.people import auth
 from lib.ui import nav, session, theme
 from lib.ui.frames import plain_dates, translated, translated_headers
-from lib.ui.widgets import chart, downloads, flagged_table, fmt_value, kpi_tiles, table, table_height
+from lib.ui.widgets import (
+    chart,
+    downloads,
+    flagged_table,
+    fmt_value,
+    kpi_tiles,
+    table,
+    table_height,
+)
 
 
 # ------------------------------------------------------------------ data access
@@ -153,7 +162,7 @@ def _count_text(values: pd.Series) -> pd.Series:
 
 
 def panel_view(items: pd.DataFrame, *, counts_as_text: bool = True) -> pd.DataFrame:
-    """lib.actions_view.open_actions rows as the panel shows them, headers in the user's language.
+    """lib.meeting.open_items.open_actions rows as the panel shows them, headers in the user's language.
     The day counts are text on screen (a blank, not "None", where there is none) and numbers in
     the downloads (`counts_as_text=False`)."""
     due = pd.to_datetime(items["due_date"])

@@ -16,7 +16,7 @@ from lib.ui.frames import translated
 
 # ------------------------------------------------------------------ sales
 def otd_trend(trend: pd.DataFrame, *, target: float | None, x_title: str, height: int = 420) -> go.Figure:
-    """Delivery performance per period (lib.sales.delivery_trend): OTD against the latest and the
+    """Delivery performance per period (lib.sections.sales.delivery_trend): OTD against the latest and the
     original promise and OTIF, with the OTD target."""
     return charts.trend(trend, "label", [("otd_latest", t("sales.otd_latest"), theme.ACTUAL),
                                          ("otd_original", t("sales.otd_original"), charts.SECOND),
@@ -26,7 +26,7 @@ def otd_trend(trend: pd.DataFrame, *, target: float | None, x_title: str, height
 
 
 def at_risk_view(risk: pd.DataFrame) -> pd.DataFrame:
-    """At-risk order lines (lib.sales.at_risk_lines) with translated headers and why each is at risk."""
+    """At-risk order lines (lib.sections.sales.at_risk_lines) with translated headers and why each is at risk."""
     # set-wise: a row loop took seconds for the ~35,000 at-risk lines of a large factory
     parts = pd.DataFrame({
         "overdue": risk["overdue"].astype(bool).map({True: t("sales.why.overdue"), False: ""}),
@@ -48,8 +48,8 @@ def at_risk_view(risk: pd.DataFrame) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ purchasing
 def late_po_view(late: pd.DataFrame, endangered: pd.DataFrame) -> pd.DataFrame:
-    """Late POs (lib.purchasing.open_pos rows with late) with how many order lines and customers each
-    endangers (lib.purchasing.endangered_lines) and the first of those lines' due dates."""
+    """Late POs (lib.sections.purchasing.open_pos rows with late) with how many order lines and customers each
+    endangers (lib.sections.purchasing.endangered_lines) and the first of those lines' due dates."""
     per_po = (endangered.groupby("po").agg(lines=("line_id", "nunique"), customers=("customer", "nunique"),
                                            first_due=("line_due", "min"))
               if not endangered.empty else
@@ -68,7 +68,7 @@ def late_po_view(late: pd.DataFrame, endangered: pd.DataFrame) -> pd.DataFrame:
 
 
 def price_variance_view(pv: pd.DataFrame) -> pd.DataFrame:
-    """Price variance per material (lib.purchasing.price_variance_by_material) with a bar name and
+    """Price variance per material (lib.sections.purchasing.price_variance_by_material) with a bar name and
     the hover text of each bar."""
     return pv.assign(name=pv["material"] + " " + pv["material_name"].fillna(""),
                      detail=[t("purchasing.price.hover", avg=f"{a:,.2f}", std=f"{s:,.2f}", qty=f"{n:,.0f}")
@@ -77,7 +77,7 @@ def price_variance_view(pv: pd.DataFrame) -> pd.DataFrame:
 
 def supplier_ranking(rank: pd.DataFrame, *, target: float | None, band: float, top: int = 10,
                      height: int | None = None) -> go.Figure:
-    """Supplier on-time (lib.purchasing.supplier_otd_ranking) as bars against the target, worst on top."""
+    """Supplier on-time (lib.sections.purchasing.supplier_otd_ranking) as bars against the target, worst on top."""
     r = rank.assign(name=rank["supplier"] + " " + rank["supplier_name"].fillna(""),
                     detail=[t("purchasing.otd.hover", on_time=f"{a:,.0f}", due=f"{b:,.0f}")
                             for a, b in zip(rank["qty_on_time"], rank["qty_due"])])
@@ -89,7 +89,7 @@ def supplier_ranking(rank: pd.DataFrame, *, target: float | None, band: float, t
 # ------------------------------------------------------------------ quality
 def fpy_trend(trend: pd.DataFrame, *, stage: str, target: float | None, height: int = 420) -> go.Figure | None:
     """First-pass yield per week, one line per production line, for one stage
-    (lib.quality.yield_trend); None when the stage has no inspections."""
+    (lib.sections.quality.yield_trend); None when the stage has no inspections."""
     d = trend[trend["stage"] == stage] if not trend.empty else trend
     if d.empty:
         return None
@@ -101,7 +101,7 @@ def fpy_trend(trend: pd.DataFrame, *, stage: str, target: float | None, height: 
 
 
 def defect_pareto(pareto: pd.DataFrame, *, top: int = 10, height: int = 420) -> go.Figure:
-    """The defect Pareto (lib.quality.defect_pareto), the `top` largest defect types."""
+    """The defect Pareto (lib.sections.quality.defect_pareto), the `top` largest defect types."""
     return charts.pareto(pareto.head(top), "defect_type", "qty", x_title=t("quality.axis.defect_type"),
                          y_title=t("quality.axis.defect_qty"), cum_label=t("quality.axis.cumulative"),
                          category_labels={"": t("quality.defect.unrecorded")}, colours={"": "#bab0ac"},
@@ -110,7 +110,7 @@ def defect_pareto(pareto: pd.DataFrame, *, top: int = 10, height: int = 420) -> 
 
 # ------------------------------------------------------------------ engineering
 def npi_gantt(milestones: pd.DataFrame, *, today, height: int | None = None, names: bool = True) -> go.Figure:
-    """NPI milestones plan vs actual (lib.engineering.npi_milestones) with today's line; rows are
+    """NPI milestones plan vs actual (lib.sections.engineering.npi_milestones) with today's line; rows are
     labelled project (with its name when `names`) · seq milestone."""
     project = milestones["project"] + (" " + milestones["project_name"] if names else "")
     m = milestones.assign(row=project + " · " + milestones["seq"].astype(str) + " " + milestones["milestone"])
@@ -122,7 +122,7 @@ def npi_gantt(milestones: pd.DataFrame, *, today, height: int | None = None, nam
 
 
 def drawings_view(dwg: pd.DataFrame) -> pd.DataFrame:
-    """Drawings due, overdue and recently released (lib.engineering.drawings), translated headers."""
+    """Drawings due, overdue and recently released (lib.sections.engineering.drawings), translated headers."""
     return pd.DataFrame({
         t("engineering.col.drawing"): dwg["drawing"] + " " + dwg["revision"],
         t("engineering.col.title"): dwg["title"].fillna(""), t("engineering.col.product"): dwg["product"].fillna(""),
@@ -149,7 +149,7 @@ def projector(fig: go.Figure, *, height: int | None = None, font: int = 22) -> g
 
 
 def backlog_view(backlog: pd.DataFrame) -> pd.DataFrame:
-    """Inspections waiting (lib.quality inspection backlog): date, stage, what, qty, days waiting."""
+    """Inspections waiting (lib.sections.quality inspection backlog): date, stage, what, qty, days waiting."""
     what = [" · ".join(str(x) for x in (r.supplier, r.material, r.po, r.line, r.product, r.lot) if isinstance(x, str) and x)
             for r in backlog.itertuples()]
     return pd.DataFrame({

@@ -1,7 +1,7 @@
 """The acting user of this browser session: who is logged in, idle timeout, log out.
 
 Pages take the acting user from `current_user()` and pass it to lib's write functions,
-which check it (lib.auth). With login off (setting `auth`), the acting user is lib.auth.SYSTEM.
+which check it (lib.people.auth). With login off (setting `auth`), the acting user is lib.people.auth.SYSTEM.
 With login on, `current_user()`:
 * re-reads the account each call, so a deactivation or a role change takes effect at once;
 * ends the session after `idle_timeout_minutes` without activity, raising SessionExpired —
@@ -14,12 +14,13 @@ import time
 
 import streamlit as st
 
-from lib import auth, settings, users
-from lib.auth import SYSTEM, User
+from lib import settings
 from lib.errors import PermissionDenied
 from lib.i18n import t
+from lib.people import auth, users
+from lib.people.auth import SYSTEM, User
 
-USER_KEY = "user"                 # a lib.auth.User, set by the login
+USER_KEY = "user"                 # a lib.people.auth.User, set by the login
 _ACTIVE_KEY = "_auth_last_active"  # epoch seconds of the last activity
 NOTICE_KEY = "_auth_notice"       # why the last session ended: expired, deactivated, logout
 SKIP_KEY = "_auth_skip_setup"     # auth=auto without any account: this session chose to go on without
@@ -47,7 +48,7 @@ def login_required() -> bool:
 
 
 def start(user: User) -> None:
-    """Begin a logged-in session for `user` (after lib.users.authenticate or single sign-on)."""
+    """Begin a logged-in session for `user` (after lib.people.users.authenticate or single sign-on)."""
     st.session_state[USER_KEY] = user
     st.session_state[_ACTIVE_KEY] = _clock()
     st.session_state.pop(NOTICE_KEY, None)

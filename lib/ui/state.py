@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib import settings
-from lib.db import Database, get_db
+from lib.store.db import Database, get_db
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from lib.errors import TandemError
-from lib.i18n import t
 from lib.formats import fmt_value  # noqa: F401 - pages and tests format values through widgets
-from lib.kpis import Kpi
+from lib.i18n import t
+from lib.sections.kpis import Kpi
 from lib.ui import theme
 from lib.ui.frames import header, plain_dates, translated_headers
 
@@ -108,13 +108,13 @@ def status_cards(cards: list[tuple[str, str, str, str]]) -> None:
 
 def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
     """Sheets of an Excel workbook as bytes; text that starts like a formula is neutralised."""
-    from lib.exports import xlsx_bytes
+    from lib.store.exports import xlsx_bytes
     return xlsx_bytes(frames)
 
 
 def downloads(df: pd.DataFrame, name: str, key: str) -> None:
     """CSV and Excel download buttons for a table."""
-    from lib.exports import neutralise
+    from lib.store.exports import neutralise
     c1, c2, _ = st.columns([1, 1, 4])
     # The files are built only when clicked (a callable): building every table's Excel on every
     # run cost most of a section page's time.

@@ -6,7 +6,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from lib.sections import AGENDA
+from lib.departments import AGENDA
 from tests.e2e.conftest import open_page, problems, see, use_language, wait_for_run
 
 MAIN = "[data-testid='stMain']"

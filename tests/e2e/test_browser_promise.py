@@ -8,9 +8,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from lib import promise, review
+from lib.departments import DEPARTMENTS
 from lib.i18n import set_lang
-from lib.sections import DEPARTMENTS
+from lib.plan import promise, review
 from tests.conftest import AS_OF
 from tests.e2e.conftest import open_page, problems, see, use_language, wait_for_run
 
@@ -43,7 +43,7 @@ def _date(page, label: str, day: date) -> None:
 
 
 def _expected(demo_path):
-    """What lib.promise answers for the same inquiry on an untouched copy of the demo data."""
+    """What lib.plan.promise answers for the same inquiry on an untouched copy of the demo data."""
     set_lang("en")
     # a private copy: this process may already hold demo_path open read-write (other tests'
     # gateway), and DuckDB refuses a second, read-only configuration of the same file
@@ -74,7 +74,7 @@ def test_quote_accept_and_review(context, promise_server, demo_path):
     page.get_by_role("button", name="Quote").click()
     wait_for_run(page)
 
-    # the one-sentence answer, as lib.promise words it
+    # the one-sentence answer, as lib.plan.promise words it
     assert see(page, sentence)
     assert see(page, f"Inquiry: {QTY:,} × {PRODUCT}")
     assert problems(page) == []

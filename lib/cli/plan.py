@@ -1,0 +1,77 @@
+"""Command line of the capacity engines:
+
+    python -m lib load [--as-of DATE] [--by day|week|month] [--weeks N] [--format csv|json]
+    python -m lib promise --product P --qty N --requested DATE [--as-of DATE] [--format json|text]
+
+`promise` exits 1 (with the reason on stderr) when the inquiry is refused or no date exists.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from lib import settings
+from lib.cli.common import Group, open_db, parse_date
+from lib.plan import capacity, promise
+
+group = Group()
+command = group.command
+
+def _load_args(p):
+    p.add_argument("--as-of", type=parse_date, default=None, help="'today' (YYYY-MM-DD); default the real date")
+    p.add_argument("--by", choices=capacity.BY, default="week", help="bucket: day, ISO week or month")
+    p.add_argument("--weeks", type=int, default=None, help="weeks ahead (default: the load_weeks setting)")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+
+@command("load", "work-center load against capacity per day, week or month", _load_args)
+def cmd_load(args) -> int:
+    db = open_db(args)
+    as_of = args.as_of or settings.as_of()
+    with db.cursor() as cur:
+        df = capacity.load(cur, as_of, by=args.by, weeks=args.weeks)
+    out = df[["work_center", "period", "load_hours", "capacity_hours", "load_pct", "overdue_hours"]].copy()
+    for c in ("load_hours", "capacity_hours", "overdue_hours"):
+        out[c] = out[c].round(3)
+    out["load_pct"] = [None if v is None or v != v else round(v * 100, 1) for v in out["load_pct"]]
+    if args.format == "json":
+        records = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+                   for r in out.to_dict(orient="records")]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        out.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _promise_args(p):
+    p.add_argument("--product", required=True)
+    p.add_argument("--qty", required=True, help="quantity (> 0)")
+    p.add_argument("--requested", required=True, type=parse_date, help="requested date YYYY-MM-DD")
+    p.add_argument("--as-of", type=parse_date, default=None, help="'today' (YYYY-MM-DD); default the real date")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+
+
+@command("promise", "capable-to-promise: the earliest delivery date of an inquiry", _promise_args)
+def cmd_promise(args) -> int:
+    db = open_db(args)
+    as_of = args.as_of or settings.as_of()
+    with db.cursor() as cur:
+        p = promise.quote(cur, args.product, args.qty, args.requested, as_of=as_of)
+    if args.format == "json":
+        json.dump(p.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        print(promise.explain(p, "en"))
+        for s in p.steps:
+            print(f"  step {s['step']:>3} {s['work_center']:<12} {s['start']} → {s['finish']}  {s['hours']:.1f} h"
+                  + (f"  (waited {s['wait_days']} d)" if s["wait_days"] else ""))
+        for m in p.materials:
+            print(f"  {m['material']:<12} need {m['need']:g}  free {m['free']:g}  ready {m['ready'] or '—'}"
+                  + (f"  ({m['po']})" if m["po"] else ""))
+        if "no_bom" in p.warnings:
+            print("  warning: this product has no BOM; no material was checked", file=sys.stderr)
+    if p.promise_date is None:
+        print(promise.explain(p, "en"), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,152 @@
+"""Commands that create, copy and check the whole database:
+
+    python -m lib init --demo|--empty [--as-of YYYY-MM-DD] [--seed N] [--scale demo|large] [--force]
+    python -m lib backup DIR  /  restore DIR
+    python -m lib check
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lib.cli.common import Group, open_db, parse_date
+from lib.errors import TandemError, ValidationError
+
+group = Group()
+command = group.command
+
+
+# ---------------------------------------------------------------------------- init
+
+def _init_args(p):
+    kind = p.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--demo", action="store_true", help="fill with the generated demo factory")
+    kind.add_argument("--empty", action="store_true", help="only the schema, for real use")
+    p.add_argument("--as-of", type=parse_date, default=None, help="the demo's 'today' (YYYY-MM-DD)")
+    p.add_argument("--seed", type=int, default=7, help="demo random seed")
+    p.add_argument("--scale", default="demo", choices=("demo", "large"), help="demo size")
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+
+
+@command("init", "create the database (demo factory or empty)", _init_args)
+def cmd_init(args) -> int:
+    path = Path(args.db)
+    if path.exists() and not args.force:
+        raise TandemError(f"{path} already exists. Use --force to replace it (its data will be lost; "
+                          "make a backup first with `python -m lib backup DIR`).", title="Not replaced")
+    # build into a temporary file first, so a failure leaves the existing database untouched
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".new")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        p.unlink(missing_ok=True)
+    from lib.store.db import Database
+    db = Database(tmp)
+    try:
+        if args.demo:
+            from lib import demo
+            counts = demo.generate(db, as_of=args.as_of, seed=args.seed, scale=args.scale,
+                                   progress=_progress if sys.stderr.isatty() else None)
+            print(f"demo factory written to {path}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v))
+        else:
+            with db.transaction(source="cli") as tx:
+                tx.execute("INSERT INTO meta VALUES ('mode', 'empty') ON CONFLICT (key) DO UPDATE SET value = 'empty'")
+            print(f"empty database written to {path}")
+        db.checkpoint()
+    finally:
+        db.close()
+    _replace(tmp, path)
+    return 0
+
+
+def _replace(new: Path, target: Path) -> None:
+    """Move a freshly built database file over `target` (and drop target's stale WAL)."""
+    Path(str(target) + ".wal").unlink(missing_ok=True)
+    Path(str(new) + ".wal").unlink(missing_ok=True)
+    new.replace(target)
+
+
+def _progress(share: float, what: str) -> None:
+    bar = "#" * int(share * 30)
+    print(f"\r[{bar:<30}] {share * 100:5.1f}% {what:<30}", end="", file=sys.stderr, flush=True)
+    if share >= 1:
+        print(file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- backup / restore
+
+@command("backup", "write a portable backup (Parquet) to a directory",
+         lambda p: p.add_argument("target", help="directory to create"))
+def cmd_backup(args) -> int:
+    target = Path(args.target)
+    if target.exists() and any(target.iterdir()):
+        raise TandemError(f"{target} exists and is not empty; choose a new directory.", title="Not written")
+    db = open_db(args)
+    with db.cursor() as cur:
+        cur.execute(f"EXPORT DATABASE '{_sql_path(target)}' (FORMAT parquet)")
+    print(f"backup written to {target}")
+    return 0
+
+
+def _sql_path(path: Path) -> str:
+    # EXPORT/IMPORT DATABASE take a literal path, not a parameter; quotes are doubled
+    return str(path.resolve()).replace("'", "''")
+
+
+@command("restore", "replace the database with a backup directory",
+         lambda p: (p.add_argument("source", help="a directory written by backup"),
+                    p.add_argument("--force", action="store_true", help="(kept for scripts; restore always replaces)")))
+def cmd_restore(args) -> int:
+    source = Path(args.source)
+    if not (source / "schema.sql").is_file() or not (source / "load.sql").is_file():
+        raise ValidationError(f"{source} is not a Tandem backup (schema.sql and load.sql are missing); "
+                              "the current database was left untouched.", title="Not restored")
+    target = Path(args.db)
+    tmp = target.with_name(target.name + ".restore")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        p.unlink(missing_ok=True)
+    import duckdb
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(f"IMPORT DATABASE '{_sql_path(source)}'")
+            missing = {"schema_migrations", "order_lines", "work_centers"} - {
+                r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if missing:
+                raise ValidationError(f"{source} does not hold a Tandem database (missing {', '.join(sorted(missing))}); "
+                                      "the current database was left untouched.", title="Not restored")
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except duckdb.Error as e:
+        for p in (tmp, Path(str(tmp) + ".wal")):
+            p.unlink(missing_ok=True)
+        raise ValidationError(f"{source} could not be read as a backup ({str(e).splitlines()[0]}); "
+                              "the current database was left untouched.", title="Not restored") from e
+    except TandemError:
+        for p in (tmp, Path(str(tmp) + ".wal")):
+            p.unlink(missing_ok=True)
+        raise
+    if target.exists():
+        # make sure no other process holds it before replacing the file
+        from lib.store.db import Database
+        Database(target, migrate=False).close()
+    _replace(tmp, target)
+    from lib.store.db import Database
+    Database(target).close()   # bring an older backup's schema up to date
+    print(f"restored {target} from {source}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- check
+
+@command("check", "check the database's integrity (orphans, negative stock, ...)")
+def cmd_check(args) -> int:
+    from lib.store.check import integrity_problems
+    db = open_db(args)
+    problems = integrity_problems(db)
+    if problems.empty:
+        print(f"{args.db}: no problems found")
+        return 0
+    print(problems.to_string(index=False))
+    print(f"{len(problems)} kinds of problem found", file=sys.stderr)
+    return 1

@@ -1,0 +1,1 @@
+"""The meeting: meetings and their agenda, decisions, actions and follow-up, minutes."""

@@ -1,0 +1,1 @@
+"""Planning: capacity and load, the delivery promise, and order review."""

@@ -1,0 +1,321 @@
+"""Sales / customer service figures: new orders, backlog, shipments vs plan, OTD/OTIF trends,
+re-promises, order changes, complaints and at-risk lines.
+
+All functions take a connection/cursor and a lib.filters.Filters (period, product families,
+customers; the line filter does not apply to orders, which are not made on one line) and
+return DataFrames computed in DuckDB. Definitions shared by every function:
+
+* committed date of a line = its latest promise (order_lines.promised_date), else its
+  requested date; the original promise = the first row of promise_history, else the latest
+  promise, else the requested date (as lib.sections.kpis.otd);
+* value = qty x the line's unit price, else the product's list price, else 0;
+* remaining qty = qty - shipped qty, for lines that are open (not closed or cancelled).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from lib.filters import Filters, combine, customer_clause, product_clause
+from lib.periods import bucket_sql, label_sql
+
+COMMITTED = "coalesce(o.promised_date, o.requested_date)"
+_PRICE = "coalesce(o.unit_price, p.unit_price, 0)"
+
+
+def _where(f: Filters) -> tuple[str, list]:
+    return combine(product_clause(f, "o.product"), customer_clause(f, "o.customer"))
+
+
+def new_orders(con, f: Filters, grain: str = "week") -> pd.DataFrame:
+    """Order lines entered in the period (by order date), per bucket and customer:
+    lines, qty, value. Cancelled lines count: they were ordered."""
+    where, params = _where(f)
+    b = bucket_sql(grain, "o.order_date")
+    return con.execute(f"""
+        SELECT {b} AS bucket, {label_sql(grain, b)} AS label, o.customer,
+               count(*) AS lines, sum(o.qty) AS qty, sum(o.qty * {_PRICE}) AS value
+        FROM order_lines o LEFT JOIN products p USING (product)
+        WHERE o.order_date BETWEEN ? AND ? {where}
+        GROUP BY ALL ORDER BY bucket, value DESC, o.customer""", [f.start, f.end, *params]).df()
+
+
+def backlog(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """Open order lines with qty still to ship at as_of, one row per line, with the
+    committed date, remaining qty and value and whether it is already overdue.
+    The period does not apply: backlog is a state at as_of."""
+    where, params = _where(f)
+    return con.execute(f"""
+        SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product, o.qty, o.shipped_qty,
+               o.qty - o.shipped_qty AS remaining_qty,
+               (o.qty - o.shipped_qty) * {_PRICE} AS remaining_value,
+               o.requested_date, o.promised_date, {COMMITTED} AS committed_date,
+               {COMMITTED} < CAST(? AS DATE) AS overdue,
+               {bucket_sql('week', COMMITTED)} AS due_week,
+               {label_sql('week', bucket_sql('week', COMMITTED))} AS due_label
+        FROM order_lines o LEFT JOIN products p USING (product)
+        WHERE o.status = 'open' AND o.qty > o.shipped_qty {where}
+        ORDER BY committed_date, o.order_no, o.line_no""", [as_of, *params]).df()
+
+
+def shipments_vs_plan(con, f: Filters, grain: str = "week") -> pd.DataFrame:
+    """Per bucket: qty planned to ship (lines not cancelled whose committed date falls in it)
+    and qty shipped (shipments dated in it), and the lines of each."""
+    where, params = _where(f)
+    bp, bs = bucket_sql(grain, COMMITTED), bucket_sql(grain, "s.ship_date")
+    return con.execute(f"""
+        WITH planned AS (
+            SELECT {bp} AS bucket, sum(o.qty) AS planned_qty, count(*) AS planned_lines
+            FROM order_lines o
+            WHERE o.status <> 'cancelled' AND {COMMITTED} BETWEEN ? AND ? {where}
+            GROUP BY 1),
+        shipped AS (
+            SELECT {bs} AS bucket, sum(s.qty) AS shipped_qty, count(DISTINCT s.line_id) AS shipped_lines
+            FROM shipments s JOIN order_lines o USING (line_id)
+            WHERE s.ship_date BETWEEN ? AND ? {where}
+            GROUP BY 1)
+        SELECT bucket, {label_sql(grain, 'bucket')} AS label,
+               coalesce(planned_qty, 0) AS planned_qty, coalesce(shipped_qty, 0) AS shipped_qty,
+               coalesce(planned_lines, 0) AS planned_lines, coalesce(shipped_lines, 0) AS shipped_lines
+        FROM planned FULL OUTER JOIN shipped USING (bucket)
+        ORDER BY bucket""", [f.start, f.end, *params, f.start, f.end, *params]).df()
+
+
+def delivery_trend(con, f: Filters, as_of: date, grain: str = "week") -> pd.DataFrame:
+    """Per bucket: OTD against the latest and the original promise, and OTIF.
+
+    OTD (as lib.sections.kpis.otd): a shipped line counts in the bucket of its last shipment; it is on
+    time when that shipment is on or before the committed date. OTIF: a line is due in the
+    bucket of its committed date (only dates before as_of: a line due today can still ship);
+    it is on time in full when the qty shipped by the committed date covers the line's qty.
+    A bucket with nothing shipped (or due) has an undefined rate (NULL), not 0.
+    """
+    where, params = _where(f)
+    bs, bd = bucket_sql(grain, "l.ship_date"), bucket_sql(grain, "d.committed")
+    return con.execute(f"""
+        WITH last_ship AS (SELECT line_id, max(ship_date) AS ship_date FROM shipments GROUP BY line_id),
+        first AS (SELECT line_id, arg_min(promised_date, promised_at) AS promised_date
+                  FROM promise_history GROUP BY line_id),
+        shipped AS (
+            SELECT {bs} AS bucket, count(*) AS shipped_lines,
+                   count(*) FILTER (WHERE l.ship_date <= {COMMITTED}) AS on_time_latest,
+                   count(*) FILTER (WHERE l.ship_date <= coalesce(fp.promised_date, o.promised_date, o.requested_date))
+                       AS on_time_original
+            FROM order_lines o JOIN last_ship l USING (line_id) LEFT JOIN first fp USING (line_id)
+            WHERE l.ship_date BETWEEN ? AND ? AND o.status <> 'cancelled' {where}
+            GROUP BY 1),
+        due AS (
+            SELECT {bd} AS bucket, count(*) AS due_lines,
+                   count(*) FILTER (WHERE d.shipped_by_due >= d.qty) AS otif_lines
+            FROM (SELECT o.line_id, o.qty, {COMMITTED} AS committed,
+                         (SELECT coalesce(sum(s.qty), 0) FROM shipments s
+                          WHERE s.line_id = o.line_id AND s.ship_date <= {COMMITTED}) AS shipped_by_due
+                  FROM order_lines o
+                  WHERE o.status <> 'cancelled' AND {COMMITTED} BETWEEN ? AND ?
+                    AND {COMMITTED} < CAST(? AS DATE) {where}) d
+            GROUP BY 1)
+        SELECT bucket, {label_sql(grain, 'bucket')} AS label,
+               coalesce(shipped_lines, 0) AS shipped_lines, coalesce(on_time_latest, 0) AS on_time_latest,
+               coalesce(on_time_original, 0) AS on_time_original,
+               on_time_latest / nullif(shipped_lines, 0) AS otd_latest,
+               on_time_original / nullif(shipped_lines, 0) AS otd_original,
+               coalesce(due_lines, 0) AS due_lines, coalesce(otif_lines, 0) AS otif_lines,
+               otif_lines / nullif(due_lines, 0) AS otif
+        FROM shipped FULL OUTER JOIN due USING (bucket)
+        ORDER BY bucket""", [f.start, f.end, *params, f.start, f.end, as_of, *params]).df()
+
+
+def repromises(con, f: Filters, grain: str = "week") -> pd.DataFrame:
+    """Per bucket (of when the promise was given): promises given, re-promises (every
+    promise of a line after its first) and the distinct lines re-promised."""
+    where, params = _where(f)
+    b = bucket_sql(grain, "CAST(h.promised_at AS DATE)")
+    return con.execute(f"""
+        SELECT {b} AS bucket, {label_sql(grain, b)} AS label, count(*) AS promises,
+               count(*) FILTER (WHERE h.n > 1) AS repromises,
+               count(DISTINCT h.line_id) FILTER (WHERE h.n > 1) AS lines_repromised
+        FROM (SELECT *, row_number() OVER (PARTITION BY line_id ORDER BY promised_at, promise_id) AS n
+              FROM promise_history) h
+        JOIN order_lines o USING (line_id)
+        WHERE CAST(h.promised_at AS DATE) BETWEEN ? AND ? {where}
+        GROUP BY ALL ORDER BY bucket""", [f.start, f.end, *params]).df()
+
+
+def repromise_rate(con, f: Filters) -> float | None:
+    """Re-promises given in the period / order lines promised or re-promised in the period."""
+    where, params = _where(f)
+    row = con.execute(f"""
+        SELECT count(*) FILTER (WHERE h.n > 1), count(DISTINCT h.line_id)
+        FROM (SELECT *, row_number() OVER (PARTITION BY line_id ORDER BY promised_at, promise_id) AS n
+              FROM promise_history) h
+        JOIN order_lines o USING (line_id)
+        WHERE CAST(h.promised_at AS DATE) BETWEEN ? AND ? {where}""", [f.start, f.end, *params]).fetchone()
+    return None if not row[1] else row[0] / row[1]
+
+
+def repromised_lines(con, f: Filters) -> pd.DataFrame:
+    """The lines re-promised in the period: how many times, first and latest promise."""
+    where, params = _where(f)
+    return con.execute(f"""
+        SELECT o.order_no, o.line_no, o.customer, o.product, o.qty, o.requested_date,
+               arg_min(h.promised_date, h.promised_at) AS first_promise, o.promised_date AS latest_promise,
+               count(*) - 1 AS repromises
+        FROM promise_history h JOIN order_lines o USING (line_id)
+        WHERE o.line_id IN (SELECT line_id FROM promise_history
+                            WHERE CAST(promised_at AS DATE) BETWEEN ? AND ?) {where}
+        GROUP BY ALL HAVING count(*) > 1
+        ORDER BY repromises DESC, o.order_no, o.line_no""", [f.start, f.end, *params]).df()
+
+
+def order_changes(con, f: Filters) -> pd.DataFrame:
+    """Order changes requested in the period, by source (external/internal) and kind:
+    count, open count and the load they add (+) or free (-) in hours."""
+    where, params = _where(f)
+    return con.execute(f"""
+        SELECT c.source, c.kind, count(*) AS changes,
+               count(*) FILTER (WHERE c.status = 'open') AS open_changes,
+               coalesce(sum(c.load_impact_hours), 0) AS load_hours
+        FROM order_changes c JOIN order_lines o USING (line_id)
+        WHERE c.requested_date BETWEEN ? AND ? {where}
+        GROUP BY ALL ORDER BY changes DESC, c.source, c.kind""", [f.start, f.end, *params]).df()
+
+
+def order_change_list(con, f: Filters) -> pd.DataFrame:
+    """The order changes requested in the period, newest first."""
+    where, params = _where(f)
+    return con.execute(f"""
+        SELECT c.change_id, c.requested_date, o.order_no, o.line_no, o.customer, o.product,
+               c.source, c.kind, c.old_value, c.new_value, c.reason, c.status, c.load_impact_hours
+        FROM order_changes c JOIN order_lines o USING (line_id)
+        WHERE c.requested_date BETWEEN ? AND ? {where}
+        ORDER BY c.requested_date DESC, c.change_id DESC""", [f.start, f.end, *params]).df()
+
+
+def _complaint_where(f: Filters) -> tuple[str, list]:
+    return combine(customer_clause(f, "c.customer"),
+                   (f" AND (c.product IS NULL OR c.product IN (SELECT product FROM products WHERE family IN "
+                    f"({', '.join('?' * len(f.families))})))", list(f.families)) if f.families else ("", []))
+
+
+def complaints_summary(con, f: Filters) -> pd.DataFrame:
+    """Per category and customer: complaints received in the period, open now (whenever
+    received), closed in the period and their average days from received to closed."""
+    where, params = _complaint_where(f)
+    return con.execute(f"""
+        SELECT c.category, c.customer,
+               count(*) FILTER (WHERE c.received_date BETWEEN ? AND ?) AS received,
+               count(*) FILTER (WHERE c.status <> 'closed') AS open,
+               count(*) FILTER (WHERE c.closed_date BETWEEN ? AND ?) AS closed,
+               avg(date_diff('day', c.received_date, c.closed_date))
+                   FILTER (WHERE c.closed_date BETWEEN ? AND ?) AS avg_days_to_close
+        FROM complaints c
+        WHERE (c.received_date BETWEEN ? AND ? OR c.status <> 'closed' OR c.closed_date BETWEEN ? AND ?) {where}
+        GROUP BY ALL ORDER BY open DESC, received DESC, c.category, c.customer""",
+        [f.start, f.end] * 3 + [f.start, f.end, f.start, f.end] + params).df()
+
+
+def days_to_close(con, f: Filters) -> float | None:
+    """Average calendar days from received to closed, of complaints closed in the period."""
+    where, params = _complaint_where(f)
+    v = con.execute(f"""SELECT avg(date_diff('day', c.received_date, c.closed_date)) FROM complaints c
+                        WHERE c.closed_date BETWEEN ? AND ? {where}""", [f.start, f.end, *params]).fetchone()[0]
+    return None if v is None else float(v)
+
+
+def open_complaints(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """Complaints not closed, oldest first, with days open at as_of."""
+    where, params = _complaint_where(f)
+    return con.execute(f"""
+        SELECT c.complaint, c.received_date, c.customer, c.product, c.category, c.severity,
+               c.description, c.status, c.d8_step, c.owner,
+               date_diff('day', c.received_date, CAST(? AS DATE)) AS days_open
+        FROM complaints c WHERE c.status <> 'closed' {where}
+        ORDER BY c.received_date, c.complaint""", [as_of, *params]).df()
+
+
+def at_risk_lines(con, f: Filters, as_of: date, late: pd.DataFrame | None = None,
+                  use_load: bool = False) -> pd.DataFrame:
+    """Open lines with qty to ship that are at risk, and why:
+
+    * promise_after_request: the latest promise is later than the customer's requested date;
+    * overdue: the committed date is already past (before as_of);
+    * load_late: the load says the line will be late. `late` lists such lines (line_id, and
+      optionally expected_date: then only lines expected after their committed date count,
+      and note: where, e.g. the overloaded work center and week). With `use_load`, `late` is
+      lib.plan.capacity.lines_at_risk: lines with a step in an overloaded week over the horizon.
+    """
+    frame = pd.DataFrame({"line_id": pd.Series([], dtype="int64"),
+                          "expected_date": pd.Series([], dtype="datetime64[ns]"),
+                          "note": pd.Series([], dtype="object")})
+    if late is not None and not late.empty:
+        frame = pd.DataFrame({
+            "line_id": late["line_id"].astype("int64"),
+            "expected_date": (pd.to_datetime(late["expected_date"]) if "expected_date" in late
+                              else pd.Series(pd.NaT, index=late.index, dtype="datetime64[ns]")),
+            "note": late["note"].astype("object") if "note" in late else None})
+    late_sql = "SELECT line_id, expected_date, note FROM _late_lines"
+    if use_load:
+        # the load's verdict stays in DuckDB: the steps in overloaded weeks, named "work center week"
+        from lib.plan import capacity
+        capacity.risk_entries(con, as_of, capacity.horizon_end(con, as_of))
+        late_sql = "SELECT line_id, NULL::DATE AS expected_date, work_center || ' ' || period AS note FROM _cap_risk"
+    where, params = _where(f)
+    con.register("_late_lines", frame)
+    try:
+        return con.execute(f"""
+            WITH l AS (SELECT line_id, CAST(max(expected_date) AS DATE) AS expected_date,
+                              string_agg(DISTINCT note, ', ' ORDER BY note) AS load_note
+                       FROM ({late_sql}) GROUP BY line_id)
+            SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product, o.qty - o.shipped_qty AS remaining_qty,
+                   o.requested_date, o.promised_date, l.expected_date, l.load_note,
+                   greatest(date_diff('day', o.requested_date, coalesce(o.promised_date, o.requested_date)), 0)
+                       AS days_after_request,
+                   coalesce(o.promised_date > o.requested_date, FALSE) AS promise_after_request,
+                   {COMMITTED} < CAST(? AS DATE) AS overdue,
+                   coalesce(l.line_id IS NOT NULL AND (l.expected_date IS NULL OR l.expected_date > {COMMITTED}),
+                            FALSE) AS load_late
+            FROM order_lines o LEFT JOIN l USING (line_id)
+            WHERE o.status = 'open' AND o.qty > o.shipped_qty {where}
+              AND (o.promised_date > o.requested_date OR {COMMITTED} < CAST(? AS DATE)
+                   OR (l.line_id IS NOT NULL AND (l.expected_date IS NULL OR l.expected_date > {COMMITTED})))
+            ORDER BY overdue DESC, {COMMITTED}, o.order_no, o.line_no""", [as_of, *params, as_of]).df()
+    finally:
+        con.unregister("_late_lines")
+
+
+def customers(con) -> pd.DataFrame:
+    """Customers that have order lines, with their names, for the page's customer filter."""
+    return con.execute("""
+        SELECT c.customer, coalesce(n.name, c.customer) AS name
+        FROM (SELECT DISTINCT customer FROM order_lines) c LEFT JOIN customers n USING (customer)
+        ORDER BY c.customer""").df()
+
+
+def section_kpis(con, f: Filters, as_of: date) -> list:
+    """The Sales section's KPI tiles: OTD (latest and original promise), OTIF, new order value,
+    re-promises per line, open complaints and days to close, each with target and previous period."""
+    from lib import settings
+    from lib.sections import kpis
+    from lib.sections.kpis import Kpi
+    prev = f.previous()
+    g = lambda key: settings.get(key, con)  # noqa: E731
+
+    def order_value(flt):
+        where, params = _where(flt)
+        return con.execute(f"""SELECT coalesce(sum(o.qty * {_PRICE}), 0) FROM order_lines o
+                               LEFT JOIN products p USING (product)
+                               WHERE o.order_date BETWEEN ? AND ? {where}""", [flt.start, flt.end, *params]).fetchone()[0]
+
+    return [
+        Kpi("kpi.otd", kpis.otd(con, f), g("target_otd"), kpis.otd(con, prev)),
+        Kpi("kpi.otd_original", kpis.otd(con, f, "original"), g("target_otd"), kpis.otd(con, prev, "original")),
+        Kpi("kpi.otif", kpis.otif(con, f, as_of), g("target_otif"), kpis.otif(con, prev, as_of)),
+        Kpi("sales.kpi.new_orders", float(order_value(f)), None, float(order_value(prev)), unit="money"),
+        Kpi("sales.kpi.repromise_rate", repromise_rate(con, f), g("target_repromise_rate"),
+            repromise_rate(con, prev), unit="ratio", higher_is_better=False),
+        Kpi("kpi.open_complaints", kpis.open_complaints(con, f), g("target_open_complaints"), None,
+            unit="count", higher_is_better=False),
+        Kpi("sales.kpi.days_to_close", days_to_close(con, f), g("target_complaint_days"), days_to_close(con, prev),
+            unit="days", higher_is_better=False),
+    ]

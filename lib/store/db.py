@@ -1,0 +1,507 @@
+"""The one place that opens DuckDB: connection, migrations, the single write path.
+
+    >>> db = Database(":memory:")
+    >>> with db.transaction(SYSTEM, source="doctest") as tx:
+    ...     tx.insert("customers", {"customer": "C1", "name": "Acme"})
+    >>> db.query("SELECT name FROM customers").iloc[0, 0]
+    'Acme'
+
+* One `Database` per file per process (`get_db`); DuckDB allows one process to hold a file.
+* Reads: `db.query(sql, params)` or `with db.cursor() as cur:` — a fresh cursor per unit of
+  work, since one connection is not thread-safe and Streamlit runs each script on its own thread.
+* Writes: only `with db.transaction(user, ...) as tx:` — a process-wide lock, BEGIN, the change,
+  its audit rows, the section freshness and the data version, COMMIT; or ROLLBACK and a
+  TandemError that says what is wrong. Same-row write conflicts in DuckDB raise
+  TransactionException, so writers are serialised rather than retried.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from lib import settings
+from lib.departments import owner_of
+from lib.errors import (
+    DatabaseBusy,
+    DatabaseUnavailable,
+    PermissionDenied,
+    RuleViolation,
+    TandemError,
+    ValidationError,
+)
+from lib.people import auth
+from lib.people.auth import SYSTEM, User
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Primary keys of the tables that forms and imports address by key (order matters: key columns).
+KEYS: dict[str, tuple[str, ...]] = {
+    "work_centers": ("work_center",), "calendar": ("date", "work_center"), "products": ("product",),
+    "routings": ("product", "step"), "suppliers": ("supplier",), "customers": ("customer",),
+    "materials": ("material",), "bom": ("product", "material"), "inventory": ("material",),
+    "order_lines": ("line_id",), "promise_history": ("promise_id",),
+    "order_reviews": ("line_id", "round", "department"), "order_changes": ("change_id",),
+    "shipments": ("shipment_id",), "complaints": ("complaint",),
+    "production_plan": ("date", "work_center", "product"),
+    "production_actual": ("date", "work_center", "product"), "variance_notes": ("note_id",),
+    "downtime": ("downtime_id",), "purchase_orders": ("po",), "receipts": ("receipt_id",),
+    "price_history": ("material", "supplier", "date"), "inspections": ("inspection_id",),
+    "npi_projects": ("project",), "npi_milestones": ("project", "seq"),
+    "drawings": ("drawing", "revision"), "engineering_changes": ("ecn",),
+    "engineering_change_products": ("ecn", "product"), "improvements": ("improvement_id",),
+    "meetings": ("meeting_id",), "meeting_attendance": ("meeting_id", "person"),
+    "agenda_items": ("meeting_id", "seq"), "decisions": ("decision_id",),
+    "action_items": ("action_id",), "action_discussions": ("action_id", "meeting_id"),
+    "action_events": ("event_id",), "snapshots": ("meeting_id", "kpi"),
+    "meeting_documents": ("meeting_id", "kind"), "users": ("username",), "settings": ("key",),
+    "section_updates": ("section",),
+}
+
+# Only the gateway writes these; no caller may update or delete them.
+_APPEND_ONLY = {"audit_log"}
+
+# Columns whose values never go into the audit log (only that they were set or changed).
+SECRET_COLUMNS = {("users", "password_hash")}
+_SECRET_MARK = "(secret)"
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _ident(name: str) -> str:
+    """A table or column name, checked: identifiers cannot be `?` parameters."""
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+def _text(value) -> str | None:
+    """A value as the audit log stores it."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value.isoformat()[:19] if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# ---------------------------------------------------------------------------- errors
+
+def translate(err: Exception, path: str | None = None) -> TandemError:
+    """A DuckDB error as a TandemError whose message a person can act on."""
+    if isinstance(err, TandemError):
+        return err
+    msg = str(err)
+    first = msg.split("\n")[0]
+    if "Conflicting lock" in msg or "Could not set lock" in msg:
+        pid = re.search(r"PID (\d+)", msg)
+        return DatabaseBusy(
+            f"The database {path or ''} is open in another Tandem process"
+            f"{' (PID ' + pid.group(1) + ')' if pid else ''} — most likely the running dashboard. "
+            "DuckDB lets one process open a database file at a time: do this from the dashboard's "
+            "own pages, or stop the dashboard (Ctrl+C in its terminal) and run the command again.")
+    m = (re.search(r'Duplicate key "(.+?)" violates (primary key|unique) constraint', msg)
+         or re.search(r'(?:PRIMARY KEY or UNIQUE constraint violation: )?duplicate key "(.+?)"', msg, re.I))
+    if m:
+        return RuleViolation(f"A record with the key {m.group(1).replace(': ', ' = ')} already exists.")
+    m = re.search(r'NOT NULL constraint failed: "?(\w+)"?\."?(\w+)"?', msg)
+    if m:
+        return RuleViolation(f"{m.group(2)} is required in {m.group(1)} and was left empty.")
+    m = re.search(r'CHECK constraint failed on table "?(\w+)"? with expression CHECK\((.+)\)', first)
+    if m:
+        rule = m.group(2).strip("()")
+        return RuleViolation(f"A value in {m.group(1)} breaks the rule {rule}.")
+    if isinstance(err, duckdb.ConversionException):
+        return ValidationError(f"A value could not be read: {first.replace('Conversion Error: ', '')}")
+    if isinstance(err, duckdb.CatalogException):
+        return DatabaseUnavailable(
+            f"The database does not have what this version of Tandem expects ({first}). "
+            "Run `python -m lib check` to see what is wrong.")
+    if isinstance(err, duckdb.TransactionException):
+        return TandemError("Another change to the same record was being saved at the same moment; "
+                           "nothing was saved. Please try again.", title="Not saved")
+    if isinstance(err, (duckdb.IOException, duckdb.SerializationException)) or "not a valid DuckDB" in msg:
+        return DatabaseUnavailable(
+            f"The database {path or ''} could not be opened: {first}. It may be damaged or written "
+            "by a newer DuckDB; restore a backup with `python -m lib restore`.")
+    return TandemError(first)
+
+
+# ---------------------------------------------------------------------------- write path
+
+class Tx:
+    """One unit of writing inside `Database.transaction`; every change here is audited."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, user: User, source: str):
+        self.cur = cur
+        self.user = user
+        self.source = source
+        self.touched: set[str] = set()
+        self.changes = 0
+
+    def execute(self, sql: str, params=None):
+        """Run a statement inside the transaction (the caller audits with `audit`)."""
+        return self.cur.execute(sql, params or [])
+
+    def query(self, sql: str, params=None) -> pd.DataFrame:
+        return self.cur.execute(sql, params or []).df()
+
+    def _check_edit(self, table: str, row: dict | None = None, new: dict | None = None,
+                    sets: dict | None = None, department: str | None = None) -> None:
+        """Refuse a change the acting user may not make to `table` (`row`: the row as it is,
+        `new`: as it will be, `sets`: the values being written)."""
+        if table in _APPEND_ONLY:
+            raise PermissionDenied(f"{table} cannot be changed by anyone.")
+        owner = owner_of(table)
+        if owner is not None:
+            auth.require(self.user, "edit", owner)
+        elif (need := auth.table_need(table)) is not None:
+            departments = {self._row_department(table, r) for r in (row, new) if r}
+            if department is not None:
+                departments.add(department)
+            for d in sorted(departments, key=str) or [None]:
+                auth.require(self.user, need, d)
+            if table == "action_items" and (sets or {}).get("status") == "verified":
+                auth.require(self.user, "verify")
+        self.touched.add(table)
+
+    def _row_department(self, table: str, row: dict) -> str | None:
+        """The department a row of a per-department un-owned table belongs to (None if unknown)."""
+        column = auth.DEPARTMENT_OF_ROW.get(table)
+        if column is None:
+            return None
+        if column == "action_id":
+            if row.get("action_id") is None:
+                return None
+            found = self.cur.execute("SELECT owner_department FROM action_items WHERE action_id = ?",
+                                     [row["action_id"]]).fetchone()
+            return found[0] if found else None
+        return row.get(column)
+
+    def writing(self, table: str, department: str | None = None) -> None:
+        """Declare a bulk write to `table` made with `execute`: checks the acting user may edit
+        it and stamps its section's freshness at commit (Tx.insert/update/delete do this themselves).
+        For the per-department meeting tables (actions, order reviews) name the `department`
+        the rows belong to; without it only a chair or admin may write them in bulk."""
+        self._check_edit(_ident(table), department=department)
+
+    def audit(self, action: str, table: str | None = None, key=None, column: str | None = None,
+              old=None, new=None, *, username: str | None = None) -> None:
+        """Add one audit row (when comes from the clock, who from the transaction unless
+        `username` names the person, e.g. the one who tried to log in). Secret columns are
+        recorded as changed, never with their values."""
+        if (table, column) in SECRET_COLUMNS:
+            old, new = (_SECRET_MARK if old is not None else None), (_SECRET_MARK if new is not None else None)
+        self.cur.execute(
+            "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
+            "new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [username or self.user.username, action, table, _text(key), column, _text(old), _text(new),
+             self.source])
+        self.changes += 1
+
+    def audit_frame(self, rows: pd.DataFrame) -> None:
+        """Add many audit rows at once; `rows` has action, table_name, row_key, column_name,
+        old_value, new_value (strings or None)."""
+        if rows.empty:
+            return
+        frame = rows.astype(object).where(rows.notna(), None)
+        self.cur.register("_audit_rows", frame)
+        try:
+            self.cur.execute(
+                "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
+                "new_value, source) SELECT ?, action, table_name, CAST(row_key AS VARCHAR), column_name, "
+                "CAST(old_value AS VARCHAR), CAST(new_value AS VARCHAR), ? FROM _audit_rows",
+                [self.user.username, self.source])
+        finally:
+            self.cur.unregister("_audit_rows")
+        self.changes += len(rows)
+
+    def audit_select(self, sql: str, params=None) -> int:
+        """Add the audit rows a query returns (columns action, table_name, row_key, column_name,
+        old_value, new_value), without bringing them into Python; return how many."""
+        out = self.cur.execute(
+            "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
+            "new_value, source) SELECT ?, action, table_name, CAST(row_key AS VARCHAR), column_name, "
+            f"CAST(old_value AS VARCHAR), CAST(new_value AS VARCHAR), ? FROM ({sql})",
+            [self.user.username, self.source] + list(params or []))
+        n = int(out.fetchone()[0])   # DuckDB's INSERT returns the row count
+        self.changes += n
+        return n
+
+    @staticmethod
+    def key_text(table: str, row: dict) -> str:
+        cols = KEYS.get(table, ())
+        return "|".join(_text(row.get(c)) or "" for c in cols)
+
+    def insert(self, table: str, row: dict, returning: str | None = None):
+        """Insert one row and audit every column; return the `returning` column's value."""
+        self._check_edit(_ident(table), None, row, row)
+        cols = [_ident(c) for c in row]
+        sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+               + (f" RETURNING {_ident(returning)}" if returning else ""))
+        out = self.cur.execute(sql, list(row.values()))
+        value = out.fetchone()[0] if returning else None
+        full = dict(row)
+        if returning:
+            full[returning] = value
+        key = self.key_text(table, full)
+        for c, v in row.items():
+            self.audit("insert", table, key, c, None, v)
+        return value
+
+    def _where(self, key: dict) -> tuple[str, list]:
+        if not key:
+            raise ValueError("a key is required")
+        return " AND ".join(f"{_ident(c)} = ?" for c in key), list(key.values())
+
+    def fetch(self, table: str, key: dict) -> dict | None:
+        """The current row with `key`, as a dict, or None."""
+        where, params = self._where(key)
+        df = self.cur.execute(f"SELECT * FROM {_ident(table)} WHERE {where}", params).df()
+        if df.empty:
+            return None
+        return {c: (None if pd.isna(v) else v) if not isinstance(v, (list, dict)) else v
+                for c, v in df.iloc[0].to_dict().items()}
+
+    def update(self, table: str, key: dict, changes: dict, expected: dict | None = None) -> dict:
+        """Update one row; audit each changed column; return the old row.
+
+        `expected` holds the values the user saw when they loaded the row: if any differs from
+        what is stored now, someone else changed it meanwhile and lib.errors.Conflict is raised.
+        """
+        from lib.errors import Conflict, NotFound
+        old = self.fetch(_ident(table), key)
+        if old is None:
+            self._check_edit(table, None, {**key, **changes}, changes)
+            raise NotFound(f"{table}: no record with {key}.")
+        self._check_edit(table, old, {**old, **changes},
+                         {c: v for c, v in changes.items() if not _same(v, old.get(c))})
+        if expected:
+            differ = {c: (expected[c], old.get(c)) for c in expected
+                      if c in old and not _same(expected[c], old.get(c))}
+            if differ:
+                parts = "; ".join(f"{c}: you loaded {_text(a)!r}, it is now {_text(b)!r}"
+                                  for c, (a, b) in differ.items())
+                raise Conflict(f"{table} {self.key_text(table, old)} was changed by someone else "
+                               f"since you loaded it ({parts}). Reload and apply your change again.")
+        changed = {c: v for c, v in changes.items() if not _same(v, old.get(c))}
+        if not changed:
+            return old
+        where, params = self._where(key)
+        sets = ", ".join(f"{_ident(c)} = ?" for c in changed)
+        self.cur.execute(f"UPDATE {table} SET {sets} WHERE {where}", list(changed.values()) + params)
+        k = self.key_text(table, {**old, **key})
+        for c, v in changed.items():
+            self.audit("update", table, k, c, old.get(c), v)
+        return old
+
+    def delete(self, table: str, key: dict, expected: dict | None = None) -> dict:
+        """Delete one row (checked against `expected` like update); audit its values."""
+        from lib.errors import Conflict, NotFound
+        old = self.fetch(_ident(table), key)
+        if old is None:
+            self._check_edit(table, None, key)
+            raise NotFound(f"{table}: no record with {key}.")
+        self._check_edit(table, old)
+        if expected and any(not _same(expected[c], old.get(c)) for c in expected if c in old):
+            raise Conflict(f"{table} {self.key_text(table, old)} was changed by someone else since "
+                           "you loaded it; it was not deleted. Reload and decide again.")
+        where, params = self._where(key)
+        self.cur.execute(f"DELETE FROM {table} WHERE {where}", params)
+        k = self.key_text(table, old)
+        for c, v in old.items():
+            self.audit("delete", table, k, c, v, None)
+        return old
+
+
+def _same(a, b) -> bool:
+    na = a is None or (isinstance(a, float) and pd.isna(a)) or a is pd.NaT
+    nb = b is None or (isinstance(b, float) and pd.isna(b)) or b is pd.NaT
+    if na or nb:
+        return na and nb
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    return _text(a) == _text(b)
+
+
+# commits made through this process per database file (see Database.data_version)
+_COMMITS: dict[str, int] = {}
+_COMMITS_LOCK = threading.Lock()
+
+
+class Database:
+    """A DuckDB database file (or ":memory:") with Tandem's schema, opened once."""
+
+    def __init__(self, path: str | Path = ":memory:", *, migrate: bool = True, read_only: bool = False):
+        self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as e:
+            raise translate(e, self.path) from e
+        # the data version is read on every cached lookup (a dozen a page): remembered until a
+        # commit in this process (another process cannot write while this one has the file open)
+        self._version_key = f":memory:{id(self)}" if self.path == ":memory:" else os.path.realpath(self.path)
+        self._version_memo: tuple[int, int] | None = None
+        if migrate and not read_only:
+            self.migrate()
+
+    # ------------------------------------------------------------------ reading
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh cursor for one unit of reading work."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        except duckdb.Error as e:
+            raise translate(e, self.path) from e
+        finally:
+            cur.close()
+
+    def query(self, sql: str, params=None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        with self.cursor() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def scalar(self, sql: str, params=None):
+        with self.cursor() as cur:
+            row = cur.execute(sql, params or []).fetchone()
+            return None if row is None else row[0]
+
+    def data_version(self) -> int:
+        """A number every committed write increases: a cache key for derived results."""
+        commits = _COMMITS.get(self._version_key, 0)     # read before the query: see _committed
+        memo = self._version_memo
+        if memo is not None and memo[0] == commits:
+            return memo[1]
+        v = self.scalar("SELECT value FROM meta WHERE key = 'data_version'")
+        version = int(v) if v is not None else 0
+        self._version_memo = (commits, version)
+        return version
+
+    def _committed(self) -> None:
+        """Count a commit to this database file: every Database object on it (one process may
+        hold several) reads the version again. A reader that raced the commit stored its value
+        under the previous count, so it is not used."""
+        with _COMMITS_LOCK:
+            _COMMITS[self._version_key] = _COMMITS.get(self._version_key, 0) + 1
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        v = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return default if v is None else v
+
+    # ------------------------------------------------------------------ writing
+    @contextmanager
+    def transaction(self, user: User = SYSTEM, *, source: str = "app", need: str | None = None,
+                    department: str | None = None) -> Iterator[Tx]:
+        """The single write path: lock, BEGIN, the change and its audit rows, COMMIT.
+
+        `need`/`department` name the permission the whole unit needs (lib.people.auth); table edits
+        through Tx.insert/update/delete are also checked against the table's owning department.
+        On any error everything is rolled back and a TandemError says why.
+        """
+        auth.require_writer(user)
+        if need:
+            auth.require(user, need, department)
+        with self._lock:
+            cur = self._con.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                tx = Tx(cur, user, source)
+                yield tx
+                self._finish(tx)
+                cur.execute("COMMIT")
+                self._committed()
+            except BaseException as e:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                if isinstance(e, duckdb.Error):
+                    raise translate(e, self.path) from e
+                raise
+            finally:
+                cur.close()
+
+    def _finish(self, tx: Tx) -> None:
+        tx.cur.execute(
+            "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
+            "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
+        sections = {owner_of(t) for t in tx.touched} - {None}
+        for s in sorted(sections):
+            tx.cur.execute(
+                "INSERT INTO section_updates VALUES (?, current_timestamp, ?, ?) ON CONFLICT (section) "
+                "DO UPDATE SET updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+                "source = excluded.source", [s, tx.user.username, tx.source])
+
+    # ------------------------------------------------------------------ schema
+    def applied_migrations(self) -> list[str]:
+        with self.cursor() as cur:
+            cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                        "(name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+            return [r[0] for r in cur.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()]
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet applied, each in one transaction with its record row."""
+        done = set(self.applied_migrations())
+        applied = []
+        for step in sorted(MIGRATIONS_DIR.glob("*.sql")):
+            if step.stem in done:
+                continue
+            with self._lock:
+                cur = self._con.cursor()
+                try:
+                    cur.execute("BEGIN TRANSACTION")
+                    cur.execute(step.read_text(encoding="utf-8"))
+                    cur.execute("INSERT INTO schema_migrations (name) VALUES (?)", [step.stem])
+                    cur.execute("COMMIT")
+                    self._committed()
+                except duckdb.Error as e:
+                    cur.execute("ROLLBACK")
+                    raise DatabaseUnavailable(f"Migration {step.name} failed: {str(e).splitlines()[0]}") from e
+                finally:
+                    cur.close()
+            applied.append(step.stem)
+        return applied
+
+    def tables(self) -> list[str]:
+        return self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                          "AND table_type = 'BASE TABLE' ORDER BY 1")["table_name"].tolist()
+
+    def checkpoint(self) -> None:
+        with self._lock, self.cursor() as cur:
+            cur.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+        _INSTANCES.pop(self.path, None)
+
+
+_INSTANCES: dict[str, Database] = {}
+_INSTANCES_LOCK = threading.Lock()
+
+
+def get_db(path: str | None = None) -> Database:
+    """The process's one Database for `path` (default: the `db` setting)."""
+    path = str(path or settings.db_path())
+    with _INSTANCES_LOCK:
+        db = _INSTANCES.get(path)
+        if db is None:
+            db = _INSTANCES[path] = Database(path)
+        return db
+
+
+def is_empty(db: Database) -> bool:
+    """True when the database holds no master data yet (a fresh real-use database)."""
+    return not db.scalar("SELECT count(*) FROM work_centers") and not db.scalar("SELECT count(*) FROM products")

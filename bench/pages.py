@@ -72,14 +72,14 @@ def lib_vs_pandas(path: str, runs: int) -> tuple[float, float, float, float]:
     import pandas as pd
 
     from lib.filters import default_filters
-    from lib.sections import kpis
+    from lib.sections import sales
     from lib.store.db import get_db
     f = default_filters(AS_OF)
     db = get_db(path)
     a, b = [], []
     with db.cursor() as cur:
         for _ in range(runs):
-            t0 = time.perf_counter(); x = kpis.otd(cur, f); a.append(time.perf_counter() - t0)
+            t0 = time.perf_counter(); x = sales.otd(cur, f); a.append(time.perf_counter() - t0)
             t0 = time.perf_counter(); y = otd_pandas(cur, pd.Timestamp(f.start), pd.Timestamp(f.end))
             b.append(time.perf_counter() - t0)
     assert abs(x - y) < 1e-9, (x, y)

@@ -148,9 +148,9 @@ def test_a_work_center_without_capacity_shows_its_load_as_over(factory):
 
 def test_peak_load_kpi_in_headline(factory):
     from lib.filters import default_filters
-    from lib.sections import kpis
+    from lib.sections import overview
     with factory.cursor() as cur:
-        k = {x.key: x for x in kpis.headline(cur, default_filters(AS_OF), AS_OF)}["kpi.peak_load"]
+        k = {x.key: x for x in overview.headline(cur, default_filters(AS_OF), AS_OF)}["kpi.peak_load"]
     assert k.value == pytest.approx(0.9375) and k.target == 0.9 and not k.higher_is_better
     assert k.note == "WELD · 2026-W48" and k.status() == "amber"
 

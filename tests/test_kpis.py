@@ -4,8 +4,9 @@ from datetime import date
 import pytest
 
 from lib.filters import Filters
+from lib.meeting import open_items
 from lib.people.auth import SYSTEM
-from lib.sections import kpis
+from lib.sections import overview, pmc, sales
 
 P = Filters(start=date(2026, 11, 2), end=date(2026, 11, 15))   # two ISO weeks
 
@@ -34,13 +35,13 @@ def test_otd_latest_and_original(db):
                    "(1, '2026-11-03', '2026-10-01 09:00', 'x', 'ctp'), (1, '2026-11-05', '2026-10-20 09:00', 'x', 'change'), "
                    "(2, '2026-11-10', '2026-10-01 09:00', 'x', 'ctp')")
     with db.cursor() as cur:
-        assert kpis.otd(cur, P) == pytest.approx(2 / 3)
-        assert kpis.otd(cur, P, basis="original") == pytest.approx(1 / 3)
+        assert sales.otd(cur, P) == pytest.approx(2 / 3)
+        assert sales.otd(cur, P, basis="original") == pytest.approx(1 / 3)
 
 
 def test_otd_without_shipments_is_undefined(db):
     with db.cursor() as cur:
-        assert kpis.otd(cur, P) is None
+        assert sales.otd(cur, P) is None
 
 
 def test_plan_achievement_and_no_plan(db):
@@ -50,8 +51,8 @@ def test_plan_achievement_and_no_plan(db):
         tx.execute("INSERT INTO production_actual (date, work_center, product, qty_good) VALUES "
                    "('2026-11-03', 'W1', 'P1', 90), ('2026-11-04', 'W1', 'P1', 80)")
     with db.cursor() as cur:
-        assert kpis.plan_achievement(cur, P) == pytest.approx(170 / 200)
-        assert kpis.plan_achievement(cur, Filters(date(2027, 1, 1), date(2027, 1, 7))) is None
+        assert pmc.plan_achievement(cur, P) == pytest.approx(170 / 200)
+        assert pmc.plan_achievement(cur, Filters(date(2027, 1, 1), date(2027, 1, 7))) is None
 
 
 def test_action_counts_and_complaints(db):
@@ -66,8 +67,8 @@ def test_action_counts_and_complaints(db):
                       VALUES ('Q1', 'C1', '2026-11-01', 'quality', 'x', 'open', NULL),
                              ('Q2', 'C1', '2026-11-01', 'quality', 'x', 'closed', '2026-11-05')""")
     with db.cursor() as cur:
-        assert kpis.action_counts(cur, date(2026, 11, 25)) == (2, 1)
-        assert kpis.open_complaints(cur) == 1
+        assert open_items.action_counts(cur, date(2026, 11, 25)) == (2, 1)
+        assert sales.open_complaint_count(cur) == 1
 
 
 def test_readiness_marks_stale_and_never(db):
@@ -75,7 +76,7 @@ def test_readiness_marks_stale_and_never(db):
         tx.execute("INSERT INTO section_updates VALUES ('sales', '2026-11-24 10:00', 'ann', 'form'), "
                    "('pmc', '2026-11-01 10:00', 'bob', 'import')")
     with db.cursor() as cur:
-        r = kpis.readiness(cur, date(2026, 11, 25)).set_index("section")
+        r = overview.readiness(cur, date(2026, 11, 25)).set_index("section")
     assert not r.loc["sales", "stale"] and r.loc["sales", "days_ago"] == 1
     assert r.loc["pmc", "stale"] and r.loc["pmc", "days_ago"] == 24
     assert r.loc["quality", "stale"]        # never updated

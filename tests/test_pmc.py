@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from lib.filters import Filters
-from lib.sections import kpis, pmc
+from lib.sections import pmc
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)
@@ -43,12 +43,12 @@ def test_plan_vs_actual_by_week_and_line(con):
 
 
 def test_plan_achievement_kpi_and_period_without_plan(con):
-    assert kpis.plan_achievement(con, F) == pytest.approx(250 / 290)
+    assert pmc.plan_achievement(con, F) == pytest.approx(250 / 290)
     empty = Filters(start=date(2026, 11, 16), end=date(2026, 11, 22))
-    assert kpis.plan_achievement(con, empty) is None
+    assert pmc.plan_achievement(con, empty) is None
     assert pmc.plan_vs_actual(con, empty).empty
-    assert kpis.plan_achievement(con, replace(F, lines=("A",))) == 1.0
-    assert kpis.plan_achievement(con, replace(F, families=("F2",))) == pytest.approx(50 / 90)
+    assert pmc.plan_achievement(con, replace(F, lines=("A",))) == 1.0
+    assert pmc.plan_achievement(con, replace(F, families=("F2",))) == pytest.approx(50 / 90)
 
 
 def test_gap_ranking_most_behind_first_and_ties_by_name(con):

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lib.filters import Filters
-from lib.sections import kpis, sales
+from lib.sections import sales
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)
@@ -22,15 +22,15 @@ def con(db):
 
 def test_otd_against_latest_and_original_promise(con):
     # shipped in the period: L1 (11-12, latest 11-12 ok, original 11-09 late), L2 (ok, ok), L3 (11-18 > req 11-16)
-    assert kpis.otd(con, F) == pytest.approx(2 / 3)
-    assert kpis.otd(con, F, basis="original") == pytest.approx(1 / 3)
+    assert sales.otd(con, F) == pytest.approx(2 / 3)
+    assert sales.otd(con, F, basis="original") == pytest.approx(1 / 3)
 
 
 def test_otif_counts_due_lines_not_cancelled(con):
     # due before as_of in the period: L1 (in full), L2 (3 of 5), L3 (shipped after), L6 (nothing); L5 cancelled
-    assert kpis.otif(con, F, AS_OF) == pytest.approx(1 / 4)
+    assert sales.otif(con, F, AS_OF) == pytest.approx(1 / 4)
     # as_of 11-13: only L1 (due 11-12) is judged; L2 due 11-13 can still ship that day
-    assert kpis.otif(con, F, date(2026, 11, 13)) == 1.0
+    assert sales.otif(con, F, date(2026, 11, 13)) == 1.0
 
 
 @pytest.mark.parametrize("flt,otd", [
@@ -39,7 +39,7 @@ def test_otif_counts_due_lines_not_cancelled(con):
     (replace(F, customers=("C3",)), None),        # nothing shipped: undefined, not 0
 ])
 def test_otd_filters(con, flt, otd):
-    assert kpis.otd(con, flt) == otd
+    assert sales.otd(con, flt) == otd
 
 
 def test_delivery_trend_by_week_matches_the_kpis(con):
@@ -51,8 +51,8 @@ def test_delivery_trend_by_week_matches_the_kpis(con):
     assert df["due_lines"].tolist() == [2, 2]
     assert df["otif"].tolist() == [0.5, 0.0]
     # the buckets add up to the period KPIs
-    assert df["on_time_latest"].sum() / df["shipped_lines"].sum() == pytest.approx(kpis.otd(con, F))
-    assert df["otif_lines"].sum() / df["due_lines"].sum() == pytest.approx(kpis.otif(con, F, AS_OF))
+    assert df["on_time_latest"].sum() / df["shipped_lines"].sum() == pytest.approx(sales.otd(con, F))
+    assert df["otif_lines"].sum() / df["due_lines"].sum() == pytest.approx(sales.otif(con, F, AS_OF))
 
 
 def test_new_orders_by_week_and_customer(con):
@@ -103,7 +103,7 @@ def test_complaints(con):
     assert sales.days_to_close(con, F) == 12.5
     assert sales.open_complaints(con, F, AS_OF)[["complaint", "days_open"]].values.tolist() == [
         ["Q4", 55], ["Q2", 15]]
-    assert kpis.open_complaints(con, F) == 2
+    assert sales.open_complaint_count(con, F) == 2
 
 
 def test_at_risk_lines_and_why(con):
@@ -126,7 +126,7 @@ def test_at_risk_lines_and_why(con):
 
 def test_everything_is_empty_not_an_error_on_an_empty_database(db):
     with db.cursor() as con:
-        assert kpis.otd(con, F) is None and kpis.otif(con, F, AS_OF) is None
+        assert sales.otd(con, F) is None and sales.otif(con, F, AS_OF) is None
         assert sales.repromise_rate(con, F) is None and sales.days_to_close(con, F) is None
         for frame in (sales.new_orders(con, F), sales.backlog(con, F, AS_OF), sales.shipments_vs_plan(con, F),
                       sales.delivery_trend(con, F, AS_OF), sales.repromises(con, F), sales.repromised_lines(con, F),

@@ -4,7 +4,7 @@ import pytest
 
 from lib import settings
 from lib.filters import default_filters
-from lib.sections import kpis, pmc, sales, variance
+from lib.sections import overview, pmc, sales, variance
 from lib.store.db import Database, get_db
 from lib.ui.widgets import fmt_value
 from tests.conftest import AS_OF
@@ -41,7 +41,7 @@ def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
 
 
 def test_overview_shows_each_sections_headline(monkeypatch, demo_path):
-    expected = [fmt_value(k.value, k.unit) for k in _expected(kpis.section_headlines, demo_path, AS_OF).values()]
+    expected = [fmt_value(k.value, k.unit) for k in _expected(overview.section_headlines, demo_path, AS_OF).values()]
     at = run_page(monkeypatch, demo_path, "views/overview.py")
     assert not at.exception
     shown = _tile_values(at)

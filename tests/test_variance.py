@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from lib.filters import Filters
-from lib.sections import kpis, variance
+from lib.sections import overview, quality, variance
 from tests.conftest import DATA
 
 AS_OF = date(2026, 11, 25)
@@ -55,7 +55,7 @@ def test_price_variance(con):
 def test_yield_variance_counts_first_inspections_only(con):
     tr = variance.trend(con, "yield", F, "week")
     assert tr[["inspected", "defective"]].values.tolist() == [[150, 5]]       # re-inspection and incoming apart
-    assert tr["fpy"].iloc[0] == pytest.approx(145 / 150) == kpis.first_pass_yield(con, F)
+    assert tr["fpy"].iloc[0] == pytest.approx(145 / 150) == quality.first_pass_yield(con, F)
     assert variance.worst(con, "yield", F, "line")[["name", "defective"]].values.tolist() == [["A", 5], ["B", 0]]
     assert variance.worst(con, "incoming", F, "supplier")[["name", "defective"]].values.tolist() == [["S1", 2]]
     assert variance.trend(con, "incoming", F, "week")["fpy"].tolist() == [0.9]
@@ -76,7 +76,7 @@ def test_empty_database(db):
 
 
 def test_section_headlines(con):
-    h = kpis.section_headlines(con, F, AS_OF)
+    h = overview.section_headlines(con, F, AS_OF)
     assert list(h) == ["sales", "pmc", "purchasing", "quality", "engineering"]
     assert h["sales"].value == pytest.approx(2 / 3)
     assert h["pmc"].value == pytest.approx(250 / 290)
@@ -88,7 +88,7 @@ def test_section_headlines(con):
 
 def test_section_headlines_empty(db):
     with db.cursor() as con:
-        assert all(k.value is None for k in kpis.section_headlines(con, F, AS_OF).values())
+        assert all(k.value is None for k in overview.section_headlines(con, F, AS_OF).values())
 
 
 def test_page_filters_customers_and_suppliers(con):

@@ -7,7 +7,6 @@ from lib.departments import DEPARTMENTS
 from lib.i18n import t
 from lib.meeting import actions
 from lib.people import auth
-from lib.sections import kpis
 from lib.ui import state
 from lib.ui.meeting import (
     action_form,
@@ -34,14 +33,8 @@ with db.cursor() as cur:
     band = settings.get("amber_band", cur)
     fun = actions.funnel(cur, as_of)
 
-live = everything[~everything["status"].isin(["verified", "cancelled"])]
-kpi_tiles([
-    kpis.Kpi("kpi.open_actions", float(live["status"].isin(actions.OPEN_STATUSES).sum()), unit="count",
-             higher_is_better=False),
-    kpis.Kpi("kpi.overdue_actions", float(live["overdue"].sum()), 0, unit="count", higher_is_better=False),
-    kpis.Kpi("action.kpi.escalated", float(live["escalated"].sum()), 0, unit="count", higher_is_better=False),
-    kpis.Kpi("action.kpi.closure", rate, target),
-], band=band)
+with db.cursor() as cur:
+    kpi_tiles(actions.section_kpis(cur, None, as_of), band=band)
 
 # ---------------------------------------------------------------- the chair's list
 st.subheader(t("action.escalations"), help=t("action.escalations.help", n=actions.ESCALATE_AFTER))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import settings
 from lib.i18n import t
-from lib.sections import kpis
+from lib.sections import overview
 from lib.ui import filters, state
 from lib.ui.section import load
 from lib.ui.widgets import kpi_tiles, status_cards
@@ -21,17 +21,17 @@ if db.meta("mode") == "demo":
 st.caption(t("overview.subtitle", start=f.start.isoformat(), end=f.end.isoformat()))
 
 # the KPIs read every order line and plan/actual row: cached until the next write (data version)
-headline = load(db, kpis.headline, f, as_of)
+headline = load(db, overview.headline, f, as_of)
 with db.cursor() as cur:
     band = settings.get("amber_band", cur)
-    ready = kpis.readiness(cur, as_of)
+    ready = overview.readiness(cur, as_of)
     stale_days = settings.get("stale_days", cur)
 
 kpi_tiles(headline, band=band)
 
 # the headline KPI of each meeting section, side by side, named by its department
 st.subheader(t("overview.sections"), help=t("overview.sections.help"))
-by_section = load(db, kpis.section_headlines, f, as_of)
+by_section = load(db, overview.section_headlines, f, as_of)
 kpi_tiles([replace(k, note=t(f"dept.{dept}")) for dept, k in by_section.items()], band=band)
 
 st.subheader(t("overview.readiness"), help=t("overview.readiness.help", days=stale_days))

@@ -24,9 +24,11 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from lib import settings
 from lib.departments import AGENDA, DEPARTMENTS
 from lib.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from lib.people.auth import User
+from lib.sections.kpi import Kpi
 
 STATUSES = ("open", "in_progress", "done", "verified", "cancelled")
 OPEN_STATUSES = ("open", "in_progress")
@@ -398,3 +400,18 @@ def resolve_link(con, field: str, text) -> object:
     if row is None:
         raise ValidationError(f"no {field.replace('_id', '').replace('_', ' ')} {text}", where=field.replace("_id", ""))
     return row[0]
+
+
+def section_kpis(con, f, as_of: date) -> list[Kpi]:
+    """The Actions tiles (the page and the meeting's first section): open, overdue, escalated
+    actions and closure on time; the filters `f` do not apply to actions."""
+    df = action_list(con, as_of)
+    live = df[~df["status"].isin(["verified", "cancelled"])]
+    rate, _, _ = closure_on_time(con, as_of)
+    return [
+        Kpi("kpi.open_actions", float(live["status"].isin(OPEN_STATUSES).sum()), None,
+            unit="count", higher_is_better=False),
+        Kpi("kpi.overdue_actions", float(live["overdue"].sum()), 0, unit="count", higher_is_better=False),
+        Kpi("action.kpi.escalated", float(live["escalated"].sum()), 0, unit="count", higher_is_better=False),
+        Kpi("action.kpi.closure", rate, settings.get("target_action_closure", con)),
+    ]

@@ -21,14 +21,14 @@ from typing import Callable
 
 import pandas as pd
 
-from lib import settings
 from lib.departments import AGENDA, DEPARTMENTS
 from lib.errors import NotFound, RuleViolation, ValidationError
 from lib.filters import Filters
-from lib.meeting import actions
+from lib.meeting import actions, minutes
 from lib.meeting.actions import _meeting_row, _now, refuse_if_closed
 from lib.people.auth import User
-from lib.sections import engineering, kpis, pmc, purchasing, quality, sales
+from lib.sections import engineering, overview, pmc, purchasing, quality, sales
+from lib.sections.kpi import Kpi
 
 # minutes per agenda section (the chair can change each when scheduling)
 DEFAULT_MINUTES = {"actions": 15, "sales": 10, "pmc": 15, "purchasing": 10, "quality": 10,
@@ -39,31 +39,20 @@ NEXT_MEETING_DAYS = 7
 
 # ---------------------------------------------------------------------------- KPIs per section
 
-def _actions_kpis(con, f: Filters, as_of: date) -> list[kpis.Kpi]:
-    df = actions.action_list(con, as_of)
-    live = df[~df["status"].isin(["verified", "cancelled"])]
-    rate, _, _ = actions.closure_on_time(con, as_of)
-    return [
-        kpis.Kpi("kpi.open_actions", float(live["status"].isin(actions.OPEN_STATUSES).sum()), None,
-                 unit="count", higher_is_better=False),
-        kpis.Kpi("kpi.overdue_actions", float(live["overdue"].sum()), 0, unit="count", higher_is_better=False),
-        kpis.Kpi("action.kpi.escalated", float(live["escalated"].sum()), 0, unit="count", higher_is_better=False),
-        kpis.Kpi("action.kpi.closure", rate, settings.get("target_action_closure", con)),
-    ]
 
 
-SECTION_KPIS: dict[str, Callable[..., list[kpis.Kpi]]] = {
-    "actions": _actions_kpis,
+SECTION_KPIS: dict[str, Callable[..., list[Kpi]]] = {
+    "actions": actions.section_kpis,
     "sales": sales.section_kpis,
     "pmc": pmc.section_kpis,
     "purchasing": purchasing.section_kpis,
     "quality": quality.section_kpis,
     "engineering": engineering.section_kpis,
-    "close": lambda con, f, as_of: kpis.headline(con, f, as_of),
+    "close": lambda con, f, as_of: overview.headline(con, f, as_of),
 }
 
 
-def section_kpis(con, section: str, f: Filters, as_of: date) -> list[kpis.Kpi]:
+def section_kpis(con, section: str, f: Filters, as_of: date) -> list[Kpi]:
     """The KPIs shown for one agenda section ([] when the section has none registered)."""
     fn = SECTION_KPIS.get(section)
     return list(fn(con, f, as_of)) if fn else []
@@ -318,7 +307,6 @@ class Closed:
 def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str = "zh",
           now: datetime | None = None) -> Closed:
     """Close a running meeting (see the module docstring); refused if already closed."""
-    from lib.meeting import minutes
     stamp = _now(now)
     with db.transaction(user, source="form", need="meeting") as tx:
         m = _meeting_row(tx.cur, meeting_id)
@@ -353,8 +341,8 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
             for _, p in attendance(tx.cur, meeting_id).iterrows():
                 tx.insert("meeting_attendance", {"meeting_id": next_id, "person": p["person"],
                                                  "department": p["department"], "status": "present"})
-        record = minutes.load(tx.cur, meeting_id, as_of)
-        for kind, content in minutes.render_all(record, lang).items():
+        minutes_of = record(tx.cur, meeting_id, as_of)
+        for kind, content in minutes.render_all(minutes_of, lang).items():
             tx.insert("meeting_documents", {"meeting_id": meeting_id, "kind": kind, "content": content,
                                             "created_at": stamp})
         carried = int(len(actions.action_list(tx.cur, as_of).query("status not in ('verified', 'cancelled')")))
@@ -407,14 +395,28 @@ def document(con, meeting_id: int, kind: str) -> bytes:
 def documents(con, meeting_id: int, as_of: date, lang: str) -> tuple[dict[str, bytes], bool]:
     """The closed meeting's documents as stored at close, and True; or, for a meeting closed
     without Tandem's close (e.g. history loaded from elsewhere), rendered now from its record, and False."""
-    from lib.meeting import minutes
     stored = con.execute("SELECT kind, content FROM meeting_documents WHERE meeting_id = ?", [meeting_id]).fetchall()
     if len(stored) == 3:
         return {k: bytes(v) for k, v in stored}, True
-    return minutes.render_all(minutes.load(con, meeting_id, as_of), lang), False
+    return minutes.render_all(record(con, meeting_id, as_of), lang), False
 
 
 def snapshot(con, meeting_id: int) -> pd.DataFrame:
     """The KPI values frozen when the meeting closed."""
     return con.execute("SELECT section, kpi, value, target, unit FROM snapshots WHERE meeting_id = ? "
                        "ORDER BY kpi", [meeting_id]).df()
+
+
+def record(con, meeting_id: int, as_of: date) -> minutes.MeetingRecord:
+    """Everything the minutes say about one meeting, read from the database (lib.meeting.minutes
+    renders it)."""
+    m = get(con, meeting_id)
+    nxt = con.execute("SELECT meeting_id, meeting_date, title FROM meetings WHERE status = 'scheduled' "
+                      "AND meeting_date >= ? AND meeting_id <> ? ORDER BY meeting_date, meeting_id LIMIT 1",
+                      [m["meeting_date"], meeting_id]).df()
+    return minutes.MeetingRecord(
+        meeting=m, attendance=attendance(con, meeting_id), agenda=agenda(con, meeting_id),
+        snapshot=snapshot(con, meeting_id), decisions=decisions(con, meeting_id),
+        new_actions=actions.action_list(con, as_of, meeting_id=meeting_id),
+        carried=carried_actions(con, meeting_id, as_of),
+        next_meeting=None if nxt.empty else nxt.iloc[0].to_dict(), as_of=as_of)

@@ -64,21 +64,6 @@ class MeetingRecord:
     as_of: date
 
 
-def load(con, meeting_id: int, as_of: date) -> MeetingRecord:
-    """Everything the minutes say about one meeting, read from the database."""
-    from lib.meeting import actions, meetings
-    m = meetings.get(con, meeting_id)
-    nxt = con.execute("SELECT meeting_id, meeting_date, title FROM meetings WHERE status = 'scheduled' "
-                      "AND meeting_date >= ? AND meeting_id <> ? ORDER BY meeting_date, meeting_id LIMIT 1",
-                      [m["meeting_date"], meeting_id]).df()
-    return MeetingRecord(
-        meeting=m, attendance=meetings.attendance(con, meeting_id), agenda=meetings.agenda(con, meeting_id),
-        snapshot=meetings.snapshot(con, meeting_id), decisions=meetings.decisions(con, meeting_id),
-        new_actions=actions.action_list(con, as_of, meeting_id=meeting_id),
-        carried=meetings.carried_actions(con, meeting_id, as_of),
-        next_meeting=None if nxt.empty else nxt.iloc[0].to_dict(), as_of=as_of)
-
-
 # ---------------------------------------------------------------------------- blocks
 
 def _d(value) -> str:

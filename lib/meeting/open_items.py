@@ -98,3 +98,11 @@ ISSUE_SOURCES["engineering"] = ["""
         SELECT 'improvement' AS kind, CAST(improvement_id AS VARCHAR) AS ref, title, coalesce(owner, '') AS owner,
                due_date, start_date AS opened, status, CAST(NULL AS BIGINT) AS meeting_id
         FROM improvements WHERE status IN ('idea', 'in_progress') AND due_date IS NOT NULL"""]
+
+
+def action_counts(con, as_of: date) -> tuple[int, int]:
+    """(open actions, of which overdue): not done/verified/cancelled; overdue = due before as_of."""
+    row = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE due_date < ?)
+        FROM action_items WHERE status IN ('open', 'in_progress')""", [as_of]).fetchone()
+    return int(row[0]), int(row[1])

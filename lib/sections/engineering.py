@@ -15,12 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from lib.filters import Filters, combine, customer_clause, line_clause, product_clause
-
-
-def _ratio(num, den) -> float | None:
-    if den is None or pd.isna(den) or den == 0:
-        return None
-    return float(num or 0) / float(den)
+from lib.sections.kpi import Kpi, ratio
 
 
 def _over(con, frame: pd.DataFrame, sql: str) -> pd.DataFrame:
@@ -56,7 +51,7 @@ def npi_ontime(con, f: Filters, as_of: date) -> float | None:
         FROM npi_milestones m JOIN npi_projects p USING (project)
         WHERE p.status <> 'cancelled' AND m.planned_date BETWEEN ? AND ? {where}
     """, [f.start, min(f.end, as_of), *params]).fetchone()
-    return _ratio(row[0], row[1])
+    return ratio(row[0], row[1])
 
 
 def npi_milestones(con, f: Filters, as_of: date) -> pd.DataFrame:
@@ -125,7 +120,7 @@ def drawing_ontime(con, f: Filters, as_of: date) -> float | None:
         SELECT count(*) FILTER (WHERE actual_release <= planned_release), count(*)
         FROM drawings WHERE planned_release BETWEEN ? AND ? {where}
     """, [f.start, min(f.end, as_of), *params]).fetchone()
-    return _ratio(row[0], row[1])
+    return ratio(row[0], row[1])
 
 
 def drawings(con, f: Filters, as_of: date, ahead_days: int = 14) -> pd.DataFrame:
@@ -261,7 +256,6 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """
     from lib import settings
     from lib.i18n import t
-    from lib.sections import kpis
     prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
     ms = npi_milestones(con, f, as_of)
@@ -271,12 +265,12 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     in_progress, done = hours_saved(con, f, as_of)
     overdue = lambda df: int((df["state"] == "overdue").sum()) if not df.empty else 0  # noqa: E731
     return [
-        kpis.Kpi("engineering.kpi.npi_ontime", npi_ontime(con, f, as_of), g("target_npi_ontime"),
+        Kpi("engineering.kpi.npi_ontime", npi_ontime(con, f, as_of), g("target_npi_ontime"),
                  npi_ontime(con, prev, as_of), note=t("engineering.kpi.overdue_note", lang, n=overdue(ms))),
-        kpis.Kpi("engineering.kpi.drawing_ontime", drawing_ontime(con, f, as_of), g("target_drawing_ontime"),
+        Kpi("engineering.kpi.drawing_ontime", drawing_ontime(con, f, as_of), g("target_drawing_ontime"),
                  drawing_ontime(con, prev, as_of), note=t("engineering.kpi.overdue_note", lang, n=overdue(dwg))),
-        kpis.Kpi("engineering.kpi.open_ecn", len(live), None, None, unit="count", higher_is_better=False,
+        Kpi("engineering.kpi.open_ecn", len(live), None, None, unit="count", higher_is_better=False,
                  note=t("engineering.kpi.open_ecn.note", lang, n=int(live["open_lines"].sum()) if not live.empty else 0)),
-        kpis.Kpi("engineering.kpi.hours_saved", in_progress, None, None, unit="hours",
+        Kpi("engineering.kpi.hours_saved", in_progress, None, None, unit="hours",
                  note=t("engineering.kpi.hours_saved.note", lang, hours=f"{done:,.0f}")),
     ]

@@ -11,8 +11,11 @@ from datetime import date
 
 import pandas as pd
 
+from lib import settings
 from lib.filters import Filters, combine, line_clause, product_clause
 from lib.periods import bucket_sql, label_sql
+from lib.plan import capacity
+from lib.sections.kpi import Kpi, ratio
 
 DIMENSIONS = {"line": "wc.line", "work_center": "x.work_center", "product": "x.product"}
 
@@ -188,19 +191,16 @@ def output_totals(con, f: Filters) -> tuple[float, float]:
 def section_kpis(con, f: Filters, as_of: date) -> list:
     """The PMC section's KPI tiles: plan achievement, good output, peak work-center load ahead
     (lib.plan.capacity), shortage idle rate and open countermeasures (ahead/behind notes still open)."""
-    from lib import settings
-    from lib.sections import kpis
-    from lib.sections.kpis import Kpi
     prev = f.previous()
     plan, actual = output_totals(con, f)
     _, actual_prev = output_totals(con, prev)
     notes = variance_notes(con, f, as_of)
     open_notes = int((notes["status"] == "open").sum()) if not notes.empty else 0
     return [
-        Kpi("kpi.plan_achievement", kpis.plan_achievement(con, f), settings.get("target_plan_achievement", con),
-            kpis.plan_achievement(con, prev)),
+        Kpi("kpi.plan_achievement", plan_achievement(con, f), settings.get("target_plan_achievement", con),
+            plan_achievement(con, prev)),
         Kpi("pmc.kpi.output", actual, plan if plan else None, actual_prev, unit="count"),
-        kpis.peak_load_kpi(con, as_of),
+        peak_load_kpi(con, as_of),
         Kpi("pmc.kpi.shortage_idle", shortage_idle_rate(con, f), settings.get("target_shortage_idle", con),
             shortage_idle_rate(con, prev), higher_is_better=False),
         Kpi("pmc.kpi.open_countermeasures", open_notes, 0, None, unit="count", higher_is_better=False),
@@ -213,3 +213,22 @@ def work_centers_of(con, lines: tuple[str, ...]) -> list[str]:
         return []
     return con.execute(f"SELECT work_center FROM work_centers WHERE line IN ({', '.join('?' * len(lines))}) "
                        "ORDER BY 1", list(lines)).df()["work_center"].tolist()
+
+
+def plan_achievement(con, f: Filters) -> float | None:
+    """Plan achievement: actual good output / planned output in the period (None without a plan)."""
+    where, params = combine(line_clause(f), product_clause(f))
+    plan = con.execute(f"SELECT sum(qty) FROM production_plan WHERE date BETWEEN ? AND ? {where}",
+                       [f.start, f.end, *params]).fetchone()[0]
+    actual = con.execute(f"SELECT sum(qty_good) FROM production_actual WHERE date BETWEEN ? AND ? {where}",
+                         [f.start, f.end, *params]).fetchone()[0]
+    return ratio(actual, plan)
+
+
+def peak_load_kpi(con, as_of: date) -> Kpi:
+    """Peak work-center load: the highest weekly load hours / capacity hours of any work center
+    over the coming `load_weeks` weeks; the note names the work center and the ISO week."""
+    peak = capacity.peak_load(con, as_of)
+    return Kpi("kpi.peak_load", None if peak is None else peak[2], settings.get("target_peak_load", con),
+               None, unit="pct", higher_is_better=False,
+               note=None if peak is None else f"{peak[0]} · {peak[1]}")

@@ -25,12 +25,7 @@ from lib.filters import (
     product_clause,
     supplier_clause,
 )
-
-
-def _ratio(num, den) -> float | None:
-    if den is None or pd.isna(den) or den == 0:
-        return None
-    return float(num or 0) / float(den)
+from lib.sections.kpi import Kpi, ratio
 
 
 def _due_end(f: Filters, as_of: date) -> date:
@@ -122,7 +117,7 @@ def supplier_otd(con, f: Filters, as_of: date) -> float | None:
         SELECT sum(least(received_by_due_qty, qty)), sum(qty) FROM purchase_order_status
         WHERE status <> 'cancelled' AND due_date BETWEEN ? AND ? {where}
     """, [f.start, _due_end(f, as_of), *params]).fetchone()
-    return _ratio(row[0], row[1])
+    return ratio(row[0], row[1])
 
 
 def supplier_otd_ranking(con, f: Filters, as_of: date) -> pd.DataFrame:
@@ -323,20 +318,20 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """
     from lib import settings
     from lib.i18n import t
-    from lib.sections import kpis, quality
+    from lib.sections import quality
     prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
     n_open, n_late = po_counts(con, as_of, f)
     endangered = endangered_lines(con, as_of, f)
     n_lines = int(endangered["line_id"].nunique()) if not endangered.empty else 0
     return [
-        kpis.Kpi("purchasing.kpi.supplier_otd", supplier_otd(con, f, as_of), g("target_supplier_otd"),
+        Kpi("purchasing.kpi.supplier_otd", supplier_otd(con, f, as_of), g("target_supplier_otd"),
                  supplier_otd(con, prev, as_of)),
-        kpis.Kpi("purchasing.kpi.incoming_fp", quality.incoming_first_pass(con, f), g("target_incoming_fp"),
+        Kpi("purchasing.kpi.incoming_fp", quality.incoming_first_pass(con, f), g("target_incoming_fp"),
                  quality.incoming_first_pass(con, prev)),
-        kpis.Kpi("purchasing.kpi.price_variance", price_variance(con, f), g("target_price_variance"),
+        Kpi("purchasing.kpi.price_variance", price_variance(con, f), g("target_price_variance"),
                  price_variance(con, prev), unit="money", higher_is_better=False),
-        kpis.Kpi("purchasing.kpi.late_pos", n_late, 0, None, unit="count", higher_is_better=False,
+        Kpi("purchasing.kpi.late_pos", n_late, 0, None, unit="count", higher_is_better=False,
                  note=t("purchasing.kpi.late_pos.note", lang, n=n_open)),
-        kpis.Kpi("purchasing.kpi.lines_endangered", n_lines, 0, None, unit="count", higher_is_better=False),
+        Kpi("purchasing.kpi.lines_endangered", n_lines, 0, None, unit="count", higher_is_better=False),
     ]

@@ -23,14 +23,11 @@ from lib.filters import (
     product_clause,
     supplier_clause,
 )
+from lib.sections.kpi import Kpi, ratio
 
 STAGES = ("incoming", "in_process", "final")
 
 
-def _ratio(num, den) -> float | None:
-    if den is None or pd.isna(den) or den == 0:
-        return None
-    return float(num or 0) / float(den)
 
 
 def _stage(stage: str) -> str:
@@ -55,7 +52,7 @@ def incoming_first_pass(con, f: Filters) -> float | None:
         SELECT count(*) FILTER (WHERE result = 'pass'), count(*) FROM inspections
         WHERE stage = 'incoming' AND first_pass AND result <> 'pending' AND date BETWEEN ? AND ? {where}
     """, [f.start, f.end, *params]).fetchone()
-    return _ratio(row[0], row[1])
+    return ratio(row[0], row[1])
 
 
 def incoming_by(con, f: Filters, by: str = "supplier") -> pd.DataFrame:
@@ -88,7 +85,7 @@ def first_pass_yield(con, f: Filters, stage: str | None = None) -> float | None:
         WHERE stage IN ({', '.join('?' * len(stages))}) AND first_pass AND result <> 'pending'
           AND date BETWEEN ? AND ? {where}
     """, [*stages, f.start, f.end, *params]).fetchone()
-    return _ratio(row[0], row[1])
+    return ratio(row[0], row[1])
 
 
 def yield_trend(con, f: Filters) -> pd.DataFrame:
@@ -246,7 +243,6 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """
     from lib import settings
     from lib.i18n import t
-    from lib.sections import kpis
     prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
     n_open, n_8d = complaint_counts(con, f)
@@ -254,17 +250,17 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     hold = material_on_hold(con, f)
     value = float(hold["hold_value"].sum()) if not hold.empty else 0.0
     return [
-        kpis.Kpi("quality.kpi.incoming_fp", incoming_first_pass(con, f), g("target_incoming_fp"),
+        Kpi("quality.kpi.incoming_fp", incoming_first_pass(con, f), g("target_incoming_fp"),
                  incoming_first_pass(con, prev)),
-        kpis.Kpi("quality.kpi.fpy_in_process", first_pass_yield(con, f, "in_process"), g("target_fpy"),
+        Kpi("quality.kpi.fpy_in_process", first_pass_yield(con, f, "in_process"), g("target_fpy"),
                  first_pass_yield(con, prev, "in_process")),
-        kpis.Kpi("quality.kpi.fpy_final", first_pass_yield(con, f, "final"), g("target_fpy"),
+        Kpi("quality.kpi.fpy_final", first_pass_yield(con, f, "final"), g("target_fpy"),
                  first_pass_yield(con, prev, "final")),
-        kpis.Kpi("quality.kpi.open_complaints", n_open, None, None, unit="count", higher_is_better=False,
+        Kpi("quality.kpi.open_complaints", n_open, None, None, unit="count", higher_is_better=False,
                  note=t("quality.kpi.open_complaints.note", lang, n=n_8d)),
-        kpis.Kpi("quality.kpi.backlog", len(backlog), 0, None, unit="count", higher_is_better=False,
+        Kpi("quality.kpi.backlog", len(backlog), 0, None, unit="count", higher_is_better=False,
                  note=(t("quality.kpi.backlog.note", lang, days=int(backlog["days_waiting"].max()))
                        if not backlog.empty else None)),
-        kpis.Kpi("quality.kpi.on_hold", len(hold), 0, None, unit="count", higher_is_better=False,
+        Kpi("quality.kpi.on_hold", len(hold), 0, None, unit="count", higher_is_better=False,
                  note=t("quality.kpi.on_hold.note", lang, value=f"¥{value:,.0f}")),
     ]

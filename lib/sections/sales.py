@@ -7,18 +7,20 @@ return DataFrames computed in DuckDB. Definitions shared by every function:
 
 * committed date of a line = its latest promise (order_lines.promised_date), else its
   requested date; the original promise = the first row of promise_history, else the latest
-  promise, else the requested date (as lib.sections.kpis.otd);
+  promise, else the requested date (as otd below);
 * value = qty x the line's unit price, else the product's list price, else 0;
 * remaining qty = qty - shipped qty, for lines that are open (not closed or cancelled).
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
+from lib import settings
 from lib.filters import Filters, combine, customer_clause, product_clause
 from lib.periods import bucket_sql, label_sql
+from lib.sections.kpi import Kpi, ratio
 
 COMMITTED = "coalesce(o.promised_date, o.requested_date)"
 _PRICE = "coalesce(o.unit_price, p.unit_price, 0)"
@@ -85,7 +87,7 @@ def shipments_vs_plan(con, f: Filters, grain: str = "week") -> pd.DataFrame:
 def delivery_trend(con, f: Filters, as_of: date, grain: str = "week") -> pd.DataFrame:
     """Per bucket: OTD against the latest and the original promise, and OTIF.
 
-    OTD (as lib.sections.kpis.otd): a shipped line counts in the bucket of its last shipment; it is on
+    OTD (as otd below): a shipped line counts in the bucket of its last shipment; it is on
     time when that shipment is on or before the committed date. OTIF: a line is due in the
     bucket of its committed date (only dates before as_of: a line due today can still ship);
     it is on time in full when the qty shipped by the committed date covers the line's qty.
@@ -295,9 +297,6 @@ def customers(con) -> pd.DataFrame:
 def section_kpis(con, f: Filters, as_of: date) -> list:
     """The Sales section's KPI tiles: OTD (latest and original promise), OTIF, new order value,
     re-promises per line, open complaints and days to close, each with target and previous period."""
-    from lib import settings
-    from lib.sections import kpis
-    from lib.sections.kpis import Kpi
     prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
 
@@ -308,14 +307,67 @@ def section_kpis(con, f: Filters, as_of: date) -> list:
                                WHERE o.order_date BETWEEN ? AND ? {where}""", [flt.start, flt.end, *params]).fetchone()[0]
 
     return [
-        Kpi("kpi.otd", kpis.otd(con, f), g("target_otd"), kpis.otd(con, prev)),
-        Kpi("kpi.otd_original", kpis.otd(con, f, "original"), g("target_otd"), kpis.otd(con, prev, "original")),
-        Kpi("kpi.otif", kpis.otif(con, f, as_of), g("target_otif"), kpis.otif(con, prev, as_of)),
+        Kpi("kpi.otd", otd(con, f), g("target_otd"), otd(con, prev)),
+        Kpi("kpi.otd_original", otd(con, f, "original"), g("target_otd"), otd(con, prev, "original")),
+        Kpi("kpi.otif", otif(con, f, as_of), g("target_otif"), otif(con, prev, as_of)),
         Kpi("sales.kpi.new_orders", float(order_value(f)), None, float(order_value(prev)), unit="money"),
         Kpi("sales.kpi.repromise_rate", repromise_rate(con, f), g("target_repromise_rate"),
             repromise_rate(con, prev), unit="ratio", higher_is_better=False),
-        Kpi("kpi.open_complaints", kpis.open_complaints(con, f), g("target_open_complaints"), None,
+        Kpi("kpi.open_complaints", open_complaint_count(con, f), g("target_open_complaints"), None,
             unit="count", higher_is_better=False),
         Kpi("sales.kpi.days_to_close", days_to_close(con, f), g("target_complaint_days"), days_to_close(con, prev),
             unit="days", higher_is_better=False),
     ]
+
+
+# ---------------------------------------------------------------------------- delivery KPIs
+
+def otd(con, f: Filters, basis: str = "latest") -> float | None:
+    """OTD: lines shipped on or before the committed date / lines shipped.
+
+    A line counts in the period of its last shipment. Committed date: the latest promise
+    (order_lines.promised_date) or, with basis='original', the first promise ever given
+    (promise_history); a line never promised is measured against its requested date.
+    """
+    if basis not in ("latest", "original"):
+        raise ValueError("basis is 'latest' or 'original'")
+    where, params = combine(product_clause(f, "o.product"), customer_clause(f, "o.customer"))
+    committed = ("coalesce(o.promised_date, o.requested_date)" if basis == "latest" else
+                 "coalesce(first.promised_date, o.promised_date, o.requested_date)")
+    row = con.execute(f"""
+        WITH last_ship AS (
+            SELECT line_id, max(ship_date) AS ship_date FROM shipments GROUP BY line_id),
+        first AS (
+            SELECT line_id, arg_min(promised_date, promised_at) AS promised_date
+            FROM promise_history GROUP BY line_id)
+        SELECT count(*) FILTER (WHERE s.ship_date <= {committed}) AS on_time, count(*) AS shipped
+        FROM order_lines o JOIN last_ship s USING (line_id) LEFT JOIN first USING (line_id)
+        WHERE s.ship_date BETWEEN ? AND ? AND o.status <> 'cancelled' {where}
+    """, [f.start, f.end, *params]).fetchone()
+    return ratio(row[0], row[1])
+
+
+def otif(con, f: Filters, as_of: date | None = None) -> float | None:
+    """OTIF: lines due in the period that were shipped on time and in full / lines due.
+
+    A line is due on its committed date (latest promise, else requested date); lines due on or
+    after as_of are not judged yet (they can still ship today). On time in full: the qty
+    shipped on or before the committed date covers the line's qty. Cancelled lines are not due.
+    """
+    where, params = combine(product_clause(f, "o.product"), customer_clause(f, "o.customer"))
+    committed = "coalesce(o.promised_date, o.requested_date)"
+    end = min(f.end, as_of - timedelta(days=1)) if as_of else f.end
+    row = con.execute(f"""
+        SELECT count(*) FILTER (WHERE coalesce(s.qty, 0) >= o.qty), count(*)
+        FROM order_lines o
+        LEFT JOIN LATERAL (SELECT sum(qty) AS qty FROM shipments s
+                           WHERE s.line_id = o.line_id AND s.ship_date <= {committed}) s ON TRUE
+        WHERE o.status <> 'cancelled' AND {committed} BETWEEN ? AND ? {where}
+    """, [f.start, end, *params]).fetchone()
+    return ratio(row[0], row[1])
+
+
+def open_complaint_count(con, f: Filters | None = None) -> int:
+    """Customer complaints not closed."""
+    where, params = customer_clause(f) if f else ("", [])
+    return int(con.execute(f"SELECT count(*) FROM complaints WHERE status <> 'closed' {where}", params).fetchone()[0])

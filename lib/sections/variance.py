@@ -33,6 +33,8 @@ from lib.filters import (
     supplier_clause,
 )
 from lib.periods import bucket_sql, label_sql
+from lib.sections import pmc, quality, sales
+from lib.sections.kpi import Kpi
 
 
 @dataclass(frozen=True)
@@ -177,8 +179,6 @@ def total(con, kind: str, f: Filters) -> pd.DataFrame:
 def review_kpis(con, f: Filters, as_of) -> list:
     """The variance review's tiles: plan achievement, OTD, price variance and first-pass yield."""
     from lib import settings
-    from lib.sections import kpis
-    from lib.sections.kpis import Kpi
     prev = f.previous()
 
     def price(flt):
@@ -187,12 +187,12 @@ def review_kpis(con, f: Filters, as_of) -> list:
 
     g = lambda key: settings.get(key, con)  # noqa: E731
     return [
-        Kpi("kpi.plan_achievement", kpis.plan_achievement(con, f), g("target_plan_achievement"),
-            kpis.plan_achievement(con, prev)),
-        Kpi("kpi.otd", kpis.otd(con, f), g("target_otd"), kpis.otd(con, prev)),
+        Kpi("kpi.plan_achievement", pmc.plan_achievement(con, f), g("target_plan_achievement"),
+            pmc.plan_achievement(con, prev)),
+        Kpi("kpi.otd", sales.otd(con, f), g("target_otd"), sales.otd(con, prev)),
         Kpi("variance.kpi.price", price(f), g("target_price_variance"), price(prev), unit="money",
             higher_is_better=False),
-        Kpi("kpi.fpy", kpis.first_pass_yield(con, f), g("target_fpy"), kpis.first_pass_yield(con, prev)),
+        Kpi("kpi.fpy", quality.first_pass_yield(con, f), g("target_fpy"), quality.first_pass_yield(con, prev)),
     ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.sections.kpis import rag
+from lib.sections.kpi import rag
 from lib.ui import theme
 from lib.ui.charts import TARGET
 

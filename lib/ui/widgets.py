@@ -11,7 +11,7 @@ import streamlit as st
 from lib.errors import TandemError
 from lib.formats import fmt_value  # noqa: F401 - pages and tests format values through widgets
 from lib.i18n import t
-from lib.sections.kpis import Kpi
+from lib.sections.kpi import Kpi
 from lib.ui import theme
 from lib.ui.frames import header, plain_dates, translated_headers
 

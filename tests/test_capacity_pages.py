@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lib.ui.capacity_charts import heatmap, period_display, period_names
+from lib.ui.charts.capacity import heatmap, period_display, period_names
 from lib.ui.frames import for_screen
 from tests.test_pages import run_page
 

@@ -180,14 +180,14 @@ def test_everything_is_empty_on_an_empty_database(empty):
 def test_chart_builders_b_draw_what_they_are_given():
     import pandas as pd
 
-    from lib.ui import charts_b
+    from lib.ui.charts import basic
     df = pd.DataFrame({"s": ["B", "A", "C"], "r": [0.9, 0.5, None]})
-    fig = charts_b.rate_bars(df, "s", "r", x_title="%", target=0.95)
+    fig = basic.rate_bars(df, "s", "r", x_title="%", target=0.95)
     assert list(fig.data[0].y) == ["B", "A"]                     # worst (A) on top, undefined left out
     assert list(fig.data[0].marker.color) == ["#e6a23c", "#d64545"]   # amber within 5 pt, red beyond
-    d = charts_b.diverging_bars(pd.DataFrame({"m": ["x", "y"], "v": [-5.0, 3.0]}), "m", "v", x_title="¥")
+    d = basic.diverging_bars(pd.DataFrame({"m": ["x", "y"], "v": [-5.0, 3.0]}), "m", "v", x_title="¥")
     assert list(d.data[0].y) == ["y", "x"]                       # largest |v| on top
-    charts_b.zoom_rate_axis(fig, [0.93, 0.97], 0.95, axis="x")
+    basic.zoom_rate_axis(fig, [0.93, 0.97], 0.95, axis="x")
     assert fig.layout.xaxis.range == (0.85, 1.005)
 
 

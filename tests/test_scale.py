@@ -6,7 +6,8 @@ import pytest
 from lib.errors import ValidationError
 from lib.i18n import t
 from lib.meeting import actions
-from lib.ui import section, section_panels
+from lib.ui import section
+from lib.ui.charts import sales as sales_charts
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ def test_at_risk_reasons():
         "promised_date": pd.to_datetime(["2026-01-02"] * 4),
         "overdue": [True, False, True, False], "promise_after_request": [True, False, False, False],
         "load_late": [False, True, True, False], "load_note": [None, "SMT-2 2026-W03", "CNC-1", None]})
-    view = section_panels.at_risk_view(risk)
+    view = sales_charts.at_risk_view(risk)
     assert view.iloc[:, 0].tolist() == ["A/1", "B/2", "C/3", "D/4"]
     assert view.iloc[:, -1].tolist() == [
         "overdue, promised after requested date",

@@ -8,7 +8,7 @@ from lib import settings
 from lib.errors import PermissionDenied, ValidationError
 from lib.meeting.open_items import open_actions
 from lib.people.auth import SYSTEM, User
-from lib.ui import charts
+from lib.ui.charts import basic
 
 AS_OF = date(2026, 11, 25)
 
@@ -104,24 +104,24 @@ def test_save_values_needs_permission(db):
 def test_chart_builders_make_figures_with_axis_titles():
     df = pd.DataFrame({"week": ["W1", "W2"], "plan": [10.0, 20.0], "actual": [12.0, 15.0]})
     labels = dict(plan="Plan", actual="Actual", cum_plan="Σ plan", cum_actual="Σ actual", gap="Gap")
-    fig = charts.plan_vs_actual(df, "week", labels=labels, x_title="Week", y_title="Qty")
+    fig = basic.plan_vs_actual(df, "week", labels=labels, x_title="Week", y_title="Qty")
     assert [tr.name for tr in fig.data] == ["Plan", "Actual", "Σ plan", "Σ actual"]
     assert list(fig.data[3].y) == [12.0, 27.0]
     assert fig.layout.xaxis.title.text == "Week"
-    p = charts.pareto(pd.DataFrame({"c": ["a", "b", "c"], "v": [1.0, 3.0, 1.0]}), "c", "v",
+    p = basic.pareto(pd.DataFrame({"c": ["a", "b", "c"], "v": [1.0, 3.0, 1.0]}), "c", "v",
                       x_title="Cause", y_title="Qty", cum_label="Cum.")
     assert list(p.data[0].x) == ["b", "a", "c"]           # ties keep label order
     assert list(p.data[1].y) == [0.6, 0.8, 1.0]
-    r = charts.ranked_bars(pd.DataFrame({"n": ["x", "y", "z"], "v": [2.0, 5.0, 2.0]}), "n", "v", x_title="Late")
+    r = basic.ranked_bars(pd.DataFrame({"n": ["x", "y", "z"], "v": [2.0, 5.0, 2.0]}), "n", "v", x_title="Late")
     assert list(r.data[0].y) == ["z", "x", "y"]           # worst drawn at the top (last)
-    s = charts.stacked_bars(pd.DataFrame({"w": ["W1", "W1", "W2"], "c": ["A", "B", "A"], "v": [1, 2, 3]}),
+    s = basic.stacked_bars(pd.DataFrame({"w": ["W1", "W1", "W2"], "c": ["A", "B", "A"], "v": [1, 2, 3]}),
                             "w", "c", "v", x_title="Week", y_title="Lines", top=1, other_label="Other")
     assert [tr.name for tr in s.data] == ["A", "Other"]
-    tr = charts.trend(pd.DataFrame({"w": ["W1"], "otd": [0.9]}), "w", [("otd", "OTD", "#000")],
+    tr = basic.trend(pd.DataFrame({"w": ["W1"], "otd": [0.9]}), "w", [("otd", "OTD", "#000")],
                       x_title="Week", y_title="%", target=0.95, target_label="target")
     assert tr.layout.yaxis.tickformat == ".1%"           # 90% and a 95% target: a narrow span
     assert tr.layout.yaxis.range[0] < 0.9 and tr.layout.yaxis.range[1] > 0.95   # the target in view
-    assert charts.colour_for("Acme") == charts.colour_for("Acme")
+    assert basic.colour_for("Acme") == basic.colour_for("Acme")
 
 
 def test_every_changeable_setting_has_a_name_and_help_in_both_languages():

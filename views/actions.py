@@ -8,15 +8,8 @@ from lib.i18n import t
 from lib.meeting import actions
 from lib.people import auth
 from lib.ui import state
-from lib.ui.meeting import (
-    action_form,
-    action_view,
-    closure_figure,
-    default_due,
-    funnel_figure,
-    move_form,
-    status_name,
-)
+from lib.ui.charts.meeting import closure_figure, funnel_figure
+from lib.ui.meeting import action_form, action_view, default_due, move_form, status_name
 from lib.ui.session import current_user
 from lib.ui.widgets import TABLE_ROWS, chart, empty, kpi_tiles, table
 

@@ -8,7 +8,7 @@ from lib.i18n import t
 from lib.plan import capacity
 from lib.plan.capacity import WhatIf
 from lib.ui import filters, section, session, state
-from lib.ui.capacity_charts import band_legend_html, heatmap, period_names
+from lib.ui.charts.capacity import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen
 from lib.ui.widgets import empty, table
 

@@ -5,7 +5,9 @@ import streamlit as st
 
 from lib.i18n import get_lang, t
 from lib.sections import engineering as eng
-from lib.ui import charts, charts_b, filters, section, section_panels, state
+from lib.ui import filters, section, state
+from lib.ui.charts import basic
+from lib.ui.charts import engineering as engineering_charts
 from lib.ui.widgets import downloads, empty, flagged_table
 
 db = state.db()
@@ -28,7 +30,7 @@ st.subheader(t("engineering.npi.title"), help=t("engineering.npi.help"))
 if milestones.empty:
     empty("engineering.npi.none")
 else:
-    fig = section_panels.npi_gantt(milestones, today=as_of)
+    fig = engineering_charts.npi_gantt(milestones, today=as_of)
     section.figure(fig, milestones, "npi-milestones", "eng-gantt")
     projects = section.load(db, eng.npi_projects, f, as_of)
     st.dataframe(pd.DataFrame({
@@ -52,17 +54,17 @@ with c1:
     else:
         long = weekly.melt(id_vars="week", value_vars=["on_time", "late", "not_released"], var_name="state",
                            value_name="drawings")
-        fig = charts.stacked_bars(long, "week", "state", "drawings", x_title=t("engineering.axis.week"),
+        fig = basic.stacked_bars(long, "week", "state", "drawings", x_title=t("engineering.axis.week"),
                                   y_title=t("engineering.axis.drawings"),
-                                  colours={"on_time": charts_b.STATE["on_time"], "late": charts_b.STATE["late"],
-                                           "not_released": charts_b.STATE["overdue"]},
+                                  colours={"on_time": basic.STATE["on_time"], "late": basic.STATE["late"],
+                                           "not_released": basic.STATE["overdue"]},
                                   stack_labels={k: t(f"engineering.dstate.{k}") for k in ("on_time", "late", "not_released")})
         section.figure(fig, weekly, "drawings-weekly", "eng-dwg-week")
 with c2:
     if dwg.empty:
         empty("engineering.drawings.none")
     else:
-        view = section_panels.drawings_view(dwg)
+        view = engineering_charts.drawings_view(dwg)
         flagged_table(view, dwg["state"].eq("overdue"))
         downloads(view, "drawings", "eng-dwg")
 
@@ -107,9 +109,9 @@ else:
     with c1:
         hours = section.load(db, eng.improvement_hours, f, as_of)
         d = hours.assign(kind=[t(f"engineering.kind.{k}") for k in hours["kind"]])
-        fig = charts.stacked_bars(d, "kind", "status", "expected_hours_saved", x_title=t("engineering.axis.kind"),
+        fig = basic.stacked_bars(d, "kind", "status", "expected_hours_saved", x_title=t("engineering.axis.kind"),
                                   y_title=t("engineering.axis.hours_saved"),
-                                  colours={"done": charts_b.STATE["on_time"], "in_progress": "#4e79a7", "idea": "#bab0ac"},
+                                  colours={"done": basic.STATE["on_time"], "in_progress": "#4e79a7", "idea": "#bab0ac"},
                                   stack_labels={s: t(f"engineering.imp_status.{s}") for s in ("done", "in_progress", "idea")},
                                   height=380)
         section.figure(fig, hours, "improvement-hours", "eng-imp-hours")

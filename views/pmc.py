@@ -8,8 +8,9 @@ import streamlit as st
 from lib.i18n import t
 from lib.plan import capacity
 from lib.sections import pmc
-from lib.ui import charts, filters, section, state, theme
-from lib.ui.capacity_charts import heatmap
+from lib.ui import filters, section, state, theme
+from lib.ui.charts import basic
+from lib.ui.charts.capacity import heatmap
 from lib.ui.widgets import downloads, empty, flagged_table
 
 db = state.db()
@@ -51,7 +52,7 @@ if pva.empty:
 else:
     labels = dict(plan=t("pmc.plan"), actual=t("pmc.actual"), cum_plan=t("pmc.cum_plan"),
                   cum_actual=t("pmc.cum_actual"), gap=t("pmc.gap"))
-    fig = section.build(charts.plan_vs_actual, pva, "label", labels=labels, x_title=t(f"section.axis.{grain}"),
+    fig = section.build(basic.plan_vs_actual, pva, "label", labels=labels, x_title=t(f"section.axis.{grain}"),
                                 y_title=t("pmc.qty_pcs"), cum_title=t("pmc.cum_qty"))
     section.figure(fig, pva, "plan-vs-actual", "pmc-pva")
 
@@ -62,7 +63,7 @@ with left:
     if weekly.empty:
         empty()
     else:
-        fig = section.build(charts.trend, weekly, "label", [("achievement", t("kpi.plan_achievement"), theme.ACTUAL)],
+        fig = section.build(basic.trend, weekly, "label", [("achievement", t("kpi.plan_achievement"), theme.ACTUAL)],
                            x_title=t(f"section.axis.{trend_grain}"),
                            y_title=t("pmc.achievement_pct"), target=tiles[0].target, target_label=t("pmc.target"))
         section.figure(fig, weekly, "plan-achievement", "pmc-ach")
@@ -74,7 +75,7 @@ with right:
     if behind.empty:
         st.info(t("pmc.none_behind"))
     else:
-        fig = section.build(charts.ranked_bars, behind, "name", "shortfall", x_title=t("pmc.shortfall_pcs"), top=10)
+        fig = section.build(basic.ranked_bars, behind, "name", "shortfall", x_title=t("pmc.shortfall_pcs"), top=10)
         section.figure(fig, ranking, "gap-ranking", "pmc-rank")
 
 # ------------------------------------------------------------------ causes and countermeasures
@@ -87,7 +88,7 @@ with left:
     if pareto.empty:
         empty()
     else:
-        fig = section.build(charts.pareto, pareto, "cause_category", "qty_impact", x_title=t("pmc.cause"),
+        fig = section.build(basic.pareto, pareto, "cause_category", "qty_impact", x_title=t("pmc.cause"),
                             y_title=t("pmc.qty_impact_pcs"), cum_label=t("pmc.cum_share"), colours=theme.CAUSE,
                             category_labels={c: t(f"cause.{c}") for c in theme.CAUSE})
         section.figure(fig, pareto, "cause-pareto", "pmc-pareto")
@@ -117,7 +118,7 @@ with left:
     if idle.empty or not idle["idle_hours"].any():
         st.info(t("pmc.no_shortage"))
     else:
-        fig = section.build(charts.bars, idle, "label", [("idle_hours", t("pmc.idle_hours"), theme.GAP)],
+        fig = section.build(basic.bars, idle, "label", [("idle_hours", t("pmc.idle_hours"), theme.GAP)],
                           x_title=t(f"section.axis.{trend_grain}"),
                           y_title=t("pmc.hours"), overlay_line=("idle_rate", t("pmc.idle_rate"), theme.CUMULATIVE),
                           pct_line=True)
@@ -129,7 +130,7 @@ with right:
         st.info(t("pmc.no_shortage"))
     else:
         per = mats.groupby("material", as_index=False)["idle_hours"].sum()
-        fig = section.build(charts.ranked_bars, per, "material", "idle_hours", x_title=t("pmc.idle_hours_h"), top=10)
+        fig = section.build(basic.ranked_bars, per, "material", "idle_hours", x_title=t("pmc.idle_hours_h"), top=10)
         section.figure(fig, mats, "shortage-materials", "pmc-mats")
 
 # ------------------------------------------------------------------ capacity load

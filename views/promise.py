@@ -8,7 +8,7 @@ from lib.errors import TandemError
 from lib.i18n import t
 from lib.plan import promise, review
 from lib.ui import session, state
-from lib.ui.capacity_charts import gantt, load_with_inquiry
+from lib.ui.charts.capacity import gantt, load_with_inquiry
 from lib.ui.frames import for_screen
 from lib.ui.widgets import chart, empty, table
 

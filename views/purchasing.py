@@ -9,7 +9,9 @@ import streamlit as st
 from lib import settings
 from lib.i18n import get_lang, t
 from lib.sections import purchasing as pur
-from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
+from lib.ui import filters, section, state, theme
+from lib.ui.charts import basic
+from lib.ui.charts import purchasing as purchasing_charts
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -41,7 +43,7 @@ late = pos[pos["late"]] if not pos.empty else pos
 if late.empty:
     empty("purchasing.late.none")
 else:
-    view = section_panels.late_po_view(late, endangered)
+    view = purchasing_charts.late_po_view(late, endangered)
     st.dataframe(view.head(1000), hide_index=True, width="stretch", height=min(460, 42 + 36 * len(view)))
     if len(view) > 1000:
         st.caption(t("scale.first_rows", shown=1000, total=len(view)))
@@ -73,13 +75,13 @@ with c1:
     if rank.empty:
         empty("purchasing.otd.none")
     else:
-        fig = section_panels.supplier_ranking(rank, target=target_otd, band=band)
+        fig = purchasing_charts.supplier_ranking(rank, target=target_otd, band=band)
         section.figure(fig, rank, "supplier-on-time", "pur-rank")
 with c2:
     if trend.empty:
         empty("purchasing.otd.none")
     else:
-        fig = charts.trend(trend, "week", [("on_time_rate", t("purchasing.kpi.supplier_otd"), theme.DEPARTMENT["purchasing"])],
+        fig = basic.trend(trend, "week", [("on_time_rate", t("purchasing.kpi.supplier_otd"), theme.DEPARTMENT["purchasing"])],
                            x_title=t("purchasing.axis.week"), y_title=t("purchasing.axis.on_time_rate"),
                            target=target_otd, target_label=t("purchasing.target"))
         section.figure(fig, trend, "supplier-on-time-trend", "pur-trend")
@@ -92,8 +94,8 @@ with c1:
     if pv.empty:
         empty("purchasing.price.none")
     else:
-        d = section.derive(db, section_panels.price_variance_view, pv, "price_variance_by_material", f)
-        fig = charts_b.diverging_bars(d, "name", "variance", x_title=t("purchasing.axis.variance"),
+        d = section.derive(db, purchasing_charts.price_variance_view, pv, "price_variance_by_material", f)
+        fig = basic.diverging_bars(d, "name", "variance", x_title=t("purchasing.axis.variance"),
                                       hover="detail", top=10)
         section.figure(fig, pv, "price-variance", "pur-pv")
 with c2:
@@ -116,8 +118,8 @@ with c2:
         else:
             wide = pt.pivot_table(index="date", columns="supplier", values="unit_price").reset_index()
             wide["_std"] = float(pt["std_price"].iloc[0] or 0)
-            series = [(s, s, charts.colour_for(s)) for s in wide.columns if s not in ("date", "_std")]
-            fig = charts.trend(wide, "date", series, x_title=t("purchasing.axis.date"),
+            series = [(s, s, basic.colour_for(s)) for s in wide.columns if s not in ("date", "_std")]
+            fig = basic.trend(wide, "date", series, x_title=t("purchasing.axis.date"),
                                y_title=t("purchasing.axis.unit_price"), target=float(wide["_std"].iloc[0]),
                                target_label=t("purchasing.price.std"), pct=False)
             section.figure(fig, pt, f"price-trend-{mat}", "pur-pt")

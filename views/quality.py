@@ -9,7 +9,10 @@ from lib import settings
 from lib.i18n import get_lang, t
 from lib.sections import purchasing as pur
 from lib.sections import quality as q
-from lib.ui import charts, charts_b, filters, section, section_panels, state, theme
+from lib.ui import filters, section, state, theme
+from lib.ui.charts import basic
+from lib.ui.charts import quality as quality_charts
+from lib.ui.charts import sales as sales_charts
 from lib.ui.widgets import TABLE_ROWS, downloads, empty
 
 db = state.db()
@@ -44,7 +47,7 @@ if inc.empty:
 else:
     d = inc.assign(detail=[t("quality.incoming.hover", lots=a, failed=b, held=c)
                            for a, b, c in zip(inc["lots"], inc["failed"], inc["held"])])
-    fig = charts_b.rate_bars(d, by, "first_pass_rate", x_title=t("quality.axis.first_pass_rate"),
+    fig = basic.rate_bars(d, by, "first_pass_rate", x_title=t("quality.axis.first_pass_rate"),
                              target=target_fp, target_label=t("quality.target"), band=band, hover="detail", top=10)
     section.figure(fig, inc, f"incoming-first-pass-by-{by}", "qa-inc")
 
@@ -55,7 +58,7 @@ stage = st.segmented_control(t("quality.fpy.stage"), ["in_process", "final"], de
 c1, c2 = st.columns([3, 2])
 trend = section.load(db, q.yield_trend, f)
 with c1:
-    fig = section_panels.fpy_trend(trend, stage=stage, target=target_fpy)
+    fig = quality_charts.fpy_trend(trend, stage=stage, target=target_fpy)
     if fig is None:
         empty("quality.fpy.none")
     else:
@@ -66,9 +69,9 @@ with c2:
     if lines.empty:
         empty("quality.fpy.none")
     else:
-        fig = charts_b.rate_bars(lines, "line", "fpy", x_title=t("quality.axis.fpy"), target=target_fpy,
+        fig = basic.rate_bars(lines, "line", "fpy", x_title=t("quality.axis.fpy"), target=target_fpy,
                                  target_label=t("quality.target"), band=band)
-        charts_b.zoom_rate_axis(fig, lines["fpy"], target_fpy, axis="x")
+        basic.zoom_rate_axis(fig, lines["fpy"], target_fpy, axis="x")
         section.figure(fig, lines, f"first-pass-yield-by-line-{stage}", "qa-fpy-line")
 
 # ------------------------------------------------------------------ defects
@@ -77,7 +80,7 @@ pareto = section.load(db, q.defect_pareto, f)
 if pareto.empty:
     empty("quality.pareto.none")
 else:
-    fig = section_panels.defect_pareto(pareto)
+    fig = quality_charts.defect_pareto(pareto)
     section.figure(fig, pareto, "defect-pareto", "qa-pareto")
 
 # ------------------------------------------------------------------ complaints
@@ -111,7 +114,7 @@ with c2:
         empty("quality.complaints.none")
     else:
         d = causes.assign(label=[t(f"cause.{c}") if c else t("quality.cause.unknown") for c in causes["cause_category"]])
-        fig = charts.ranked_bars(d, "label", "complaints", x_title=t("quality.axis.complaints"),
+        fig = basic.ranked_bars(d, "label", "complaints", x_title=t("quality.axis.complaints"),
                                  colour=theme.DEPARTMENT["quality"], height=320)
         section.figure(fig, causes, "complaint-causes", "qa-causes")
 
@@ -122,7 +125,7 @@ with c1:
     if backlog.empty:
         empty("quality.backlog.none")
     else:
-        view = section.derive(db, section_panels.backlog_view, backlog, "quality.backlog", f, as_of)
+        view = section.derive(db, sales_charts.backlog_view, backlog, "quality.backlog", f, as_of)
         st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
         if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
             st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))

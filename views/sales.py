@@ -6,7 +6,9 @@ import streamlit as st
 
 from lib.i18n import t
 from lib.sections import sales
-from lib.ui import charts, filters, section, section_panels, state, theme
+from lib.ui import filters, section, state, theme
+from lib.ui.charts import basic
+from lib.ui.charts import sales as sales_charts
 from lib.ui.widgets import downloads, empty
 
 db = state.db()
@@ -40,7 +42,7 @@ with left:
     if trend.empty:
         empty()
     else:
-        fig = section.build(section_panels.otd_trend, trend, target=tiles[0].target, x_title=unit)
+        fig = section.build(sales_charts.otd_trend, trend, target=tiles[0].target, x_title=unit)
         section.figure(fig, trend, "otd-trend", "sales-otd")
 with right:
     st.subheader(t("sales.new_orders"), help=t("sales.new_orders.help"))
@@ -50,7 +52,7 @@ with right:
     if new.empty:
         empty()
     else:
-        fig = section.build(charts.stacked_bars, new, "label", "customer", measure, x_title=unit,
+        fig = section.build(basic.stacked_bars, new, "label", "customer", measure, x_title=unit,
                             y_title=t(f"sales.axis.{measure}"), other_label=t("sales.other_customers"))
         section.figure(fig, new, "new-orders", "sales-new")
 
@@ -62,7 +64,7 @@ with left:
     if ship.empty:
         empty()
     else:
-        fig = section.build(charts.bars, ship, "label", [("planned_qty", t("sales.planned_ship"), theme.PLAN),
+        fig = section.build(basic.bars, ship, "label", [("planned_qty", t("sales.planned_ship"), theme.PLAN),
                                           ("shipped_qty", t("sales.shipped"), theme.ACTUAL)],
                           x_title=unit, y_title=t("sales.qty_pcs"))
         section.figure(fig, ship, "shipments-vs-plan", "sales-ship")
@@ -75,7 +77,7 @@ with right:
     else:
         by_week = (backlog.assign(state=backlog["overdue"].map({True: "overdue", False: "due"}))
                    .groupby(["due_label", "state"], as_index=False)["remaining_value"].sum())
-        fig = section.build(charts.stacked_bars, by_week, "due_label", "state", "remaining_value", x_title=t("sales.due_week"),
+        fig = section.build(basic.stacked_bars, by_week, "due_label", "state", "remaining_value", x_title=t("sales.due_week"),
                                   y_title=t("sales.value_cny"), colours={"overdue": theme.GAP, "due": theme.ACTUAL},
                                   stack_labels={"overdue": t("sales.overdue"), "due": t("sales.not_yet_due")})
         section.figure(fig, backlog, "backlog", "sales-backlog")
@@ -89,7 +91,7 @@ with left:
         empty()
     else:
         view = changes.assign(kind_label=[t(f"sales.kind.{k}") for k in changes["kind"]])
-        fig = section.build(charts.stacked_bars, view, "kind_label", "source", "changes", x_title=t("sales.change_kind"),
+        fig = section.build(basic.stacked_bars, view, "kind_label", "source", "changes", x_title=t("sales.change_kind"),
                                   y_title=t("sales.count_changes"),
                                   colours={"external": theme.DEPARTMENT["sales"], "internal": theme.DEPARTMENT["pmc"]},
                                   stack_labels={"external": t("sales.external"), "internal": t("sales.internal")})
@@ -103,7 +105,7 @@ with right:
     if rp.empty:
         empty()
     else:
-        fig = section.build(charts.bars, rp, "label", [("promises", t("sales.promises"), theme.PLAN),
+        fig = section.build(basic.bars, rp, "label", [("promises", t("sales.promises"), theme.PLAN),
                                         ("repromises", t("sales.repromise_n"), theme.GAP)],
                           x_title=unit, y_title=t("sales.count_promises"))
         section.figure(fig, lambda: section.load(db, sales.repromised_lines, f), "repromised-lines", "sales-rp")
@@ -118,14 +120,14 @@ else:
     with left:
         by_cat = summary.groupby("category", as_index=False)[["received", "open"]].sum()
         by_cat["category"] = [t(f"sales.cat.{c}") for c in by_cat["category"]]
-        fig = section.build(charts.bars, by_cat, "category", [("received", t("sales.received"), theme.PLAN),
+        fig = section.build(basic.bars, by_cat, "category", [("received", t("sales.received"), theme.PLAN),
                                                ("open", t("sales.open"), theme.GAP)],
                           x_title=t("sales.category"), y_title=t("sales.count_complaints"))
         section.figure(fig, summary, "complaints-summary", "sales-compl")
     with right:
         by_cust = summary.groupby("customer", as_index=False)[["received", "open"]].sum()
         by_cust["total"] = by_cust["open"] + by_cust["received"]
-        fig = section.build(charts.ranked_bars, by_cust[by_cust["open"] > 0], "customer", "open", x_title=t("sales.open_complaints"),
+        fig = section.build(basic.ranked_bars, by_cust[by_cust["open"] > 0], "customer", "open", x_title=t("sales.open_complaints"),
                                  colour_by_name=True, top=8)
         if (by_cust["open"] > 0).any():
             section.figure(fig, section.load(db, sales.open_complaints, f, as_of), "open-complaints", "sales-open-compl")
@@ -138,7 +140,7 @@ st.subheader(t("sales.at_risk", n=len(risk)), help=t("sales.at_risk.help"))
 if risk.empty:
     st.info(t("sales.no_risk"))
 else:
-    view = section.derive(db, section_panels.at_risk_view, risk, "at_risk_lines", f, as_of)
+    view = section.derive(db, sales_charts.at_risk_view, risk, "at_risk_lines", f, as_of)
     shown = view.head(1000)     # drawn rows are bounded; the downloads carry every line
     st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(len(shown)))
     if len(view) > len(shown):

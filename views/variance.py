@@ -7,7 +7,8 @@ import streamlit as st
 
 from lib.i18n import t
 from lib.sections import sales, variance
-from lib.ui import charts, filters, section, state, theme
+from lib.ui import filters, section, state, theme
+from lib.ui.charts import basic
 from lib.ui.widgets import TABLE_ROWS, downloads, empty
 
 db = state.db()
@@ -65,7 +66,7 @@ def review(kind: str) -> None:
         if tr.empty:
             empty()
         else:
-            fig = section.build(charts.trend, tr, "label", [(c, t(k), col) for c, k, col in series], x_title=t(f"section.axis.{grain}"),
+            fig = section.build(basic.trend, tr, "label", [(c, t(k), col) for c, k, col in series], x_title=t(f"section.axis.{grain}"),
                                y_title=t(y_key), target=target, target_label=t("variance.target"), pct=pct)
             section.figure(fig, tr, f"{kind}-trend", f"var-{kind}-trend")
     with right:
@@ -78,7 +79,7 @@ def review(kind: str) -> None:
         if bad.empty:
             st.info(t("variance.none_bad"))
         else:
-            fig = section.build(charts.ranked_bars, bad, "name", measure, x_title=t(x_key), top=10,
+            fig = section.build(basic.ranked_bars, bad, "name", measure, x_title=t(x_key), top=10,
                                      colour_by_name=by in ("customer", "supplier"))
             picked = section.figure(fig, worst, f"{kind}-worst-{by}", f"var-{kind}-worst-{by}", select=True)
     # drill-down: the records behind the clicked (or chosen) bar

@@ -3,7 +3,7 @@
 Each agenda section's live content is drawn by the function registered for it in
 SECTION_VIEWS (section -> draw(ctx)); a draw function gets a PresenterContext and draws with
 Streamlit. Above every view the section's KPIs (lib.meeting.meetings.SECTION_KPIS) are shown. The
-department views draw with the same builders as their section pages (lib.ui.section_panels),
+department views draw with the same builders as their section pages (lib.ui.charts.<section>),
 enlarged for a 1920x1080 projector.
 """
 from __future__ import annotations
@@ -23,7 +23,12 @@ from lib.meeting import actions, meetings
 from lib.people.auth import User
 from lib.store.db import Database
 from lib.ui import theme
-from lib.ui.meeting import by_department_figure, clock_word, section_name
+from lib.ui.charts import engineering as engineering_charts
+from lib.ui.charts import purchasing as purchasing_charts
+from lib.ui.charts import quality as quality_charts
+from lib.ui.charts import sales as sales_charts
+from lib.ui.charts.meeting import by_department_figure
+from lib.ui.meeting import clock_word, section_name
 from lib.ui.widgets import chart, empty, kpi_tiles
 
 CLOCK_SECONDS = 1
@@ -162,7 +167,7 @@ def _weekly_load(_db: Database, version: int, as_of: date):
 
 def _draw_pmc(ctx: PresenterContext) -> None:
     """PMC: the capacity-load heatmap of the coming weeks (work center x ISO week, by load band)."""
-    from lib.ui.capacity_charts import heatmap
+    from lib.ui.charts.capacity import heatmap
     df = _weekly_load(ctx.db, ctx.db.data_version(), ctx.as_of)
     if df.empty:
         empty()
@@ -172,7 +177,7 @@ def _draw_pmc(ctx: PresenterContext) -> None:
 
 # ---------------------------------------------------------------------------- department sections
 # Each shows, under the section's KPI tiles, the one or two things the meeting must look at,
-# drawn by the same builders as the section page (lib.ui.section_panels), enlarged.
+# drawn by the same builders as the section page (lib.ui.charts.<section>), enlarged.
 # 1080 px high: header ~250, one row of tiles ~190, a heading ~50 -> ~560 px left for the content
 CHART_HEIGHT = 520
 SHORT_CHART_HEIGHT = 400      # under two rows of tiles (sales has seven)
@@ -228,7 +233,7 @@ def _draw_sales(ctx: PresenterContext) -> None:
     """Sales: delivery performance by week, and the order lines at risk (most urgent first)."""
     from lib.sections import sales
     from lib.ui import section
-    from lib.ui import section_panels as sp
+
     trend = _load(ctx, sales.delivery_trend, ctx.filters, ctx.as_of, "week")
     risk = _load(ctx, sales.at_risk_lines, ctx.filters, ctx.as_of, use_load=True)
     left, right = st.columns([2, 3], gap="large")
@@ -237,14 +242,14 @@ def _draw_sales(ctx: PresenterContext) -> None:
         if trend.empty:
             empty()
         else:
-            fig = sp.otd_trend(trend, target=_setting(ctx, "target_otd"), x_title=t("section.axis.week"))
-            _chart(sp.projector(fig, height=SHORT_CHART_HEIGHT), key="p-sales-otd")
+            fig = sales_charts.otd_trend(trend, target=_setting(ctx, "target_otd"), x_title=t("section.axis.week"))
+            _chart(theme.projector(fig, height=SHORT_CHART_HEIGHT), key="p-sales-otd")
     with right:
         _heading(t("sales.at_risk", n=len(risk)))
         if risk.empty:
             st.info(t("sales.no_risk"))
         else:
-            view = section.derive(ctx.db, sp.at_risk_view, risk, "at_risk_lines", ctx.filters, ctx.as_of).drop(
+            view = section.derive(ctx.db, sales_charts.at_risk_view, risk, "at_risk_lines", ctx.filters, ctx.as_of).drop(
                 columns=[t("sales.col.requested"), t("sales.col.product")])   # reasons built once per data version
             frame_table(view, red=risk["overdue"], wrap=(t("sales.col.why"),), limit=4)
 
@@ -252,7 +257,7 @@ def _draw_sales(ctx: PresenterContext) -> None:
 def _draw_purchasing(ctx: PresenterContext) -> None:
     """Purchasing: late POs with the customer lines they endanger, and supplier on-time, worst first."""
     from lib.sections import purchasing
-    from lib.ui import section_panels as sp
+
     pos = _load(ctx, purchasing.open_pos, ctx.as_of, ctx.filters)
     late = pos[pos["late"]] if not pos.empty else pos
     endangered = _load(ctx, purchasing.endangered_lines, ctx.as_of, ctx.filters)
@@ -263,7 +268,7 @@ def _draw_purchasing(ctx: PresenterContext) -> None:
         if late.empty:
             empty("purchasing.late.none")
         else:
-            view = sp.late_po_view(late, endangered)
+            view = purchasing_charts.late_po_view(late, endangered)
             keep = [t(f"purchasing.col.{c}") for c in ("po", "supplier", "material", "days_late",
                                                          "lines_endangered", "customers", "first_line_due")]
             # the POs that endanger customer lines first, then the longest late
@@ -276,38 +281,38 @@ def _draw_purchasing(ctx: PresenterContext) -> None:
         if rank.empty:
             empty("purchasing.otd.none")
         else:
-            fig = sp.supplier_ranking(rank, target=_setting(ctx, "target_supplier_otd"),
+            fig = purchasing_charts.supplier_ranking(rank, target=_setting(ctx, "target_supplier_otd"),
                                       band=_setting(ctx, "amber_band"), top=10)
-            _chart(sp.projector(fig, height=CHART_HEIGHT), key="p-pur-rank")
+            _chart(theme.projector(fig, height=CHART_HEIGHT), key="p-pur-rank")
 
 
 def _draw_quality(ctx: PresenterContext) -> None:
     """Quality: first-pass yield by line per week (final inspection, else in process), defect Pareto."""
     from lib.sections import quality
-    from lib.ui import section_panels as sp
+
     trend = _load(ctx, quality.yield_trend, ctx.filters)
     pareto = _load(ctx, quality.defect_pareto, ctx.filters)
     stage = "final" if not trend.empty and (trend["stage"] == "final").any() else "in_process"
     left, right = st.columns(2, gap="large")
     with left:
         _heading(t("presenter.fpy_stage", stage=t(f"quality.stage.{stage}")))
-        fig = sp.fpy_trend(trend, stage=stage, target=_setting(ctx, "target_fpy"))
+        fig = quality_charts.fpy_trend(trend, stage=stage, target=_setting(ctx, "target_fpy"))
         if fig is None:
             empty("quality.fpy.none")
         else:
-            _chart(sp.projector(fig, height=CHART_HEIGHT), key="p-qa-fpy")
+            _chart(theme.projector(fig, height=CHART_HEIGHT), key="p-qa-fpy")
     with right:
         _heading(t("quality.pareto.title"))
         if pareto.empty:
             empty("quality.pareto.none")
         else:
-            _chart(sp.projector(sp.defect_pareto(pareto, top=8), height=CHART_HEIGHT), key="p-qa-pareto")
+            _chart(theme.projector(quality_charts.defect_pareto(pareto, top=8), height=CHART_HEIGHT), key="p-qa-pareto")
 
 
 def _draw_engineering(ctx: PresenterContext) -> None:
     """Engineering: the NPI milestones Gantt, and the drawings not yet released (overdue first)."""
     from lib.sections import engineering
-    from lib.ui import section_panels as sp
+
     ms = _load(ctx, engineering.npi_milestones, ctx.filters, ctx.as_of)
     dwg = _load(ctx, engineering.drawings, ctx.filters, ctx.as_of)
     left, right = st.columns([1, 1], gap="large")
@@ -322,8 +327,8 @@ def _draw_engineering(ctx: PresenterContext) -> None:
             # overdue first, then the next due; at most 10 rows so each stays readable
             rows = (open_ms.assign(_later=open_ms["state"].ne("overdue"))
                     .sort_values(["_later", "planned_date"], kind="stable").head(10).sort_values(["project", "seq"]))
-            fig = sp.npi_gantt(rows, today=ctx.as_of, names=False)
-            _chart(sp.projector(fig, height=min(CHART_HEIGHT, 130 + 40 * len(rows)), font=20), key="p-eng-gantt")
+            fig = engineering_charts.npi_gantt(rows, today=ctx.as_of, names=False)
+            _chart(theme.projector(fig, height=min(CHART_HEIGHT, 130 + 40 * len(rows)), font=20), key="p-eng-gantt")
     with right:
         due = dwg[dwg["actual_release"].isna()] if not dwg.empty else dwg
         late = int((due["state"] == "overdue").sum()) if not due.empty else 0
@@ -331,7 +336,7 @@ def _draw_engineering(ctx: PresenterContext) -> None:
         if due.empty:
             st.info(t("presenter.drawings_none"))
         else:
-            view = sp.drawings_view(due).drop(columns=[t("engineering.col.released"), t("engineering.col.product")])
+            view = engineering_charts.drawings_view(due).drop(columns=[t("engineering.col.released"), t("engineering.col.product")])
             frame_table(view, red=due["state"].eq("overdue"), wrap=(t("engineering.col.title"),), limit=8)
 
 

@@ -1,4 +1,6 @@
-"""One colour for each thing, everywhere: departments, load bands, plan vs actual, status."""
+"""One colour for each thing, everywhere: departments, load bands, plan vs actual, status; the
+chart layout; the projector's larger type."""
+import plotly.graph_objects as go
 
 DEPARTMENT = {
     "sales": "#1f77b4", "pmc": "#ff7f0e", "purchasing": "#2ca02c",
@@ -31,3 +33,17 @@ def layout(fig, *, title: str | None = None, x_title: str | None = None, y_title
     fig.update_xaxes(title_text=x_title, showgrid=False)
     fig.update_yaxes(title_text=y_title, gridcolor="#eeeeee")
     return fig
+
+
+# ------------------------------------------------------------------ projector
+def projector(fig: go.Figure, *, height: int | None = None, font: int = 22) -> go.Figure:
+    """A copy of `fig` with larger type (and optionally another height) for the projector."""
+    big = go.Figure(fig)
+    big.update_layout(font=dict(size=font), legend=dict(font=dict(size=font - 2)))
+    big.update_annotations(font_size=font - 2)
+    # drawn without Streamlit's chart theme, which is what otherwise makes room for tick labels
+    big.update_xaxes(automargin=True)
+    big.update_yaxes(automargin=True)
+    if height:
+        big.update_layout(height=height)
+    return big

@@ -1,7 +1,9 @@
-"""Shared fixtures: a fresh in-memory database, and demo/empty database files for page tests."""
+"""Shared fixtures: a fresh in-memory database, demo/empty database files for page tests, and the
+AppTest helpers every page test uses (app_test, select_page, run_page)."""
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -30,11 +32,16 @@ def db() -> Database:
     d.close()
 
 
-def load_csv(db: Database, table: str, path: Path) -> None:
-    """Load a scenario CSV from tests/data into `table` (columns by name)."""
+def load_scenario(db, prefix: str, folder: Path = DATA / "capacity") -> None:
+    """Load <folder>/<prefix>_<table>.csv into each table (calendar: blank work center = all), and
+    the folder's customers.csv (the hand-built factory of tests/data/capacity by default)."""
     with db.cursor() as cur:
-        cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_csv(?, header = true, auto_detect = true)",
-                    [str(path)])
+        for path in sorted(folder.glob(f"{prefix}_*.csv")):
+            table = path.stem[len(prefix) + 1:]
+            select = "SELECT * EXCLUDE (work_center), coalesce(work_center, '') AS work_center" if table == "calendar" else "SELECT *"
+            cur.execute(f"INSERT INTO {table} BY NAME {select} FROM read_csv(?, header = true, auto_detect = true)",
+                        [str(path)])
+        cur.execute("INSERT INTO customers BY NAME SELECT * FROM read_csv(?, header = true)", [str(folder / "customers.csv")])
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +61,41 @@ def empty_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("empty") / "empty.duckdb"
     Database(path).close()
     return path
+
+
+@pytest.fixture
+def demo_copy(demo_path, tmp_path) -> Path:
+    """A private copy of the demo database, for tests that write (logins, forms, imports)."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_path, path)
+    return path
+
+
+def app_test(monkeypatch, db_path, *, lang: str = "en", auth: str = "off", state: dict | None = None):
+    """The whole app (app.py) on `db_path` at AS_OF, run once (the Overview, or the login)."""
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("TANDEM_DB", str(db_path))
+    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
+    monkeypatch.setenv("TANDEM_LANG", lang)
+    monkeypatch.setenv("TANDEM_AUTH", auth)    # off: pages without login; tests/test_login_app.py covers the gate
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    at.run()
+    return at
+
+
+def select_page(at, url: str):
+    """Open the page registered at `url` on the next run. Pages are st.Page(callable): Streamlit
+    names a page by the hash of its url path, and AppTest.switch_page only finds file pages."""
+    from streamlit.util import calc_hash
+    at._page_hash = calc_hash(url)
+    return at
+
+
+def run_page(monkeypatch, db_path, url: str, lang: str = "en", state: dict | None = None):
+    """An AppTest with the page at `url` drawn (after one run of the Overview, as a browser would)."""
+    at = app_test(monkeypatch, db_path, lang=lang, state=state)
+    if url != "overview":
+        select_page(at, url).run()
+    return at

@@ -14,21 +14,10 @@ import pytest
 
 from lib.plan import capacity
 from lib.plan.capacity import WhatIf
-from tests.conftest import DATA
+from tests.conftest import DATA, load_scenario
 
 AS_OF = date(2026, 11, 25)
 D = DATA / "capacity"
-
-
-def load_scenario(db, prefix: str) -> None:
-    """Load tests/data/capacity/<prefix>_<table>.csv into each table (calendar: blank = all)."""
-    with db.cursor() as cur:
-        for path in sorted(D.glob(f"{prefix}_*.csv")):
-            table = path.stem[len(prefix) + 1:]
-            select = "SELECT * EXCLUDE (work_center), coalesce(work_center, '') AS work_center" if table == "calendar" else "SELECT *"
-            cur.execute(f"INSERT INTO {table} BY NAME {select} FROM read_csv(?, header = true, auto_detect = true)",
-                        [str(path)])
-        cur.execute("INSERT INTO customers BY NAME SELECT * FROM read_csv(?, header = true)", [str(D / "customers.csv")])
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 
 from lib import cli
 from lib.store.db import Database
-from tests.test_capacity import load_scenario
+from tests.conftest import load_scenario
 
 
 @pytest.fixture

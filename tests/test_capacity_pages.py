@@ -7,7 +7,7 @@ import pytest
 
 from lib.ui.charts.capacity import heatmap, period_display, period_names
 from lib.ui.frames import for_screen
-from tests.test_pages import run_page
+from tests.conftest import run_page
 
 
 @pytest.mark.parametrize("period,start,shown", [
@@ -41,7 +41,7 @@ def test_heatmap_columns_are_weeks_with_their_monday():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_review_tables_show_plain_dates_and_no_none(monkeypatch, demo_path, lang):
-    at = run_page(monkeypatch, demo_path, "views/review.py", lang)
+    at = run_page(monkeypatch, demo_path, "order-review", lang)
     assert not at.exception and not at.error
     pending = at.dataframe[0].value
     assert "qty" not in pending.columns and ("Qty" in pending.columns or "数量" in pending.columns)
@@ -58,7 +58,7 @@ def _walk(node, out):
 
 
 def test_capacity_page_title_comes_before_its_controls(monkeypatch, demo_path):
-    at = run_page(monkeypatch, demo_path, "views/capacity.py")
+    at = run_page(monkeypatch, demo_path, "capacity")
     assert not at.exception and not at.error
     kinds = [k for k, _ in _walk(at.main, [])]
     assert kinds.index("Title") < kinds.index("ButtonGroup") < kinds.index("NumberInput")

@@ -1,39 +1,22 @@
 """AppTests of Update data and Audit log: a form saves through the page, shown figures equal lib's."""
-import shutil
 from datetime import date, timedelta
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.store import audit
 from lib.store.db import get_db
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import run_page
 
 
-@pytest.fixture
-def demo_copy(demo_path, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_path, path)
-    return path
-
-
-def open_page(monkeypatch, path, page, state=None):
-    monkeypatch.setenv("TANDEM_DB", str(path))
-    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
-    monkeypatch.setenv("TANDEM_LANG", "en")
-    monkeypatch.setenv("TANDEM_AUTH", "off")   # the login gate is tested elsewhere; the acting user is set below
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for k, v in (state or {}).items():
-        at.session_state[k] = v
-    at.run()
-    at.switch_page(page)
-    at.run()
+def open_page(monkeypatch, path, url, state=None):
+    """The page at `url`, with `state` (e.g. the acting user) put in the session first."""
+    at = run_page(monkeypatch, path, url, state=state)
     assert not at.exception, at.exception
     return at
 
 
 def test_complaint_form_saves_through_the_page(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "forms"})
+    at = open_page(monkeypatch, demo_copy, "data", {"io-mode": "forms"})
     at.text_input(key="form-complaint-complaint").input("CC-TEST-1")
     at.text_area(key="form-complaint-description").input("burrs on the flange")
     at.selectbox(key="form-complaint-severity").select("major")
@@ -49,7 +32,7 @@ def test_complaint_form_saves_through_the_page(monkeypatch, demo_copy):
 
 
 def test_a_refused_form_says_why_and_saves_nothing(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "forms"})
+    at = open_page(monkeypatch, demo_copy, "data", {"io-mode": "forms"})
     at.text_input(key="form-complaint-complaint").input("CC-TEST-2")     # no description
     at.button(key="FormSubmitter:form-complaint-Save").click()
     at.run()
@@ -61,12 +44,12 @@ def test_a_refused_form_says_why_and_saves_nothing(monkeypatch, demo_copy):
 @pytest.mark.parametrize("mode", ["forms", "edit", "import", "export"])
 @pytest.mark.parametrize("dept", ["sales", "pmc", "purchasing", "quality", "engineering"])
 def test_every_part_of_update_data_runs_for_every_department(monkeypatch, demo_copy, mode, dept):
-    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": mode, "io-dept": dept})
+    at = open_page(monkeypatch, demo_copy, "data", {"io-mode": mode, "io-dept": dept})
     assert not at.error, [e.value for e in at.error]
 
 
 def test_audit_page_count_equals_lib(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "views/audit.py")
+    at = open_page(monkeypatch, demo_copy, "audit")
     db = get_db(str(demo_copy))
     with db.cursor() as cur:
         n = audit.count(cur, audit.AuditFilter(start=date.today() - timedelta(days=30), end=date.today()))
@@ -75,17 +58,17 @@ def test_audit_page_count_equals_lib(monkeypatch, demo_copy):
 
 
 def test_several_files_mode_runs(monkeypatch, demo_copy):
-    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "import", "io-import-many": True})
+    at = open_page(monkeypatch, demo_copy, "data", {"io-mode": "import", "io-import-many": True})
     assert not at.error, [e.value for e in at.error]
 
 
 def test_a_head_sees_another_departments_data_read_only(monkeypatch, demo_copy):
     from lib.people.auth import User
     ann = User("ann", "head", "sales", "Ann")
-    at = open_page(monkeypatch, demo_copy, "views/data.py", {"user": ann, "io-mode": "forms", "io-dept": "pmc"})
+    at = open_page(monkeypatch, demo_copy, "data", {"user": ann, "io-mode": "forms", "io-dept": "pmc"})
     assert any("Read only: you may not change PMC data" in i.value for i in at.info)
     assert all(b.disabled for b in at.button if b.key and b.key.startswith("FormSubmitter:"))
-    at = open_page(monkeypatch, demo_copy, "views/data.py", {"user": ann, "io-mode": "forms", "io-dept": "sales"})
+    at = open_page(monkeypatch, demo_copy, "data", {"user": ann, "io-mode": "forms", "io-dept": "sales"})
     assert not any("Read only" in i.value for i in at.info)
     assert not any(b.disabled for b in at.button if b.key and b.key.startswith("FormSubmitter:"))
 
@@ -93,7 +76,7 @@ def test_a_head_sees_another_departments_data_read_only(monkeypatch, demo_copy):
 def test_the_editor_loads_a_bounded_set_and_find_narrows_it(monkeypatch, demo_copy):
     from lib.ui import data_io
     monkeypatch.setattr(data_io, "EDIT_ROWS", 5)
-    at = open_page(monkeypatch, demo_copy, "views/data.py", {"io-mode": "edit", "io-dept": "sales",
+    at = open_page(monkeypatch, demo_copy, "data", {"io-mode": "edit", "io-dept": "sales",
                                                              "io-edit-table-sales": "orders"})
     _, base, total = at.session_state["edit-base-orders"]
     assert len(base) == 5 and total > 5                       # the first rows only, and it says so

@@ -227,7 +227,7 @@ def test_a_head_may_import_only_their_own_department(factory):
 
 
 @pytest.fixture(scope="module")
-def demo_copy(demo_path, tmp_path_factory):
+def demo_db(demo_path, tmp_path_factory):
     import shutil
 
     from lib.store.db import Database
@@ -239,9 +239,9 @@ def demo_copy(demo_path, tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", tables.names())
-def test_export_then_import_is_identity(demo_copy, name):
+def test_export_then_import_is_identity(demo_db, name):
     """Every table of the demo factory: importing its own export (CSV and XLSX) changes nothing."""
-    db = demo_copy
+    db = demo_db
     assert db.scalar(f"SELECT count(*) FROM {tables.spec(name).table}") > 0
     before = snapshot(db)
     for fmt in ("csv", "xlsx"):

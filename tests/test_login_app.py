@@ -1,12 +1,13 @@
 """The login gate in the running app (AppTest): nothing before login, per-role navigation,
 no edit controls for a viewer, idle timeout, logout, the first admin on an empty database."""
+
 import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.ui import nav
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import app_test, select_page
 
 # controls every signed-in user has for their own session, not for data
 ACCOUNT_CONTROLS = {"logout", "own_pw_save", "own_pw_old", "own_pw_new", "own_pw_again"}
@@ -16,22 +17,8 @@ QUERY_CONTROLS = {("promise", "Quote"), ("promise", "Quantity")}
 QUERY_KEYS = {"cap_weeks", "wi_weeks", "wi_hours", "wi_sat", "wi_add", "wi_add_move"}
 
 
-@pytest.fixture
-def demo_copy(demo_path, tmp_path):
-    """A private copy of the demo database: logins write (audit, failed counts)."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_path, path)
-    return path
-
-
 def app(monkeypatch, db_path, auth="on") -> AppTest:
-    monkeypatch.setenv("TANDEM_DB", str(db_path))
-    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
-    monkeypatch.setenv("TANDEM_LANG", "en")
-    monkeypatch.setenv("TANDEM_AUTH", auth)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    return at
+    return app_test(monkeypatch, db_path, auth=auth)
 
 
 def log_in(at: AppTest, username: str, password: str = "demo") -> AppTest:
@@ -88,7 +75,7 @@ def test_login_shows_the_pages_of_the_role(monkeypatch, demo_copy, username, pag
     assert at.session_state["user"].username == username
     from lib.ui.session import USER_KEY
     user = at.session_state[USER_KEY]
-    assert {p[1] for p in nav.visible(user)} & {"overview", "users"} == pages
+    assert {p.url for p in nav.visible(user)} & {"overview", "users"} == pages
     assert [b.label for b in at.button if b.key == "logout"] == ["Log out"]
 
 
@@ -107,16 +94,15 @@ def _edit_controls(at: AppTest, url: str) -> list[str]:
 def test_a_viewer_sees_no_edit_controls_on_any_page(monkeypatch, demo_copy):
     at = log_in(app(monkeypatch, demo_copy), "viewer")
     user = at.session_state["user"]
-    for path, url, *_ in nav.visible(user):
-        at.switch_page(path)
-        at.run()
+    for url in (p.url for p in nav.visible(user)):
+        select_page(at, url).run()
         assert not at.exception, (url, at.exception)
         assert _edit_controls(at, url) == [], url
 
 
 def test_admin_manages_users_in_the_app(monkeypatch, demo_copy):
     at = log_in(app(monkeypatch, demo_copy), "admin")
-    at.switch_page("views/users.py")
+    select_page(at, "users")
     at.run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -138,15 +124,8 @@ def test_admin_manages_users_in_the_app(monkeypatch, demo_copy):
 def _session_app(monkeypatch, db_path, last_active: float) -> AppTest:
     """The app for a session where chair logged in and was last active at `last_active`."""
     from lib.people.auth import User
-    monkeypatch.setenv("TANDEM_DB", str(db_path))
-    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
-    monkeypatch.setenv("TANDEM_LANG", "en")
-    monkeypatch.setenv("TANDEM_AUTH", "on")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["user"] = User("chair", "chair", None, "Chair")
-    at.session_state["_auth_last_active"] = last_active
-    at.run()
-    return at
+    return app_test(monkeypatch, db_path, auth="on",
+                    state={"user": User("chair", "chair", None, "Chair"), "_auth_last_active": last_active})
 
 
 def test_idle_session_expires_and_cannot_continue(monkeypatch, demo_copy):

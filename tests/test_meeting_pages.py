@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from lib.meeting import actions, meetings
 from lib.people.auth import SYSTEM, User
 from lib.store.db import Database
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import AS_OF, ROOT, select_page
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def _app(page: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["user"] = CHAIR
     at.run()
-    at.switch_page(page)
+    select_page(at, page)
     at.run()
     return at
 
@@ -56,7 +56,7 @@ def _db(path):
 
 def test_run_a_meeting_from_start_to_minutes(meeting_db):
     path, late = meeting_db
-    at = _app("views/presenter.py")
+    at = _app("presenter")
     assert not at.exception
     # the meeting scheduled at the last close is the one presented; start it
     _button(at, "Start the meeting").click().run()
@@ -112,7 +112,7 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
     assert "Add a Saturday shift on line 2" in md and "waiting for spare part" in md
 
     # the meetings page offers the frozen minutes of the closed meeting
-    at2 = _app("views/meetings.py")
+    at2 = _app("meetings")
     at2.selectbox(key="meeting_pick").set_value(int(closed)).run()
     assert not at2.exception and not at2.error
     assert any("closed and read-only" in i.value for i in at2.info)
@@ -132,7 +132,7 @@ def test_presenter_shows_each_department_sections_tiles_and_content(demo_path, t
     monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
     monkeypatch.setenv("TANDEM_LANG", "en")
     monkeypatch.setenv("TANDEM_AUTH", "off")
-    at = _app("views/presenter.py")
+    at = _app("presenter")
     starts = [b for b in at.button if b.label == "Start the meeting"]
     if starts:
         starts[0].click().run()
@@ -163,7 +163,7 @@ def test_presenter_shows_each_department_sections_tiles_and_content(demo_path, t
 
 def test_presenter_links_back_to_meetings_while_running(meeting_db):
     """Presenter mode hides the sidebar; during the meeting a link still leads back to Meetings."""
-    at = _app("views/presenter.py")
+    at = _app("presenter")
     _button(at, "Start the meeting").click().run()
     assert any(m.value.startswith("<div class='tdm-ptitle'>") for m in at.markdown)
     links = [(e.proto.label, e.proto.page) for e in at.get("page_link")]

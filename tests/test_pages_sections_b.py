@@ -13,8 +13,7 @@ from lib.sections import purchasing as pur
 from lib.sections import quality as q
 from lib.store.db import get_db
 from lib.ui.widgets import fmt_value
-from tests.conftest import AS_OF
-from tests.test_pages import run_page
+from tests.conftest import AS_OF, run_page
 
 TILE = re.compile(r"<div class='tdm-name'>(.*?)</div><div class='tdm-value'[^>]*>(.*?)</div>", re.S)
 
@@ -63,8 +62,8 @@ def expected_engineering(cur):
     }
 
 
-PAGES = [("views/purchasing.py", expected_purchasing), ("views/quality.py", expected_quality),
-         ("views/engineering.py", expected_engineering)]
+PAGES = [("purchasing", expected_purchasing), ("quality", expected_quality),
+         ("engineering", expected_engineering)]
 
 
 @pytest.mark.parametrize("page,expected", PAGES)
@@ -90,7 +89,7 @@ def test_tiles_say_no_data_on_an_empty_database(monkeypatch, empty_path, page, e
 
 
 def test_supplier_filter_narrows_the_purchasing_tiles(monkeypatch, demo_path):
-    at = run_page(monkeypatch, demo_path, "views/purchasing.py")
+    at = run_page(monkeypatch, demo_path, "purchasing")
     with get_db(str(demo_path)).cursor() as cur:
         supplier = pur.supplier_otd_ranking(cur, default_filters(AS_OF), AS_OF)["supplier"].iloc[-1]
         f = replace(default_filters(AS_OF), suppliers=(supplier,))

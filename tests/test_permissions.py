@@ -225,7 +225,7 @@ def test_refusal_names_the_user_the_role_and_the_department(seeded):
 ])
 def test_navigation_per_role(role, pages):
     from lib.ui import nav
-    assert [p[1] for p in nav.visible(ROLE_USERS[role]) if p[1] in ("overview", "users")] == pages
+    assert [p.url for p in nav.visible(ROLE_USERS[role]) if p.url in ("overview", "users")] == pages
 
 
 def test_can_see_per_department_needs():

@@ -16,7 +16,7 @@ import pytest
 
 from lib.errors import ValidationError
 from lib.plan import promise
-from tests.test_capacity import load_scenario
+from tests.conftest import load_scenario
 
 AS_OF = date(2026, 11, 25)
 

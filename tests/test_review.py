@@ -7,7 +7,7 @@ import pytest
 from lib.errors import PermissionDenied, ValidationError
 from lib.people.auth import User
 from lib.plan import promise, review
-from tests.test_capacity import load_scenario
+from tests.conftest import load_scenario
 
 AS_OF = date(2026, 11, 25)
 CHAIR = User("chair", "chair", None, "Chair")

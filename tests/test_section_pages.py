@@ -7,8 +7,7 @@ from lib.filters import default_filters
 from lib.sections import overview, pmc, sales, variance
 from lib.store.db import Database, get_db
 from lib.ui.widgets import fmt_value
-from tests.conftest import AS_OF
-from tests.test_pages import run_page
+from tests.conftest import AS_OF, run_page, select_page
 
 
 def _tile_values(at) -> list[str]:
@@ -27,9 +26,9 @@ def _expected(fn, path, *args):
 
 
 @pytest.mark.parametrize("page,fn", [
-    ("views/sales.py", sales.section_kpis),
-    ("views/pmc.py", pmc.section_kpis),
-    ("views/variance.py", variance.review_kpis),
+    ("sales", sales.section_kpis),
+    ("pmc", pmc.section_kpis),
+    ("variance", variance.review_kpis),
 ])
 def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
     expected = [fmt_value(k.value, k.unit) for k in _expected(fn, demo_path, AS_OF)]
@@ -42,14 +41,14 @@ def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
 
 def test_overview_shows_each_sections_headline(monkeypatch, demo_path):
     expected = [fmt_value(k.value, k.unit) for k in _expected(overview.section_headlines, demo_path, AS_OF).values()]
-    at = run_page(monkeypatch, demo_path, "views/overview.py")
+    at = run_page(monkeypatch, demo_path, "overview")
     assert not at.exception
     shown = _tile_values(at)
     # the five section tiles appear together, in agenda order (other rows come before and after)
     assert any(shown[i:i + 5] == expected for i in range(len(shown))), (shown, expected)
 
 
-@pytest.mark.parametrize("page", ["views/sales.py", "views/pmc.py", "views/variance.py"])
+@pytest.mark.parametrize("page", ["sales", "pmc", "variance"])
 def test_empty_database_shows_empty_states_not_charts(monkeypatch, empty_path, page):
     at = run_page(monkeypatch, empty_path, page, lang="zh")
     assert not at.exception
@@ -60,7 +59,7 @@ def test_empty_database_shows_empty_states_not_charts(monkeypatch, empty_path, p
 def test_variance_runs_only_the_chosen_tab(monkeypatch, demo_path):
     """Tabs are lazy: each holds charts and tables from its own queries, so only the open one runs."""
     from lib.i18n import t
-    at = run_page(monkeypatch, demo_path, "views/variance.py")
+    at = run_page(monkeypatch, demo_path, "variance")
     titles = lambda: [m.value for m in at.markdown if m.value.startswith("#### ")]  # noqa: E731
     assert f"#### {t('variance.trend.output')}" in titles()
     for kind, extra in (("delivery", ()), ("price", ()), ("yield", ("incoming",))):
@@ -77,7 +76,7 @@ def test_variance_runs_only_the_chosen_tab(monkeypatch, demo_path):
 def test_settings_page_saves_a_target(monkeypatch, tmp_path):
     path = tmp_path / "s.duckdb"
     Database(path).close()
-    at = run_page(monkeypatch, path, "views/settings.py")
+    at = run_page(monkeypatch, path, "settings")
     assert not at.exception
     box = next(n for n in at.number_input if n.key == "set-target_otd")
     assert box.value == pytest.approx(95.0)          # shares are shown in %
@@ -92,7 +91,7 @@ def test_settings_page_saves_a_target(monkeypatch, tmp_path):
 
 def test_a_charts_table_is_drawn_only_once_opened(monkeypatch, demo_path):
     """A closed expander's content is otherwise built and sent on every run, for every session."""
-    at = run_page(monkeypatch, demo_path, "views/pmc.py")
+    at = run_page(monkeypatch, demo_path, "pmc")
     closed = len(at.dataframe)
     assert not any({"Plan", "Actual", "Cumulative plan"} <= set(d.value.columns) for d in at.dataframe)
     at.session_state["pmc-pva-table-open"] = True       # what a click on "Table" stores
@@ -108,7 +107,7 @@ def test_a_record_list_behind_a_chart_is_loaded_only_once_opened(monkeypatch, de
     calls = []
     real = lib_sales.order_change_list
     monkeypatch.setattr(lib_sales, "order_change_list", lambda *a, **k: calls.append(1) or real(*a, **k))
-    at = run_page(monkeypatch, demo_path, "views/sales.py")
+    at = run_page(monkeypatch, demo_path, "sales")
     assert not at.exception and calls == []
     at.session_state["sales-changes-table-open"] = True
     at.run()
@@ -133,10 +132,9 @@ def test_every_chart_table_header_has_a_translation(monkeypatch, demo_path):
 
     monkeypatch.setattr(widgets, "table", spy)
     monkeypatch.setattr(section, "table", spy)
-    at = run_page(monkeypatch, demo_path, "views/overview.py")
-    for page, *_ in nav.PAGES:
-        at.switch_page(page)
-        at.run()
+    at = run_page(monkeypatch, demo_path, "overview")
+    for page in (p.url for p in nav.PAGES):
+        select_page(at, page).run()
         assert not at.exception, (page, at.exception)
     raw = {c for c in seen if re.fullmatch(r"[a-z][a-z0-9_]*", c)}
     assert len(seen) > 50

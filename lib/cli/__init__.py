@@ -1,5 +1,6 @@
 """The command line: a thin layer over the library, one module per command group.
 
+    python -m lib serve ...                          lib/cli/serve.py
     python -m lib init|backup|restore|check ...      lib/cli/store.py
     python -m lib import|export ...                  lib/cli/data.py
     python -m lib load|promise ...                   lib/cli/plan.py
@@ -15,10 +16,10 @@ import os
 import sys
 
 from lib import settings
-from lib.cli import data, people, plan, store
+from lib.cli import data, people, plan, serve, store
 from lib.errors import TandemError
 
-GROUPS = (store, plan, data, people)   # the order of `python -m lib --help`
+GROUPS = (serve, store, plan, data, people)   # the order of `python -m lib --help`
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,5 +1,8 @@
 """Column headers of the tables behind charts ("Table" under a chart): lib's column names in the
 user's language. lib.ui.widgets.table renames a column `x` when `col.x` is here."""
+
+PREFIXES = ('col.',)
+
 EN = {
     "col.achievement": "Achievement", "col.action_id": "Action", "col.actual": "Actual",
     "col.actual_amount": "Actual amount", "col.actual_date": "Actual date", "col.actual_end": "Actual end",
@@ -48,6 +51,7 @@ EN = {
     "col.reason": "Reason", "col.load_impact_hours": "Load impact h", "col.first_promise": "First promise",
     "col.latest_promise": "Latest promise", "col.repromises": "Re-promises",
 }
+
 ZH = {
     "col.achievement": "达成率", "col.action_id": "行动项", "col.actual": "实际", "col.actual_amount": "实际金额",
     "col.actual_date": "实际日期", "col.actual_end": "实际结束", "col.actual_hours_saved": "实际节省工时",

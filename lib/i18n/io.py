@@ -1,8 +1,8 @@
 """Update data (forms, table editing, import/export) and the audit log."""
 
+PREFIXES = ('io.', 'audit.')
+
 EN = {
-    "page.data": "Update data",
-    "page.audit": "Audit log",
     "io.page.title": "Update data",
     "io.page.department": "Department",
     "io.page.table": "Table",
@@ -164,8 +164,6 @@ EN = {
 }
 
 ZH = {
-    "page.data": "数据更新",
-    "page.audit": "操作日志",
     "io.page.title": "数据更新",
     "io.page.department": "部门",
     "io.page.table": "数据表",

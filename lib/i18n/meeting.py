@@ -1,5 +1,7 @@
 """The meeting: scheduling, presenter mode, decisions, actions, minutes."""
 
+PREFIXES = ('meeting.', 'action.')
+
 EN = {
     # pages
     "meeting.page.meetings": "Meetings",

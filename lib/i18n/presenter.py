@@ -1,5 +1,7 @@
 """Presenter mode's department section views (lib.ui.presenter)."""
 
+PREFIXES = ('presenter.',)
+
 EN = {
     "presenter.more": "+{n} more on the section page",
     "presenter.fpy_stage": "First-pass yield by line · {stage}",

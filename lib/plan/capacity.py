@@ -575,3 +575,15 @@ def save_calendar(db, user, rows: list[tuple[date, str, float]], reason: str = "
             else:
                 tx.update("calendar", key, {"hours": float(hours), "reason": reason})
     return len(rows)
+
+
+def work_center_list(con) -> pd.DataFrame:
+    """Every work center with its line and usual hours per working day."""
+    return con.execute("SELECT work_center, line, hours_per_day FROM work_centers ORDER BY 1").df()
+
+
+def open_line_list(con) -> pd.DataFrame:
+    """Open order lines with something left to make, and their due date (promise, else requested)."""
+    return con.execute("SELECT line_id, order_no, line_no, customer, product, "
+                       "coalesce(promised_date, requested_date) AS due FROM order_lines "
+                       "WHERE status = 'open' AND qty > shipped_qty ORDER BY order_no, line_no").df()

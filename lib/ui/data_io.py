@@ -9,6 +9,7 @@ import streamlit as st
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.people import auth
+from lib.store import lookups
 from lib.store.exports import (
     column_guide,
     csv_bytes,
@@ -27,6 +28,7 @@ from lib.store.imports import (
 )
 from lib.store.tables import TableSpec
 from lib.store.tables import spec as get_spec
+from lib.ui import cache
 from lib.ui.forms import label
 from lib.ui.session import current_user
 
@@ -308,7 +310,7 @@ def exporter(db, tables: list[str]) -> None:
     lang = get_lang()
     for table in tables:
         spec = get_spec(table)
-        n = db.scalar(f"SELECT count(*) FROM {spec.table}")
+        n = cache.load(db, lookups.row_count, table)
         c0, c1, c2 = st.columns([3, 1, 1])
         c0.markdown(f"**{spec.title(lang)}** · `{table}` · {t('io.export.rows', n=n)}")
         c1.download_button(t("common.download_csv"), _export(db, table, "csv"), file_name=f"{table}.csv",

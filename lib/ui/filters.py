@@ -7,17 +7,8 @@ import streamlit as st
 
 from lib.filters import Filters, default_filters
 from lib.i18n import t
-
-
-def _distinct(cur, sql: str) -> list[str]:
-    return [str(v) for (v,) in cur.execute(sql).fetchall() if v is not None]
-
-
-def _options(db, sql: str) -> list[str]:
-    from lib.ui.section import (
-        load,  # cached until the next write: the sidebar draws on every run
-    )
-    return load(db, _distinct, sql)
+from lib.store import lookups
+from lib.ui import cache
 
 
 def sidebar(db, as_of: date) -> Filters:
@@ -29,9 +20,10 @@ def sidebar(db, as_of: date) -> Filters:
                                    format="YYYY-MM-DD")
     start, end = (period if isinstance(period, (tuple, list)) and len(period) == 2
                   else (default.start, default.end))
-    lines = st.sidebar.multiselect(t("filter.line"), _options(db, "SELECT DISTINCT line FROM work_centers ORDER BY 1"),
+    options = cache.load(db, lookups.filter_options)   # cached until the next write: drawn on every run
+    lines = st.sidebar.multiselect(t("filter.line"), options["lines"],
                                    key="flt_lines", placeholder=t("filter.all"))
-    families = st.sidebar.multiselect(t("filter.family"), _options(db, "SELECT DISTINCT family FROM products ORDER BY 1"),
+    families = st.sidebar.multiselect(t("filter.family"), options["families"],
                                       key="flt_families", placeholder=t("filter.all"))
     f = Filters(start=start, end=end, lines=tuple(lines), families=tuple(families))
     st.session_state["filters"] = f

@@ -14,9 +14,11 @@ from lib.departments import CAUSES
 from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.people import auth
+from lib.store import lookups
 from lib.store.imports import ImportRejected, add_record
 from lib.store.tables import Col
 from lib.store.tables import spec as get_spec
+from lib.ui import cache
 from lib.ui.session import current_user
 
 _NONE = ""
@@ -36,24 +38,11 @@ def value_label(value: str) -> str:
     return t(f"io.value.{value}") if value else "—"
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _ref_options(_db, version: int, table: str, column: str) -> list[str]:
-    return _db.query(f'SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL ORDER BY 1'
-                     ).iloc[:, 0].astype(str).tolist()
-
-
-@st.cache_data(ttl=600, show_spinner=False)
-def _open_lines(_db, version: int) -> list[str]:
-    df = _db.query("SELECT order_no, line_no, customer, product FROM order_lines "
-                   "WHERE status = 'open' ORDER BY order_no, line_no")
-    return [f"{r.order_no} / {r.line_no} · {r.customer} · {r.product}" for r in df.itertuples()]
-
-
 def _field(db, c: Col, key: str, default=None):
     """One input for column `c`; returns the value typed (None = blank)."""
     lab = label(c) + (" *" if c.required and c.default is None else "")
     if c.ref and c.kind == "text":
-        opts = _ref_options(db, db.data_version(), c.ref[0], c.ref[1])
+        opts = cache.load(db, lookups.distinct_values, c.ref[0], c.ref[1])
         options = ([_NONE] if not c.required else []) + opts
         index = options.index(default) if default in options else 0
         return st.selectbox(lab, options, index=index if options else None, key=key,
@@ -104,7 +93,7 @@ def record_form(db, table: str, fields: list[str], key: str, *, mode: str = "ins
                 continue
             with cols[i % columns]:
                 if name == "order":
-                    lines = _open_lines(db, db.data_version())
+                    lines = cache.load(db, lookups.open_line_choices)
                     required = spec.column("order").required
                     pick = st.selectbox(t("io.form.order_line") + (" *" if required else ""),
                                         ([] if required else [_NONE]) + lines, key=f"{key}-line",

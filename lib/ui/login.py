@@ -38,7 +38,7 @@ def language_switch() -> None:
 def _only(draw) -> None:
     """Route every URL to `draw` alone, then stop. st.navigation must be called on every run:
     without it Streamlit falls back to serving a pages/ folder directly, login or not (which is
-    why the screens live in views/).
+    why a page module in pages/ only defines its render function).
 
     Every page's address is routed to `draw` as well: a bookmarked or shared link such as /sales
     shows the login (not Streamlit's English "Page not found" box), and once logged in the user
@@ -46,7 +46,7 @@ def _only(draw) -> None:
     from lib.ui import nav
     title = t("auth.login")
     page = st.navigation([st.Page(draw, title=title, url_path="login", default=True)]
-                         + [st.Page(draw, title=title, url_path=url) for _, url, *_ in nav.PAGES],
+                         + [st.Page(draw, title=title, url_path=url) for url in (p.url for p in nav.PAGES)],
                          position="hidden")
     language_switch()
     page.run()

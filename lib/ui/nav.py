@@ -1,7 +1,10 @@
 """The app's pages, grouped by meeting section. Add a page here and it is routed and tested.
 
-Each entry: (file under views/, url path, i18n title key, navigation section, icon).
-Section keys are nav.* i18n keys. The url path is fixed so links survive a language switch.
+Each page is a module under pages/ that defines `render()` and draws nothing when imported or
+executed (Streamlit runs the files of a pages/ folder directly until st.navigation is first
+called in the process; tests/test_layout.py checks). It is registered as st.Page(render,
+url_path=...); its file stem differs from its url path, so a deep link on a freshly started
+server falls back to app.py (and its login gate) instead of the blank file page.
 
 Who sees a page: PAGE_NEEDS maps a url path to the lib.people.auth need its user must have
 (lib.people.auth.can_see); a page not listed there is for every signed-in user, viewers included,
@@ -10,26 +13,38 @@ and must then hide its own edit controls from those who may not use them
 """
 from __future__ import annotations
 
+from importlib import import_module
+from typing import NamedTuple
+
 from lib.people import auth
 
-PAGES: list[tuple[str, str, str, str, str]] = [
-    ("views/overview.py", "overview", "page.overview", "nav.home", ":material/dashboard:"),
-    ("views/variance.py", "variance", "page.variance", "nav.home", ":material/query_stats:"),
-    ("views/sales.py", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
-    ("views/promise.py", "promise", "page.promise", "nav.sales", ":material/event_available:"),
-    ("views/review.py", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
-    ("views/pmc.py", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
-    ("views/capacity.py", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
-    ("views/purchasing.py", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
-    ("views/quality.py", "quality", "page.quality", "nav.quality", ":material/verified:"),
-    ("views/engineering.py", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
-    ("views/meetings.py", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
-    ("views/presenter.py", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
-    ("views/actions.py", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),
-    ("views/data.py", "data", "page.data", "nav.manage", ":material/upload_file:"),
-    ("views/audit.py", "audit", "page.audit", "nav.manage", ":material/history:"),
-    ("views/settings.py", "settings", "page.settings", "nav.manage", ":material/tune:"),
-    ("views/users.py", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
+
+class Page(NamedTuple):
+    module: str      # pages/<module>.py defines render(); its stem differs from the url path
+    url: str         # fixed, so links survive a language switch
+    title: str       # i18n key
+    section: str     # i18n key of the navigation section
+    icon: str
+
+
+PAGES: list[Page] = [
+    Page("pages.overview_page", "overview", "page.overview", "nav.home", ":material/dashboard:"),
+    Page("pages.variance_page", "variance", "page.variance", "nav.home", ":material/query_stats:"),
+    Page("pages.sales_page", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
+    Page("pages.promise_page", "promise", "page.promise", "nav.sales", ":material/event_available:"),
+    Page("pages.review_page", "order-review", "page.review", "nav.sales", ":material/fact_check:"),
+    Page("pages.pmc_page", "pmc", "page.pmc", "nav.pmc", ":material/precision_manufacturing:"),
+    Page("pages.capacity_page", "capacity", "page.capacity", "nav.pmc", ":material/grid_on:"),
+    Page("pages.purchasing_page", "purchasing", "page.purchasing", "nav.purchasing", ":material/shopping_cart:"),
+    Page("pages.quality_page", "quality", "page.quality", "nav.quality", ":material/verified:"),
+    Page("pages.engineering_page", "engineering", "page.engineering", "nav.engineering", ":material/engineering:"),
+    Page("pages.meetings_page", "meetings", "meeting.page.meetings", "nav.meeting", ":material/event:"),
+    Page("pages.presenter_page", "presenter", "meeting.page.presenter", "nav.meeting", ":material/co_present:"),
+    Page("pages.actions_page", "actions", "action.page.list", "nav.meeting", ":material/task_alt:"),
+    Page("pages.data_page", "data", "page.data", "nav.manage", ":material/upload_file:"),
+    Page("pages.audit_page", "audit", "page.audit", "nav.manage", ":material/history:"),
+    Page("pages.settings_page", "settings", "page.settings", "nav.manage", ":material/tune:"),
+    Page("pages.users_page", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
 ]
 
 # url path -> the permission a user needs to see the page (see lib.people.auth.NEEDS)
@@ -45,19 +60,19 @@ PAGE_NEEDS: dict[str, str] = {
 def sections() -> list[str]:
     """The navigation sections in order of first appearance."""
     seen: list[str] = []
-    for _, _, _, section, _ in PAGES:
-        if section not in seen:
-            seen.append(section)
+    for page in PAGES:
+        if page.section not in seen:
+            seen.append(page.section)
     return seen
 
 
-def visible(user: auth.User) -> list[tuple[str, str, str, str, str]]:
+def visible(user: auth.User) -> list[Page]:
     """The PAGES entries `user` may open, in order.
 
-    >>> [p[1] for p in visible(auth.User("wall", "viewer"))]
+    >>> [p.url for p in visible(auth.User("wall", "viewer"))]
     ['overview']
     """
-    return [p for p in PAGES if auth.can_see(user, PAGE_NEEDS.get(p[1]))]
+    return [p for p in PAGES if auth.can_see(user, PAGE_NEEDS.get(p.url))]
 
 
 def pages_for(user: auth.User, lang: str) -> dict:
@@ -69,13 +84,40 @@ def pages_for(user: auth.User, lang: str) -> dict:
 
     from lib.i18n import t
     visible_pages = visible(user)
-    key = (lang, tuple(p[1] for p in visible_pages))
+    key = (lang, tuple(p.url for p in visible_pages))
     kept = st.session_state.get("_nav_pages")
     if kept and kept[0] == key:
         return kept[1]
     pages: dict = {}
-    for path, url, title, section, icon in visible_pages:
-        pages.setdefault(t(section, lang), []).append(
-            st.Page(path, title=t(title, lang), url_path=url, icon=icon, default=(url == "overview")))
+    for p in visible_pages:
+        pages.setdefault(t(p.section, lang), []).append(
+            st.Page(import_module(p.module).render, title=t(p.title, lang), url_path=p.url, icon=p.icon,
+                    default=(p.url == "overview")))
     st.session_state["_nav_pages"] = (key, pages)
     return pages
+
+
+def page(url: str):
+    """This session's st.Page registered at `url`, or None when the user may not open it
+    (st.page_link and st.switch_page need the Page object of a callable page)."""
+    import streamlit as st
+    kept = st.session_state.get("_nav_pages")
+    if not kept:
+        return None
+    return next((p for section in kept[1].values() for p in section if p.url_path == url), None)
+
+
+def link(url: str, label: str, icon: str | None = None, container=None) -> None:
+    """A link to the page at `url`, drawn only when this user may open it."""
+    import streamlit as st
+    target = page(url)
+    if target is not None:
+        (container or st).page_link(target, label=label, icon=icon)
+
+
+def switch(url: str) -> None:
+    """Go to the page at `url` (it must be one this user may open)."""
+    import streamlit as st
+    target = page(url)
+    if target is not None:
+        st.switch_page(target)

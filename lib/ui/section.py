@@ -21,10 +21,12 @@ import streamlit as st
 
 from lib import settings
 from lib.errors import TandemError
-from lib.i18n import get_lang, t
+from lib.i18n import t
 from lib.meeting.open_items import open_actions
 from lib.people import auth
+from lib.store import lookups
 from lib.ui import nav, session, theme
+from lib.ui.cache import build, derive, load  # noqa: F401 - pages call section.load/derive/build
 from lib.ui.frames import plain_dates, translated, translated_headers
 from lib.ui.widgets import (
     chart,
@@ -37,57 +39,6 @@ from lib.ui.widgets import (
 )
 
 
-# ------------------------------------------------------------------ data access
-@st.cache_data(ttl=3600, show_spinner=False, max_entries=512)
-def _cached(_db, db_key: tuple, name: str, _fn, args: tuple, kwargs: tuple):
-    with _db.cursor() as cur:
-        return _fn(cur, *args, **dict(kwargs))
-
-
-def load(db, fn, *args, **kwargs):
-    """`fn(cursor, *args, **kwargs)`, cached until the next committed write (data version).
-
-    `fn` is a lib domain function taking a connection first; args must be hashable by
-    st.cache_data (dates, strings, tuples, Filters, DataFrames).
-    """
-    key = (db.path, id(db), db.data_version())
-    return _cached(db, key, f"{fn.__module__}.{fn.__qualname__}", fn, args, tuple(sorted(kwargs.items())))
-
-
-@st.cache_resource(ttl=3600, max_entries=128, show_spinner=False)
-def _derived(db_key: tuple, name: str, lang: str, key: tuple, _fn, _src):
-    return _fn(_src)
-
-
-def derive(db, fn, src: pd.DataFrame, *key):
-    """`fn(src)` (a display view of a loaded frame), computed once per data version, language and
-    `key` and shared by every session: at-risk reasons for 36,000 lines cost ~90 ms a run.
-
-    `key` must identify `src` (the arguments it was loaded with); the frame returned is shared
-    and must not be changed.
-    """
-    db_key = (db.path, id(db), db.data_version())
-    return _derived(db_key, f"{fn.__module__}.{fn.__qualname__}", get_lang(), key, fn, src)
-
-
-@st.cache_resource(ttl=3600, max_entries=256, show_spinner=False)
-def _figure(name: str, frame_key: int, shape: tuple, spec: str, _builder, _df, _args, _kwargs):
-    return _builder(_df, *_args, **_kwargs)
-
-
-def build(builder, df: pd.DataFrame, *args, **kwargs):
-    """`builder(df, *args, **kwargs)` (a lib.ui.charts builder), reused while its inputs are the
-    same: building a plotly figure costs tens of milliseconds, and a page reruns on every click.
-
-    The figure is shared between sessions and must not be changed after it is returned.
-    """
-    frame_key = int(pd.util.hash_pandas_object(df, index=True).sum()) if len(df) else 0
-    # the language too: a builder may translate its own labels
-    spec = repr((get_lang(), args, sorted(kwargs.items()), list(df.columns)))
-    return _figure(f"{builder.__module__}.{builder.__qualname__}", frame_key, df.shape, spec,
-                   builder, df, args, kwargs)
-
-
 # ------------------------------------------------------------------ layout pieces
 def section_header(db, dept: str, f, as_of: date, title: str | None = None) -> None:
     """The page title in the department's colour, the period shown, and when the section was
@@ -96,9 +47,9 @@ def section_header(db, dept: str, f, as_of: date, title: str | None = None) -> N
     st.markdown(f"<div style='height:8px;background:{colour};border-radius:4px;margin-bottom:6px'></div>",
                 unsafe_allow_html=True)
     st.title(title or t(f"dept.{dept}"))
-    row = db.query("SELECT updated_at, updated_by FROM section_updates WHERE section = ?", [dept])
-    fresh = (t("section.updated", at=f"{row.iloc[0, 0]:%Y-%m-%d %H:%M}", by=row.iloc[0, 1])
-             if not row.empty else t("section.never_updated"))
+    row = load(db, lookups.freshness, dept)
+    fresh = (t("section.updated", at=f"{row['updated_at']:%Y-%m-%d %H:%M}", by=row["updated_by_name"])
+             if row else t("section.never_updated"))
     st.caption(t("section.period", start=f.start.isoformat(), end=f.end.isoformat(),
                  as_of=as_of.isoformat()) + " · " + fresh)
 
@@ -147,14 +98,6 @@ def records_view(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return translated_headers(plain_dates(df), prefix)
 
 
-def _actions_page() -> str | None:
-    """The meeting's action list page, if one is registered."""
-    for path, url, *_ in nav.PAGES:
-        if "action" in url:
-            return path
-    return None
-
-
 def _count_text(values: pd.Series) -> pd.Series:
     """Whole numbers as text, a blank where there is none (st.dataframe draws a missing number
     as "None"; an idea not yet started has no days open)."""
@@ -189,9 +132,7 @@ def actions_panel(db, dept: str, as_of: date, *, key: str | None = None) -> pd.D
     items = load(db, open_actions, dept, as_of)
     n, late = (len(items), int(items["overdue"].sum()) if not items.empty else 0)
     st.subheader(t("section.actions.title", n=n, late=late), help=t("section.actions.help"))
-    page = _actions_page()
-    if page:
-        st.page_link(page, label=t("section.actions.link"), icon=":material/checklist:")
+    nav.link("actions", t("section.actions.link"), ":material/checklist:")
     if items.empty:
         st.info(t("section.actions.none"))
         return items

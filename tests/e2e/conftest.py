@@ -39,7 +39,7 @@ def browser():
 
 
 class Served:
-    """One `streamlit run app.py` on its own copy of the demo database."""
+    """One dashboard (`python -m lib serve`, the README's command) on its own copy of the demo database."""
 
     def __init__(self, db: Path, log: Path, auth: str):
         self.db, self.log, self.auth = db, log, auth
@@ -47,8 +47,7 @@ class Served:
         env = {**os.environ, "TANDEM_DB": str(db), "TANDEM_AS_OF": AS_OF.isoformat(), "TANDEM_AUTH": auth}
         self._log = open(log, "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
-             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"],
+            [sys.executable, "-m", "lib", "serve", f"--port={port}", "--address=127.0.0.1", "--db", str(db)],
             cwd=str(ROOT), env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 90

@@ -89,3 +89,31 @@ def test_the_viewer_sees_no_update_data_page(fresh):
     assert "Overview" in titles and "Update data" not in titles, titles
     assert page.locator(f"{NAV} a[href$='/data']").count() == 0
     assert problems(page) == []
+
+
+@pytest.mark.parametrize("path,title,who", [("sales", "Sales", "sales"), ("users", "Users and access", "admin")])
+def test_a_deep_link_is_the_first_request_of_a_fresh_server(browser, start_server, path, title, who):
+    """Streamlit serves a pages/ folder file by file until st.navigation is first called in the
+    process. On a server that has served nothing yet, a deep link still shows only the login,
+    no list of page files appears in the sidebar before or after login, and after login the
+    user lands on the page the link named."""
+    fresh_server = start_server("on", name=f"fresh-{path}")
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
+    ctx.set_default_timeout(60_000)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{fresh_server.url}/{path}")
+        wait_for_run(page)
+        assert _on_login_screen(page)
+        assert page.locator("[data-testid='stSidebarNav'] a").count() == 0
+        assert page.get_by_text("Page not found").count() == 0
+        use_language(page, "en")
+        _log_in(page, who, "demo")
+        page.locator("h1").filter(has_text=title).first.wait_for()
+        assert page.url.rstrip("/").endswith(f"/{path}")
+        hrefs = page.locator(f"{NAV} a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        assert hrefs and not any("_page" in h for h in hrefs), hrefs   # our url paths only, no file pages
+        assert problems(page) == []
+    finally:
+        ctx.close()
+        fresh_server.stop()

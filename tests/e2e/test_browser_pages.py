@@ -5,7 +5,7 @@ from lib.ui import nav
 from tests.e2e.conftest import problems, wait_for_run
 
 # presenter mode hides the sidebar (it is for the projector), so it is opened last
-URLS = sorted((url for _, url, *_ in nav.PAGES), key=lambda u: u == "presenter")
+URLS = sorted((p.url for p in nav.PAGES), key=lambda u: u == "presenter")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

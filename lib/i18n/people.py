@@ -1,5 +1,7 @@
 """Login, sessions, roles (auth.*) and the Users and access page (admin.*)."""
 
+PREFIXES = ('auth.', 'admin.')
+
 EN = {
     # login screen
     "auth.title": "Tandem",

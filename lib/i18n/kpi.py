@@ -1,0 +1,63 @@
+"""KPI names shared by several sections, with their formulas (`kpi.x.help`)."""
+
+PREFIXES = ('kpi.',)
+
+EN = {
+    # KPI tiles
+    "kpi.target": "target {value}",
+    "kpi.vs_prev": "vs previous period",
+    "kpi.no_data": "no data",
+    "kpi.otd": "On-time delivery (OTD)",
+    "kpi.otd.help": "Lines shipped on or before the latest promised date / lines shipped, in the period.",
+    "kpi.otd_original": "OTD vs original promise",
+    "kpi.otd_original.help": "Lines shipped on or before the first date promised / lines shipped, in the period.",
+    "kpi.plan_achievement": "Plan achievement",
+    "kpi.plan_achievement.help": "Actual good output / planned output, in the period.",
+    "kpi.peak_load": "Peak work-center load",
+    "kpi.peak_load.help": "Highest weekly load hours / capacity hours of any work center over the coming weeks.",
+    "kpi.open_actions": "Open actions",
+    "kpi.open_actions.help": "Meeting actions not yet done, verified or cancelled; the overdue count below.",
+    "kpi.overdue_actions": "Overdue actions",
+    "kpi.overdue_actions.help": "Open actions whose due date has passed.",
+    "kpi.open_complaints": "Complaints open",
+    "kpi.open_complaints.help": "Customer complaints not yet closed.",
+    "kpi.overdue_of": "{n} overdue",
+    # ---------------------------------------------------------------- KPI names added here
+    "kpi.otif": "OTIF (on time in full)",
+    "kpi.otif.help": "Lines due in the period (before today) whose full qty shipped by the committed date / lines due. Committed date: latest promise, else requested date.",
+    "kpi.supplier_otd": "Supplier on-time",
+    "kpi.supplier_otd.help": "Qty received by the due date / qty due, of purchase orders due in the period.",
+    "kpi.fpy": "First-pass yield",
+    "kpi.fpy.help": "(Inspected − defective) / inspected, of first in-process and final inspections in the period.",
+    "kpi.drawing_ontime": "Drawings on time",
+    "kpi.drawing_ontime.help": "Drawings released by their planned date / drawings planned for release in the period.",
+}
+
+ZH = {
+    "kpi.target": "目标 {value}",
+    "kpi.vs_prev": "较上期",
+    "kpi.no_data": "无数据",
+    "kpi.otd": "准交率 (OTD)",
+    "kpi.otd.help": "期间内在最新承诺交期当天或之前出货的订单行数 / 已出货订单行数。",
+    "kpi.otd_original": "准交率(对原始承诺)",
+    "kpi.otd_original.help": "期间内在首次承诺交期当天或之前出货的订单行数 / 已出货订单行数。",
+    "kpi.plan_achievement": "计划达成率",
+    "kpi.plan_achievement.help": "期间内实际良品产量 / 计划产量。",
+    "kpi.peak_load": "工作中心最高负荷",
+    "kpi.peak_load.help": "未来各周中,任一工作中心的负荷工时 / 可用工时的最大值。",
+    "kpi.open_actions": "未结行动项",
+    "kpi.open_actions.help": "会议行动项中尚未完成、验证或取消的数量;下方为逾期数。",
+    "kpi.overdue_actions": "逾期行动项",
+    "kpi.overdue_actions.help": "已过到期日仍未完成的行动项。",
+    "kpi.open_complaints": "未结客诉",
+    "kpi.open_complaints.help": "尚未结案的客户投诉数。",
+    "kpi.overdue_of": "{n} 项逾期",
+    "kpi.otif": "准时足量交付率 (OTIF)",
+    "kpi.otif.help": "期间内(今天之前)到期的订单行中,在承诺交期前足量出货的行数 / 到期行数。承诺交期:最新承诺,否则为客户要求日期。",
+    "kpi.supplier_otd": "物料按时到货率",
+    "kpi.supplier_otd.help": "期间内到期采购单在到期日前收货的数量 / 到期数量。",
+    "kpi.fpy": "一次合格率",
+    "kpi.fpy.help": "期间内首次制程检验和成品检验的(检验数 − 不良数)/ 检验数。",
+    "kpi.drawing_ontime": "图纸按时发放率",
+    "kpi.drawing_ontime.help": "期间内计划发放的图纸中,按计划日期发放的份数 / 计划发放份数。",
+}

@@ -1,0 +1,187 @@
+"""Users and access (admin): accounts, roles, passwords, lockouts, session settings, sign-in log."""
+import pandas as pd
+import streamlit as st
+
+from lib import settings
+from lib.departments import DEPARTMENTS
+from lib.errors import TandemError
+from lib.i18n import t
+from lib.people import users
+from lib.people.auth import ROLES
+from lib.ui import session, state
+from lib.ui.login import role_label
+from lib.ui.widgets import table
+
+
+def render() -> None:
+    db = state.db()
+
+    st.title(t("admin.title"))
+    st.caption(t("admin.subtitle"))
+
+    if not session.can("users"):
+        st.info(t("admin.only_admins"))
+        st.stop()
+
+
+    def _done(message: str) -> None:
+        st.session_state["_admin_done"] = message
+        st.rerun()
+
+
+    def _attempt(action, message: str) -> None:
+        try:
+            action()
+        except TandemError as e:
+            st.error(t("app.error", title=e.title, detail=e.detail))
+        else:
+            _done(message)
+
+
+    if "_admin_done" in st.session_state:
+        st.success(st.session_state.pop("_admin_done"))
+
+    with db.cursor() as cur:
+        accounts = users.list_users(cur)
+        mode_on = users.login_required(cur)
+        idle = settings.get("idle_timeout_minutes", cur)
+        attempts = settings.get("lockout_attempts", cur)
+        lock_minutes = settings.get("lockout_minutes", cur)
+        log = users.access_log(cur)
+
+    now = pd.Timestamp.now()
+
+
+    def _state(row) -> str:
+        if not row["active"]:
+            return "⚪ " + t("admin.state.inactive")
+        if pd.notna(row["locked_until"]) and row["locked_until"] > now:
+            return "🔒 " + t("admin.state.locked", until=f"{row['locked_until']:%H:%M}")
+        if not row["has_password"]:
+            return "🟡 " + t("admin.state.no_password")
+        return "🟢 " + t("admin.state.active")
+
+
+    st.markdown(t("admin.mode_on") if mode_on else t("admin.mode_off"))
+
+    view = pd.DataFrame({
+        t("admin.col.username"): accounts["username"],
+        t("admin.col.display_name"): accounts["display_name"],
+        t("admin.col.role"): [role_label(r, d) for r, d in zip(accounts["role"], accounts["department"])],
+        t("admin.col.email"): accounts["email"].fillna(""),
+        t("admin.col.state"): [_state(r) for _, r in accounts.iterrows()],
+        t("admin.col.last_login"): [("" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}") for v in accounts["last_login"]],
+    })
+    st.dataframe(view, hide_index=True, width="stretch")
+
+
+    def _role_inputs(prefix: str, role: str = "head", department: str | None = None):
+        c1, c2 = st.columns(2)
+        new_role = c1.selectbox(t("admin.col.role"), ROLES, index=ROLES.index(role), key=f"{prefix}_role",
+                                format_func=lambda r: t(f"auth.role.{r}"), help=t("admin.role_help"))
+        new_dept = c2.selectbox(t("admin.col.department"), DEPARTMENTS,
+                                index=DEPARTMENTS.index(department) if department in DEPARTMENTS else 0,
+                                key=f"{prefix}_dept", format_func=lambda d: t(f"dept.{d}"),
+                                help=t("admin.department_help"))
+        return new_role, new_dept
+
+
+    add, change, security, history = st.tabs(
+        [t("admin.tab.add"), t("admin.tab.change"), t("admin.tab.security"), t("admin.tab.log")])
+
+    with add:
+        with st.form("add_user", clear_on_submit=False):
+            c1, c2 = st.columns(2)
+            username = c1.text_input(t("admin.col.username"), max_chars=users.USERNAME_MAX, key="add_username",
+                                     help=t("admin.username_rule"))
+            display = c2.text_input(t("admin.col.display_name"), max_chars=users.DISPLAY_NAME_MAX, key="add_display")
+            role, dept = _role_inputs("add")
+            email = st.text_input(t("admin.col.email"), key="add_email", help=t("admin.email_help"))
+            c1, c2 = st.columns(2)
+            password = c1.text_input(t("auth.password"), type="password", max_chars=users.PASSWORD_MAX,
+                                     key="add_password", help=t("admin.password_rule", min=users.PASSWORD_MIN))
+            again = c2.text_input(t("admin.password_again"), type="password", max_chars=users.PASSWORD_MAX,
+                                  key="add_password2")
+            if st.form_submit_button(t("admin.add"), type="primary", key="add_submit"):
+                if password != again:
+                    st.error(t("admin.password_mismatch"))
+                else:
+                    _attempt(lambda: users.create_user(db, session.current_user(), username, display, role, dept,
+                                                       email=email, password=password or None),
+                             t("admin.added", username=(username or "").strip().lower()))
+
+    with change:
+        names = accounts["username"].tolist()
+        if not names:
+            st.info(t("admin.no_users"))
+        else:
+            who = st.selectbox(t("admin.pick_user"), names, key="change_user",
+                               format_func=lambda n: f"{n} · {accounts.set_index('username').at[n, 'display_name']}")
+            row = accounts.set_index("username").loc[who]
+            with st.form("change_user_form"):
+                display = st.text_input(t("admin.col.display_name"), value=row["display_name"],
+                                        max_chars=users.DISPLAY_NAME_MAX, key=f"chg_display_{who}")
+                role, dept = _role_inputs(f"chg_{who}", row["role"],
+                                          row["department"] if isinstance(row["department"], str) else None)
+                email = st.text_input(t("admin.col.email"), value=row["email"] if isinstance(row["email"], str) else "",
+                                      key=f"chg_email_{who}")
+                if st.form_submit_button(t("common.save"), type="primary", key="chg_submit"):
+                    _attempt(lambda: users.update_user(db, session.current_user(), who, display_name=display,
+                                                       role=role, department=dept, email=email),
+                             t("admin.saved", username=who))
+            c1, c2 = st.columns(2)
+            with c1.form("reset_password", clear_on_submit=True):
+                st.markdown(f"**{t('admin.reset_password')}**")
+                new = st.text_input(t("admin.new_password"), type="password", max_chars=users.PASSWORD_MAX,
+                                    key="reset_pw", help=t("admin.password_rule", min=users.PASSWORD_MIN))
+                again = st.text_input(t("admin.password_again"), type="password", max_chars=users.PASSWORD_MAX,
+                                      key="reset_pw2")
+                if st.form_submit_button(t("admin.reset_password"), key="reset_submit"):
+                    if new != again:
+                        st.error(t("admin.password_mismatch"))
+                    else:
+                        _attempt(lambda: users.reset_password(db, session.current_user(), who, new),
+                                 t("admin.password_reset", username=who))
+            with c2:
+                st.markdown(f"**{t('admin.access')}**")
+                locked = pd.notna(row["locked_until"]) and row["locked_until"] > now
+                if locked and st.button(t("admin.unlock"), key="unlock", icon=":material/lock_open:"):
+                    _attempt(lambda: users.unlock(db, session.current_user(), who), t("admin.unlocked", username=who))
+                if row["active"]:
+                    if st.button(t("admin.deactivate"), key="deactivate", icon=":material/person_off:",
+                                 help=t("admin.deactivate_help")):
+                        _attempt(lambda: users.set_active(db, session.current_user(), who, False),
+                                 t("admin.deactivated", username=who))
+                elif st.button(t("admin.reactivate"), key="reactivate", icon=":material/person_check:"):
+                    _attempt(lambda: users.set_active(db, session.current_user(), who, True),
+                             t("admin.reactivated", username=who))
+
+    with security:
+        with st.form("security"):
+            c1, c2, c3 = st.columns(3)
+            new_idle = c1.number_input(t("admin.idle_timeout"), 1, 24 * 60, int(idle), key="sec_idle",
+                                       help=settings.SETTINGS["idle_timeout_minutes"].help)
+            new_attempts = c2.number_input(t("admin.lockout_attempts"), 1, 100, int(attempts), key="sec_attempts",
+                                           help=settings.SETTINGS["lockout_attempts"].help)
+            new_lock = c3.number_input(t("admin.lockout_minutes"), 1, 24 * 60, int(lock_minutes), key="sec_lock",
+                                       help=settings.SETTINGS["lockout_minutes"].help)
+            if st.form_submit_button(t("common.save"), key="sec_submit"):
+                def _save():
+                    for key, value in (("idle_timeout_minutes", new_idle), ("lockout_attempts", new_attempts),
+                                       ("lockout_minutes", new_lock)):
+                        settings.set_value(db, session.current_user(), key, int(value))
+                _attempt(_save, t("admin.settings_saved"))
+        st.caption(t("admin.deployment", auth=str(settings.get("auth")), sso=str(settings.get("sso"))))
+
+    with history:
+        labels = {a: t(f"admin.action.{a}") for a in users.ACCESS_ACTIONS + ("insert", "update")}
+        shown = pd.DataFrame({
+            t("admin.col.when"): log["logged_at"],
+            t("admin.col.username"): log["username"],
+            t("admin.col.event"): log["action"].map(lambda a: labels.get(a, a)),
+            t("admin.col.account"): log["row_key"],
+            t("admin.col.detail"): [" → ".join(str(v) for v in (o, n) if isinstance(v, str) and v)
+                                    for o, n in zip(log["old_value"], log["new_value"])],
+            t("admin.col.source"): log["source"],
+        })
+        table(shown, "access_log", "access_log", expanded=True, height=420)

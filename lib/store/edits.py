@@ -13,12 +13,12 @@ import pandas as pd
 from lib.errors import Conflict, ValidationError
 from lib.i18n import t
 from lib.store.exports import export_frame
-from lib.store.imports import ImportResult, _cell_text, write_frame
+from lib.store.imports import ImportResult, cell_text, write_frame
 from lib.store.tables import spec as get_spec
 
 
 def _same(a, b) -> bool:
-    return _cell_text(None if _blank(a) else a) == _cell_text(None if _blank(b) else b)
+    return cell_text(None if _blank(a) else a) == cell_text(None if _blank(b) else b)
 
 
 def _blank(v) -> bool:
@@ -29,7 +29,7 @@ def _blank(v) -> bool:
 
 
 def _key(spec, row) -> tuple:
-    return tuple(_cell_text(row[k]) for k in spec.key)
+    return tuple(cell_text(row[k]) for k in spec.key)
 
 
 def _db_key(tx, spec, row: dict) -> dict:
@@ -69,7 +69,7 @@ def save_edits(db, user, table: str, base: pd.DataFrame, edited_rows: dict | Non
     for j, added in enumerate(added_rows):
         rows.append({c: added.get(c) for c in spec.names if c in base.columns})
         numbers.append(len(base) + j + 1)
-    texts = pd.DataFrame([{c: _cell_text(None if _blank(r.get(c)) else r.get(c)) for c in base.columns}
+    texts = pd.DataFrame([{c: cell_text(None if _blank(r.get(c)) else r.get(c)) for c in base.columns}
                           for r in rows], columns=list(base.columns), dtype=str)
     # added rows of keyed tables must not land on an existing record (the editor adds, it does not overwrite)
     new_keys = [(numbers[len(edited_rows) + j], _key(spec, r)) for j, r in enumerate(rows[len(edited_rows):])]
@@ -87,8 +87,8 @@ def save_edits(db, user, table: str, base: pd.DataFrame, edited_rows: dict | Non
             differ = [c for c in base.columns if c in stored and not _same(loaded[c], stored[c])]
             if differ:
                 problems.append(t("io.edit.changed", row=i + 1, changes="; ".join(
-                    t("io.edit.change", column=c, loaded=_cell_text(None if _blank(loaded[c]) else loaded[c]),
-                      now=_cell_text(None if _blank(stored[c]) else stored[c])) for c in differ)))
+                    t("io.edit.change", column=c, loaded=cell_text(None if _blank(loaded[c]) else loaded[c]),
+                      now=cell_text(None if _blank(stored[c]) else stored[c])) for c in differ)))
         if not (spec.id and spec.id in spec.names):
             for n, k in new_keys:
                 if k in now:

@@ -4,7 +4,7 @@ record: read through here so that pages and lib/ui never build SQL.
     >>> from lib.store.db import Database
     >>> db = Database(":memory:")
     >>> with db.cursor() as cur:
-    ...     cur.execute("INSERT INTO work_centers (work_center, name, line, hours_per_day, efficiency) "
+    ...     _ = cur.execute("INSERT INTO work_centers (work_center, name, line, hours_per_day, efficiency) "
     ...                 "VALUES ('SMT-1', 'SMT 1', 'SMT', 8, 1)")
     ...     (filter_options(cur), distinct_values(cur, "work_centers", "line"))
     ({'lines': ['SMT'], 'families': []}, ['SMT'])

@@ -69,8 +69,9 @@ def sections() -> list[str]:
 def visible(user: auth.User) -> list[Page]:
     """The PAGES entries `user` may open, in order.
 
-    >>> [p.url for p in visible(auth.User("wall", "viewer"))]
-    ['overview']
+    >>> urls = [p.url for p in visible(auth.User("wall", "viewer"))]
+    >>> urls[:3], "data" in urls, "users" in urls
+    (['overview', 'variance', 'sales'], False, False)
     """
     return [p for p in PAGES if auth.can_see(user, PAGE_NEEDS.get(p.url))]
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.apptest import select_page  # noqa: E402
 AS_OF = date(2026, 11, 25)
-PAGES = ["views/overview.py", "views/sales.py", "views/pmc.py", "views/variance.py", "views/settings.py"]
+PAGES = ["overview", "sales", "pmc", "variance", "settings"]
 
 
 def demo_db(path: str | None) -> str:
@@ -43,8 +44,8 @@ def time_page(page: str, runs: int) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    if page != "views/overview.py":
-        at.switch_page(page)
+    if page != "overview":
+        select_page(at, page)
     t0 = time.perf_counter()
     at.run()
     first = time.perf_counter() - t0

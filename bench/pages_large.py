@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.apptest import select_page  # noqa: E402
 
 
 def time_page(page: str, runs: int) -> tuple[float, float, int]:
@@ -28,7 +29,7 @@ def time_page(page: str, runs: int) -> tuple[float, float, int]:
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
-    at.switch_page(page)
+    select_page(at, page)
     st.cache_data.clear()
     t0 = time.perf_counter()
     at.run()

@@ -44,6 +44,22 @@ def load_scenario(db, prefix: str, folder: Path = DATA / "capacity") -> None:
         cur.execute("INSERT INTO customers BY NAME SELECT * FROM read_csv(?, header = true)", [str(folder / "customers.csv")])
 
 
+@pytest.fixture
+def con(db, request):
+    """A cursor on a fresh database holding the test module's hand-built scenario: the module
+    sets SCENARIO = "quality" for tests/data/quality/scenario.sql."""
+    with db.cursor() as cur:
+        cur.execute((DATA / request.module.SCENARIO / "scenario.sql").read_text(encoding="utf-8"))
+        yield cur
+
+
+@pytest.fixture
+def empty(db):
+    """A cursor on a fresh, empty database."""
+    with db.cursor() as cur:
+        yield cur
+
+
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory) -> Path:
     """A demo factory database file around AS_OF, generated once per test session."""

@@ -8,24 +8,14 @@ import pytest
 
 from lib.filters import Filters
 from lib.sections import engineering as eng
-from tests.conftest import DATA
+
+SCENARIO = "engineering"        # tests/data/engineering/scenario.sql, loaded by the conftest `con` fixture
 
 AS_OF = date(2026, 11, 25)
 NOV = Filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
 EMPTY_PERIOD = Filters(start=date(2025, 1, 1), end=date(2025, 1, 31))
 
 
-@pytest.fixture
-def con(db):
-    with db.cursor() as cur:
-        cur.execute((DATA / "engineering" / "scenario.sql").read_text())
-        yield cur
-
-
-@pytest.fixture
-def empty(db):
-    with db.cursor() as cur:
-        yield cur
 
 
 @pytest.mark.parametrize("filters,expected", [

@@ -149,3 +149,9 @@ def test_page_stems_differ_from_url_paths():
     urls = {page.url for page in nav.PAGES}
     assert stems.isdisjoint(urls)
     assert {page.module for page in nav.PAGES} == {f"pages.{s}" for s in stems}
+
+
+def test_only_the_gateway_opens_duckdb():
+    offenders = [name for name, path in MODULES.items()
+                 if name != "lib.store.db" and "duckdb.connect" in path.read_text(encoding="utf-8")]
+    assert offenders == []

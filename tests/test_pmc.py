@@ -6,17 +6,12 @@ import pytest
 
 from lib.filters import Filters
 from lib.sections import pmc
-from tests.conftest import DATA
+
+SCENARIO = "pmc"        # tests/data/pmc/scenario.sql, loaded by the conftest `con` fixture
 
 AS_OF = date(2026, 11, 25)
 F = Filters(start=date(2026, 11, 2), end=date(2026, 11, 15))
 
-
-@pytest.fixture
-def con(db):
-    with db.cursor() as cur:
-        cur.execute((DATA / "pmc" / "scenario.sql").read_text(encoding="utf-8"))
-        yield cur
 
 
 def test_plan_vs_actual_by_day_with_cumulative_and_undefined_achievement(con):

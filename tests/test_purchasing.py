@@ -10,23 +10,13 @@ import pytest
 
 from lib.filters import Filters
 from lib.sections import purchasing as pur
-from tests.conftest import DATA
+
+SCENARIO = "purchasing"        # tests/data/purchasing/scenario.sql, loaded by the conftest `con` fixture
 
 AS_OF = date(2026, 11, 25)
 NOV = Filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
 
 
-@pytest.fixture
-def con(db):
-    with db.cursor() as cur:
-        cur.execute((DATA / "purchasing" / "scenario.sql").read_text())
-        yield cur
-
-
-@pytest.fixture
-def empty(db):
-    with db.cursor() as cur:
-        yield cur
 
 
 def test_supplier_otd_is_qty_received_by_due_over_qty_due(con):
@@ -130,13 +120,6 @@ def test_price_trend_starts_with_the_last_quote_before_the_period(con):
     assert pur.price_trend(con, NOV, ["M2"])["material"].unique().tolist() == ["M2"]
 
 
-def test_price_change_per_material_and_supplier(con):
-    c = pur.price_change(con, NOV)
-    assert c["material"].tolist() == ["M1", "M2"]
-    assert c["change_pct"].iloc[0] == pytest.approx(10 / 11 - 1)
-    assert c["change_pct"].isna().tolist() == [False, True]
-
-
 def test_scorecard(con):
     s = pur.supplier_scorecard(con, NOV, AS_OF).set_index("supplier")
     assert s.index.tolist() == ["S3", "S1", "S2"]
@@ -172,7 +155,7 @@ def test_everything_is_empty_on_an_empty_database(empty):
     for frame in (pur.open_pos(empty, AS_OF), pur.endangered_lines(empty, AS_OF),
                   pur.supplier_otd_ranking(empty, NOV, AS_OF), pur.supplier_otd_trend(empty, NOV, AS_OF),
                   pur.price_variance_by_material(empty, NOV), pur.price_trend(empty, NOV),
-                  pur.price_change(empty, NOV), pur.supplier_scorecard(empty, NOV, AS_OF)):
+                  pur.supplier_scorecard(empty, NOV, AS_OF)):
         assert frame.empty
     assert pur.suppliers(empty) == [] and pur.materials_quoted(empty) == []
 

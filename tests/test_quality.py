@@ -8,24 +8,14 @@ import pytest
 
 from lib.filters import Filters
 from lib.sections import quality as q
-from tests.conftest import DATA
+
+SCENARIO = "quality"        # tests/data/quality/scenario.sql, loaded by the conftest `con` fixture
 
 AS_OF = date(2026, 11, 25)
 NOV = Filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
 EMPTY_PERIOD = Filters(start=date(2025, 1, 1), end=date(2025, 1, 31))
 
 
-@pytest.fixture
-def con(db):
-    with db.cursor() as cur:
-        cur.execute((DATA / "quality" / "scenario.sql").read_text())
-        yield cur
-
-
-@pytest.fixture
-def empty(db):
-    with db.cursor() as cur:
-        yield cur
 
 
 def test_incoming_first_pass_counts_first_inspections_with_a_result(con):

@@ -7,17 +7,12 @@ import pytest
 
 from lib.filters import Filters
 from lib.sections import sales
-from tests.conftest import DATA
+
+SCENARIO = "sales"        # tests/data/sales/scenario.sql, loaded by the conftest `con` fixture
 
 AS_OF = date(2026, 11, 25)
 F = Filters(start=date(2026, 11, 2), end=date(2026, 11, 22))
 
-
-@pytest.fixture
-def con(db):
-    with db.cursor() as cur:
-        cur.execute((DATA / "sales" / "scenario.sql").read_text(encoding="utf-8"))
-        yield cur
 
 
 def test_otd_against_latest_and_original_promise(con):

@@ -1,10 +1,23 @@
-"""Section pages (Sales, PMC, Variance review, Settings, Overview's section row): the tiles show
-what the lib functions return, and the Settings page writes targets through the gateway."""
+"""Section pages (Sales, PMC, Purchasing, Quality, Engineering, Variance review, Settings, the
+Overview's section row): the tiles show what the lib functions return (each section's one
+`section_kpis`), say "no data" on an empty database, and the Settings page writes targets
+through the gateway."""
+from dataclasses import replace
+
 import pytest
 
 from lib import settings
 from lib.filters import default_filters
-from lib.sections import overview, pmc, sales, variance
+from lib.i18n import t
+from lib.sections import (
+    engineering,
+    overview,
+    pmc,
+    purchasing,
+    quality,
+    sales,
+    variance,
+)
 from lib.store.db import Database, get_db
 from lib.ui.widgets import fmt_value
 from tests.conftest import AS_OF, run_page, select_page
@@ -28,6 +41,9 @@ def _expected(fn, path, *args):
 @pytest.mark.parametrize("page,fn", [
     ("sales", sales.section_kpis),
     ("pmc", pmc.section_kpis),
+    ("purchasing", purchasing.section_kpis),
+    ("quality", quality.section_kpis),
+    ("engineering", engineering.section_kpis),
     ("variance", variance.review_kpis),
 ])
 def test_tiles_show_the_lib_values(monkeypatch, demo_path, page, fn):
@@ -48,12 +64,24 @@ def test_overview_shows_each_sections_headline(monkeypatch, demo_path):
     assert any(shown[i:i + 5] == expected for i in range(len(shown))), (shown, expected)
 
 
-@pytest.mark.parametrize("page", ["sales", "pmc", "variance"])
+@pytest.mark.parametrize("page", ["sales", "pmc", "purchasing", "quality", "engineering", "variance"])
 def test_empty_database_shows_empty_states_not_charts(monkeypatch, empty_path, page):
     at = run_page(monkeypatch, empty_path, page, lang="zh")
     assert not at.exception
-    assert set(_tile_values(at)) <= {"—", "0", "¥0"}  # no data: a dash or zero, never an error
-    assert len(at.info) >= 2                         # empty-state messages instead of empty charts
+    assert not at.error, [e.value for e in at.error]
+    assert set(_tile_values(at)) <= {"—", "0", "¥0", "0.0 h"}  # no data: a dash or zero, never an error
+    assert at.info                                   # empty-state messages instead of empty charts
+
+
+def test_supplier_filter_narrows_the_purchasing_tiles(monkeypatch, demo_path):
+    at = run_page(monkeypatch, demo_path, "purchasing")
+    with get_db(str(demo_path)).cursor() as cur:
+        supplier = purchasing.supplier_otd_ranking(cur, default_filters(AS_OF), AS_OF)["supplier"].iloc[-1]
+        f = replace(default_filters(AS_OF), suppliers=(supplier,))
+        want = fmt_value(purchasing.supplier_otd(cur, f, AS_OF), "pct")
+    at.multiselect(key="pur_suppliers").set_value([supplier]).run()
+    assert not at.exception, at.exception
+    assert _tile_values(at)[0] == want, t("purchasing.kpi.supplier_otd", "en")
 
 
 def test_variance_runs_only_the_chosen_tab(monkeypatch, demo_path):

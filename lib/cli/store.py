@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from lib.cli.common import Group, open_db, parse_date
-from lib.errors import TandemError, ValidationError
+from lib.errors import TandemError
+from lib.store.backup import replace_file
 
 group = Group()
 command = group.command
@@ -54,15 +55,8 @@ def cmd_init(args) -> int:
         db.checkpoint()
     finally:
         db.close()
-    _replace(tmp, path)
+    replace_file(tmp, path)
     return 0
-
-
-def _replace(new: Path, target: Path) -> None:
-    """Move a freshly built database file over `target` (and drop target's stale WAL)."""
-    Path(str(target) + ".wal").unlink(missing_ok=True)
-    Path(str(new) + ".wal").unlink(missing_ok=True)
-    new.replace(target)
 
 
 def _progress(share: float, what: str) -> None:
@@ -77,63 +71,19 @@ def _progress(share: float, what: str) -> None:
 @command("backup", "write a portable backup (Parquet) to a directory",
          lambda p: p.add_argument("target", help="directory to create"))
 def cmd_backup(args) -> int:
-    target = Path(args.target)
-    if target.exists() and any(target.iterdir()):
-        raise TandemError(f"{target} exists and is not empty; choose a new directory.", title="Not written")
-    db = open_db(args)
-    with db.cursor() as cur:
-        cur.execute(f"EXPORT DATABASE '{_sql_path(target)}' (FORMAT parquet)")
-    print(f"backup written to {target}")
+    from lib.store.backup import write_backup
+    write_backup(open_db(args), Path(args.target))
+    print(f"backup written to {args.target}")
     return 0
-
-
-def _sql_path(path: Path) -> str:
-    # EXPORT/IMPORT DATABASE take a literal path, not a parameter; quotes are doubled
-    return str(path.resolve()).replace("'", "''")
 
 
 @command("restore", "replace the database with a backup directory",
          lambda p: (p.add_argument("source", help="a directory written by backup"),
                     p.add_argument("--force", action="store_true", help="(kept for scripts; restore always replaces)")))
 def cmd_restore(args) -> int:
-    source = Path(args.source)
-    if not (source / "schema.sql").is_file() or not (source / "load.sql").is_file():
-        raise ValidationError(f"{source} is not a Tandem backup (schema.sql and load.sql are missing); "
-                              "the current database was left untouched.", title="Not restored")
-    target = Path(args.db)
-    tmp = target.with_name(target.name + ".restore")
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        p.unlink(missing_ok=True)
-    import duckdb
-    try:
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute(f"IMPORT DATABASE '{_sql_path(source)}'")
-            missing = {"schema_migrations", "order_lines", "work_centers"} - {
-                r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-            if missing:
-                raise ValidationError(f"{source} does not hold a Tandem database (missing {', '.join(sorted(missing))}); "
-                                      "the current database was left untouched.", title="Not restored")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-    except duckdb.Error as e:
-        for p in (tmp, Path(str(tmp) + ".wal")):
-            p.unlink(missing_ok=True)
-        raise ValidationError(f"{source} could not be read as a backup ({str(e).splitlines()[0]}); "
-                              "the current database was left untouched.", title="Not restored") from e
-    except TandemError:
-        for p in (tmp, Path(str(tmp) + ".wal")):
-            p.unlink(missing_ok=True)
-        raise
-    if target.exists():
-        # make sure no other process holds it before replacing the file
-        from lib.store.db import Database
-        Database(target, migrate=False).close()
-    _replace(tmp, target)
-    from lib.store.db import Database
-    Database(target).close()   # bring an older backup's schema up to date
-    print(f"restored {target} from {source}")
+    from lib.store.backup import restore_backup
+    restore_backup(Path(args.source), Path(args.db))
+    print(f"restored {args.db} from {args.source}")
     return 0
 
 

@@ -22,7 +22,6 @@ loops only run over master data (work centers, products) and the few meetings.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Callable
 

@@ -201,11 +201,6 @@ def _cached(con, key, as_of: date, end: date) -> tuple[Matrix, dict]:
     return hit
 
 
-def cached_matrix(con, key, as_of: date, end: date) -> Matrix:
-    """The full remaining-capacity matrix, computed once per `key` (see _cached)."""
-    return _cached(con, key, as_of, end)[0]
-
-
 # ---------------------------------------------------------------------------- material
 
 @dataclass

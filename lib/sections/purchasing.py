@@ -216,22 +216,6 @@ def price_trend(con, f: Filters, materials: list[str] | tuple[str, ...] = ()) ->
     """, [f.end, *sup_p, *mat_p, f.start, f.start, f.start]).df()
 
 
-def price_change(con, f: Filters) -> pd.DataFrame:
-    """Per material and supplier: last quote before the period, last quote in it, change %.
-    Only pairs quoted in the period; biggest rise first."""
-    sup, sup_p = supplier_clause(f)
-    return con.execute(f"""
-        SELECT material, supplier,
-               arg_max(unit_price, date) FILTER (WHERE date < ?) AS price_before,
-               arg_max(unit_price, date) FILTER (WHERE date BETWEEN ? AND ?) AS price_now,
-               price_now / nullif(price_before, 0) - 1 AS change_pct
-        FROM price_history WHERE date <= ? {sup}
-        GROUP BY material, supplier
-        HAVING count(*) FILTER (WHERE date BETWEEN ? AND ?) > 0
-        ORDER BY change_pct DESC NULLS LAST, material, supplier
-    """, [f.start, f.start, f.end, f.end, *sup_p, f.start, f.end]).df()
-
-
 # ---------------------------------------------------------------------------- scorecard
 
 def supplier_scorecard(con, f: Filters, as_of: date) -> pd.DataFrame:

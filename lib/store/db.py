@@ -322,6 +322,11 @@ class Tx:
         return old
 
 
+def _sql_path(path: Path) -> str:
+    """A directory as a SQL literal: EXPORT/IMPORT DATABASE take a literal path, not a parameter."""
+    return str(Path(path).resolve()).replace("'", "''")
+
+
 def _same(a, b) -> bool:
     na = a is None or (isinstance(a, float) and pd.isna(a)) or a is pd.NaT
     nb = b is None or (isinstance(b, float) and pd.isna(b)) or b is pd.NaT
@@ -478,6 +483,18 @@ class Database:
         return self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
                           "AND table_type = 'BASE TABLE' ORDER BY 1")["table_name"].tolist()
 
+    def export_database(self, target: Path) -> None:
+        """Write the whole database to the directory `target` (DuckDB's EXPORT DATABASE: schema.sql,
+        load.sql and a Parquet file per table)."""
+        with self._lock, self.cursor() as cur:
+            cur.execute(f"EXPORT DATABASE '{_sql_path(target)}' (FORMAT parquet)")
+
+    def import_database(self, source: Path) -> None:
+        """Load a directory written by export_database into this (new, empty) database."""
+        with self._lock, self.cursor() as cur:
+            cur.execute(f"IMPORT DATABASE '{_sql_path(source)}'")
+        self._committed()
+
     def checkpoint(self) -> None:
         with self._lock, self.cursor() as cur:
             cur.execute("CHECKPOINT")
@@ -500,8 +517,3 @@ def get_db(path: str | None = None) -> Database:
         if db is None:
             db = _INSTANCES[path] = Database(path)
         return db
-
-
-def is_empty(db: Database) -> bool:
-    """True when the database holds no master data yet (a fresh real-use database)."""
-    return not db.scalar("SELECT count(*) FROM work_centers") and not db.scalar("SELECT count(*) FROM products")

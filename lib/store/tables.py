@@ -428,7 +428,3 @@ def names() -> list[str]:
 def for_department(department: str) -> list[TableSpec]:
     """The tables `department` maintains, in declaration order."""
     return [s for s in SPECS if s.department == department]
-
-
-def key_columns(s: TableSpec) -> list[Col]:
-    return [s.column(k) for k in s.key]

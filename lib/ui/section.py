@@ -32,7 +32,6 @@ from lib.ui.widgets import (
     chart,
     downloads,
     flagged_table,
-    fmt_value,
     kpi_tiles,
     table,
     table_height,
@@ -210,8 +209,3 @@ def save_settings(db, user, new: dict) -> None:
     else:
         st.cache_data.clear()
         st.success(t("section.targets.saved", n=changed))
-
-
-def kpi_value_text(k) -> str:
-    """The text a KPI tile shows for its value (used by tests to compare with lib values)."""
-    return fmt_value(k.value, k.unit)

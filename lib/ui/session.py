@@ -100,15 +100,6 @@ def current_user() -> User:
     return fresh
 
 
-def logged_in_user() -> User | None:
-    """The logged-in user without raising: None when nobody is (or the session expired)."""
-    try:
-        user = current_user()
-    except SessionExpired:
-        return None
-    return None if user is SYSTEM and login_required() else user
-
-
 def can(need: str, department: str | None = None) -> bool:
     """Whether the acting user may `need` (for `department`): pages use it to hide edit
     controls from those who may not use them (lib still refuses, whatever the page shows)."""

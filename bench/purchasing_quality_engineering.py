@@ -6,7 +6,7 @@ Two figures per page:
 * the lib queries the page makes, in DuckDB, beside a straightforward pandas baseline for the
   two heaviest (late-PO pegging through the BOM, supplier scorecard), checked equal.
 
-    python bench/bench_sections_b.py [--runs 5] [--db /tmp/demo.duckdb]
+    python bench/purchasing_quality_engineering.py [--runs 5] [--db /tmp/demo.duckdb]
 """
 from __future__ import annotations
 
@@ -23,12 +23,13 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.apptest import select_page  # noqa: E402
 from lib.filters import default_filters  # noqa: E402
 from lib.sections import purchasing as pur  # noqa: E402
 from lib.store.db import Database  # noqa: E402
 
 AS_OF = date(2026, 11, 25)
-PAGES = ["views/purchasing.py", "views/quality.py", "views/engineering.py"]
+PAGES = ["purchasing", "quality", "engineering"]
 
 
 def median_time(fn, runs: int) -> float:
@@ -50,7 +51,7 @@ def page_times(db_path: str, runs: int) -> dict[str, tuple[float, float]]:
         for _ in range(runs):
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             at.run()
-            at.switch_page(page)
+            select_page(at, page)
             from streamlit import cache_data
             cache_data.clear()
             t0 = time.perf_counter()

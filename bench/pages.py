@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.apptest import select_page  # noqa: E402
+
 AS_OF = date(2026, 11, 25)
 PAGES = ["overview", "sales", "pmc", "variance", "settings"]
 

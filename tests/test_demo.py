@@ -28,6 +28,7 @@ def demo_db():
     return db, counts
 
 
+@pytest.mark.slow
 def test_same_seed_same_data_and_other_seed_differs(demo_db):
     db, _ = demo_db
     again = Database(":memory:")

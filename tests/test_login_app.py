@@ -91,6 +91,7 @@ def _edit_controls(at: AppTest, url: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_a_viewer_sees_no_edit_controls_on_any_page(monkeypatch, demo_copy):
     at = log_in(app(monkeypatch, demo_copy), "viewer")
     user = at.session_state["user"]

@@ -54,6 +54,7 @@ def _db(path):
     return get_db(str(path))
 
 
+@pytest.mark.slow
 def test_run_a_meeting_from_start_to_minutes(meeting_db):
     path, late = meeting_db
     at = _app("presenter")
@@ -118,6 +119,7 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
     assert any("closed and read-only" in i.value for i in at2.info)
 
 
+@pytest.mark.slow
 def test_presenter_shows_each_department_sections_tiles_and_content(demo_path, tmp_path, monkeypatch):
     """On the demo factory: every department section draws without error, its tiles show lib's
     section_kpis values, and its view draws its charts (and tables)."""

@@ -107,6 +107,7 @@ def test_close_requires_a_started_meeting(db):
         _close(db, mid, date(2026, 11, 25))
 
 
+@pytest.mark.slow
 def test_counters_and_carry_over_across_three_meetings(db):
     days = [date(2026, 11, 11), date(2026, 11, 18), date(2026, 11, 25)]
     m1 = _meeting(db, days[0])

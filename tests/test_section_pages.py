@@ -143,6 +143,7 @@ def test_a_record_list_behind_a_chart_is_loaded_only_once_opened(monkeypatch, de
     assert calls and any("Change" in d.value.columns and "Was" in d.value.columns for d in at.dataframe)
 
 
+@pytest.mark.slow
 def test_every_chart_table_header_has_a_translation(monkeypatch, demo_path):
     """Tables behind charts come straight from lib (snake_case names): each name needs a `col.`
     entry in lib/i18n/columns.py, or the Chinese page shows English code names."""

@@ -88,6 +88,7 @@ def render() -> None:
         m4.metric(t("promise.metric.binding"),
                   t("promise.binding.none") if not b else
                   t("promise.binding.material", what=b["what"]) if b["kind"] == "material" else
+                  t("promise.binding.lead_time", days=b["lead_days"]) if b["kind"] == "lead_time" else
                   t("promise.binding.capacity", what=b["what"], week=b["week"]))
 
     # stacked, full width: the Gantt and both tables read from the back of the room

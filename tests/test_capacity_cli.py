@@ -1,5 +1,6 @@
 """`python -m lib load` and `python -m lib promise` on the promise scenario (see test_promise.py)."""
 import json
+from datetime import date
 
 import pytest
 
@@ -26,14 +27,43 @@ def test_load_json(path, capsys):
                                                "load_pct", "overdue_hours"}
 
 
+def test_load_planned_view(path, capsys):
+    """The planned load never exceeds capacity: SMT W49 carries 40 of its 40 h (E1 12 h, E2 28 h
+    of its 35; E2's other 7 h are on Fri 11-27, W48)."""
+    assert cli.main(["load", "--db", path, "--as-of", "2026-11-25", "--weeks", "2", "--view", "planned",
+                     "--format", "json"]) == 0
+    rows = {(r["work_center"], r["period"]): r for r in json.loads(capsys.readouterr().out)}
+    assert rows[("SMT", "2026-W49")]["load_hours"] == 40 and rows[("SMT", "2026-W49")]["load_pct"] == 100.0
+    assert rows[("SMT", "2026-W48")]["load_hours"] == 7 and rows[("SMT", "2026-W48")]["overdue_hours"] == 0
+
+
+def test_late_lists_the_projected_late_lines(path, capsys):
+    """Nothing is late in the promise scenario; a line added that cannot make it is listed."""
+    assert cli.main(["late", "--db", path, "--as-of", "2026-11-25", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    from lib.store.db import Database
+    d = Database(path)
+    with d.transaction() as tx:   # 30 h on SMT due Fri 11-27: only 24 h are left by then
+        tx.insert("order_lines", {"order_no": "L1", "line_no": 1, "customer": "C1", "product": "S", "qty": 300,
+                                  "order_date": date(2026, 11, 20), "requested_date": date(2026, 11, 27)})
+    d.close()
+    assert cli.main(["late", "--db", path, "--as-of", "2026-11-25"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "order,line,product,due_date,projected_finish,days_late,work_center"
+    # L1 goes first (due 11-27): backward fails, forward 8 + 8 + 8 + 6 on Mon 11-30: 3 days late.
+    # E1 (due 12-04) still fits backward (SMT 8 on 12-02, 4 on 12-01). E2 (35 h) then finds only
+    # 22 h by 12-04 (2 on 11-30, 4 on 12-01, 8 + 8 on 12-03/04): forward, covered on 12-08, 4 days late.
+    assert out[1:] == ["E2,1,V,2026-12-04,2026-12-08,4,SMT", "L1,1,S,2026-11-27,2026-11-30,3,SMT"]
+
+
 def test_promise_json(path, capsys):
     assert cli.main(["promise", "--db", path, "--as-of", "2026-11-25", "--product", "S", "--qty", "300",
                      "--requested", "2026-11-30", "--format", "json"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["promise_date"] == "2026-12-07" and d["requested_ok"] is False
+    assert d["promise_date"] == "2026-12-08" and d["requested_ok"] is False
     assert d["binding"] == {"kind": "capacity", "what": "SMT", "step": 10, "week": "2026-W49",
-                            "load_pct": 1.175, "wait_days": 7}
-    assert d["max_qty_by_requested"] == 250
+                            "load_pct": 1.0, "wait_days": 8}
+    assert d["max_qty_by_requested"] == 170
 
 
 @pytest.mark.parametrize("args,code,message", [

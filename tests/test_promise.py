@@ -3,11 +3,16 @@ tests/data/capacity/promise_*.csv. As of Wednesday 2026-11-25; Monday–Friday; 
 
 SMT and ASM: 8 h/day each; DEAD: 0 h. X: SMT (setup 2, run 0.1, lead 1) → ASM (run 0.05, lead 2);
 BOM X: M1 x2, M2 x1. S: SMT run 0.1 (BOM M2 x1). V: SMT run 1, lead 5 (no BOM).
-Open lines: E1 X 100 promised Fri 12-04 → SMT 12 h on Wed 12-02, ASM 2.5 h on 12-03 and 12-04;
-E2 V 35 due 12-04 → SMT 7 h on each of 11-30..12-04. So SMT week 2026-W49 carries
-35 + 12 = 47 h of 40 (117.5 %); SMT remaining: 1 h on 11-30, 12-01, 12-03, 12-04, 0 on 12-02.
-M1: on hand 300, on hold 20, E1 needs 200 → free 80. PO1 100 due 12-01, PO2 200 due 12-08.
-M2: on hand 1000, E1 needs 100 → free 900.
+Open lines, both due Fri 12-04 and ordered 11-01, planned in order E1, E2 (the planned load,
+lib.plan.planned, finite capacity by priority):
+E1 X 100: ASM 5 h backward from 12-04 takes 5 of 12-04 (lead 2: first day 12-03); SMT 12 h from
+  Wed 12-02 back: 8 on 12-02, 4 on 12-01.
+E2 V 35 (SMT 35 h, lead 5) from 12-04 back: 8 + 8 (12-04, 12-03), 0 on 12-02, 4 on 12-01, 8 on
+  11-30, 7 on Fri 11-27: on time.
+Free SMT: 8 h on 11-25 and 11-26, 1 h on 11-27, none 11-30..12-04, 8 h a day from Mon 12-07.
+Free ASM: 3 h on 12-04, 8 h every other working day. SMT week 2026-W49 is full (40 of 40 h).
+M1: on hand 300, on hold 20, E1 needs 200 → free 80. PO1 100 due 12-01, PO2 200 due 12-08;
+lead 10 days → a new PO would arrive 12-05. M2: on hand 1000, E1 needs 100 → free 900.
 """
 import json
 from datetime import date
@@ -34,39 +39,42 @@ def q(db, product, qty, requested, **kw):
 
 def test_bound_by_material_covered_by_the_second_po(factory):
     p = q(factory, "X", 100, "2026-12-04")
-    # M1 need 200, free 80, short 120: PO1 (100) is not enough, PO1+PO2 (300) is -> 12-08
+    # M1 need 200, free 80, short 120: PO1 (100) is not enough, PO1+PO2 (300) is, due 12-08; a new
+    # PO ordered today (lead 10 days) would arrive Sat 12-05, earlier: ready 12-05
     m1 = {m["material"]: m for m in p.materials}["M1"]
-    assert (m1["need"], m1["free"], m1["po"], m1["ready"]) == (200, 80, "PO2", date(2026, 12, 8))
+    assert (m1["need"], m1["free"], m1["po"], m1["ready"], m1["source"]) == (200, 80, "PO2", date(2026, 12, 5),
+                                                                               "lead_time")
     assert {m["material"]: m for m in p.materials}["M2"]["ready"] == AS_OF
-    # SMT 12 h from Tue 12-08: 8 + 8 -> Wed 12-09; ASM 5 h, lead 2 from Thu 12-10 -> Fri 12-11
+    # SMT 12 h from Mon 12-07: 8 + 4 -> Tue 12-08; ASM 5 h, lead 2 from Wed 12-09 -> Thu 12-10
     assert [(s["work_center"], s["start"], s["finish"]) for s in p.steps] == [
-        ("SMT", date(2026, 12, 8), date(2026, 12, 9)), ("ASM", date(2026, 12, 10), date(2026, 12, 11))]
-    assert p.promise_date == date(2026, 12, 11) and p.requested_ok is False and p.days_late == 7
-    assert p.binding["kind"] == "material" and p.binding["what"] == "M1" and p.binding["date"] == date(2026, 12, 8)
+        ("SMT", date(2026, 12, 7), date(2026, 12, 8)), ("ASM", date(2026, 12, 9), date(2026, 12, 10))]
+    assert p.promise_date == date(2026, 12, 10) and p.requested_ok is False and p.days_late == 6
+    assert p.binding["kind"] == "material" and p.binding["what"] == "M1" and p.binding["date"] == date(2026, 12, 5)
     # 40 pcs need 80 of M1 = free stock: SMT 6 h today, ASM 11-26..11-27; 41 would wait for PO1 (12-01)
-    # and SMT has only 3 h left before 12-07, so 40 is the largest qty by 12-04
+    # and SMT has no free hour from 12-01 to 12-04, so 40 is the largest qty by 12-04
     assert p.max_qty_by_requested == 40
 
 
 def test_bound_by_capacity_spills_into_the_next_week(factory):
     p = q(factory, "S", 300, "2026-11-30")
-    # 30 h on SMT from today: 8+8+8 (W48) +1 (11-30) +1 +0 +1 +1 = 28 by 12-04, 36 on Mon 12-07
-    assert p.steps[0]["finish"] == date(2026, 12, 7)
-    assert p.promise_date == date(2026, 12, 7) and p.days_late == 7
-    # with the whole capacity it would finish Mon 11-30: it waited 7 days, in W49 (47 / 40 h)
+    # 30 h on SMT from today: 8 + 8 + 1 = 17 by 11-27, nothing free in W49, 25 on Mon 12-07, 30 on 12-08
+    assert p.steps[0]["finish"] == date(2026, 12, 8)
+    assert p.promise_date == date(2026, 12, 8) and p.days_late == 8
+    # with the whole capacity it would finish Mon 11-30: it waited 8 days, in W49 (40 / 40 h planned)
     b = p.binding
     assert (b["kind"], b["what"], b["week"]) == ("capacity", "SMT", "2026-W49")
-    assert b["load_pct"] == pytest.approx(1.175) and b["wait_days"] == 7
-    assert p.max_qty_by_requested == 250      # 25 h of SMT remain up to Mon 11-30
+    assert b["load_pct"] == pytest.approx(1.0) and b["wait_days"] == 8
+    assert p.max_qty_by_requested == 170      # 17 h of SMT are free up to Mon 11-30
 
 
 def test_bound_by_material_and_capacity(factory):
     p = q(factory, "X", 90, "2026-12-04")
-    # M1 need 180, free 80, short 100 = PO1 exactly -> 12-01; SMT 11 h: 1+0+1+1 by 12-04, +8 on 12-07
+    # M1 need 180, free 80, short 100 = PO1 exactly -> 12-01 (before 12-05); SMT 11 h: nothing free
+    # 12-01..12-04, 8 on 12-07, 3 on 12-08 (on an empty factory: 12-02, so it waited 6 days)
     assert p.material_ready == date(2026, 12, 1)
-    assert p.steps[0]["finish"] == date(2026, 12, 7) and p.steps[0]["wait_days"] == 5
-    assert p.steps[1]["finish"] == date(2026, 12, 9)
-    assert p.promise_date == date(2026, 12, 9)
+    assert p.steps[0]["finish"] == date(2026, 12, 8) and p.steps[0]["wait_days"] == 6
+    assert p.steps[1]["finish"] == date(2026, 12, 10)
+    assert p.promise_date == date(2026, 12, 10)
     assert p.binding["kind"] == "material" and p.binding["po"] == "PO1"
     assert p.max_qty_by_requested == 40
 
@@ -75,7 +83,7 @@ def test_requested_date_holds(factory):
     p = q(factory, "X", 10, "2026-12-18")
     # SMT 3 h today; ASM 0.5 h with lead 2: Thu 11-26, Fri 11-27
     assert p.promise_date == date(2026, 11, 27) and p.requested_ok is True
-    assert p.binding is None and p.max_qty_by_requested == 10
+    assert p.binding == {"kind": "lead_time", "what": "X", "lead_days": 3} and p.max_qty_by_requested == 10
     assert p.commit_date == date(2026, 12, 18)
 
 
@@ -105,8 +113,11 @@ def test_no_date_within_the_horizon_is_said_plainly(factory, product, kind, what
 def test_capacity_beyond_the_horizon(factory):
     with factory.transaction() as tx:
         tx.execute("INSERT INTO settings VALUES ('horizon_days', '7', 'test', now())")
-    p = q(factory, "S", 300, "2026-11-30")      # needs SMT until 12-07, the horizon ends 12-02
+    p = q(factory, "S", 300, "2026-11-30")      # needs SMT until 12-08, the horizon ends 12-02
     assert p.promise_date is None and p.problem["kind"] == "horizon" and p.problem["what"] == "SMT"
+    # the split still holds: 17 h of SMT are free by 11-30 (E1 and E2, due after the horizon's end,
+    # are still planned backward from their due date 12-04)
+    assert p.max_qty_by_requested == 170
 
 
 @pytest.mark.parametrize("product,qty,requested,where", [
@@ -128,11 +139,11 @@ def test_bad_inquiries_are_refused(factory, product, qty, requested, where):
 def test_sentence_and_json(factory):
     p = q(factory, "S", 300, "2026-11-30")
     assert promise.explain(p, "en") == (
-        "Earliest 2026-12-07 — 7 days after the requested date; bound by SMT in week 2026-W49 "
-        "(118% loaded). 250 of 300 can ship by 11-30.")
+        "Earliest 2026-12-08 — 8 days after the requested date; bound by SMT in week 2026-W49 "
+        "(100% loaded). 170 of 300 can ship by 11-30.")
     d = json.loads(json.dumps(p.to_dict()))
-    assert d["promise_date"] == "2026-12-07" and d["binding"]["kind"] == "capacity"
-    assert d["max_qty_by_requested"] == 250 and d["steps"][0]["work_center"] == "SMT"
+    assert d["promise_date"] == "2026-12-08" and d["binding"]["kind"] == "capacity"
+    assert d["max_qty_by_requested"] == 170 and d["steps"][0]["work_center"] == "SMT"
 
 
 def test_cached_matrix_gives_the_same_answer(factory):
@@ -140,11 +151,11 @@ def test_cached_matrix_gives_the_same_answer(factory):
     a = q(factory, "S", 300, "2026-11-30")
     b = q(factory, "S", 300, "2026-11-30", matrix_key=key)
     c = q(factory, "S", 300, "2026-11-30", matrix_key=key)
-    assert a.promise_date == b.promise_date == c.promise_date and b.max_qty_by_requested == 250
+    assert a.promise_date == b.promise_date == c.promise_date and b.max_qty_by_requested == 170
     # the cached material book gives the same component rows as the direct query
     x = q(factory, "X", 100, "2026-12-04")
     y = q(factory, "X", 100, "2026-12-04", matrix_key=key)
-    assert x.materials == y.materials and x.promise_date == y.promise_date == date(2026, 12, 11)
+    assert x.materials == y.materials and x.promise_date == y.promise_date == date(2026, 12, 10)
     assert {m["material"]: m["po"] for m in y.materials} == {"M1": "PO2", "M2": None}
 
 
@@ -153,10 +164,12 @@ def test_affected_load_adds_the_inquiry_where_it_takes_capacity(factory):
     with factory.cursor() as cur:
         df = promise.affected_load(cur, p, weeks=3)
     rows = {r.period: r for r in df[df["work_center"] == "SMT"].itertuples()}
-    # 24 h in W48 (all of it), 4 h of W49's 5 remaining, 2 h on Mon 12-07 (W50)
-    assert rows["2026-W48"].inquiry_hours == pytest.approx(24)
-    assert rows["2026-W49"].inquiry_hours == pytest.approx(4) and rows["2026-W49"].load_hours == 47
-    assert rows["2026-W50"].inquiry_hours == pytest.approx(2)
+    # against the planned load: 17 h in W48 (beside E2's 7 h: full), nothing in the full W49,
+    # 13 h on Mon 12-07 and Tue 12-08 (W50)
+    assert rows["2026-W48"].inquiry_hours == pytest.approx(17) and rows["2026-W48"].load_hours == pytest.approx(7)
+    assert rows["2026-W48"].load_pct == pytest.approx(1.0)
+    assert rows["2026-W49"].inquiry_hours == 0 and rows["2026-W49"].load_hours == pytest.approx(40)
+    assert rows["2026-W50"].inquiry_hours == pytest.approx(13)
 
 
 def test_a_step_left_without_days_in_the_horizon_is_a_horizon_problem(factory):
@@ -174,7 +187,8 @@ def test_when_nothing_can_ship_by_the_requested_date_the_sentence_says_none(fact
     # V: SMT run 1 h, lead 5 working days from today (11-25, 26, 27, 30, 12-01): 10 h fit in two
     # days, the lead time sets the finish on Tue 12-01; nothing finishes by today
     p = q(factory, "V", 10, "2026-11-25")
-    assert p.promise_date == date(2026, 12, 1) and p.max_qty_by_requested == 0 and p.binding is None
-    assert promise.explain(p, "en") == ("Earliest 2026-12-01 — 6 days after the requested date. "
-                                        "None of the 10 can ship by 11-25.")
+    assert p.promise_date == date(2026, 12, 1) and p.max_qty_by_requested == 0
+    assert p.binding == {"kind": "lead_time", "what": "V", "lead_days": 5}
+    assert promise.explain(p, "en") == ("Earliest 2026-12-01 — 6 days after the requested date; bound by the "
+                                        "routing's own lead times (5 working days). None of the 10 can ship by 11-25.")
     assert promise.explain(p, "zh").endswith("11-25 前一件也交不了(共 10)。")

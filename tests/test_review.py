@@ -29,23 +29,27 @@ def accepted(db, product="X", qty=100, requested="2026-12-04"):
 
 
 def test_accept_writes_line_first_promise_and_a_pending_round(factory):
-    line_id, p = accepted(factory)          # earliest 12-11 (bound by M1/PO2), requested 12-04
+    line_id, p = accepted(factory)          # earliest 12-10 (bound by M1, ready 12-05), requested 12-04
     line = factory.query("SELECT * FROM order_lines WHERE line_id = ?", [line_id]).iloc[0]
     assert (line["order_no"], line["line_no"], line["review_status"]) == ("SO-100", 1, "pending")
-    assert line["promised_date"].date() == date(2026, 12, 11)
+    assert line["promised_date"].date() == date(2026, 12, 10)
     hist = factory.query("SELECT promised_date, source FROM promise_history WHERE line_id = ?", [line_id])
-    assert [(d.date(), s) for d, s in hist.values] == [(date(2026, 12, 11), "ctp")]
+    assert [(d.date(), s) for d, s in hist.values] == [(date(2026, 12, 10), "ctp")]
     with factory.cursor() as cur:
         g = review.grid(cur, line_id)
         assert g["status"].tolist() == ["pending"] * 5 and g["round"].tolist() == [1] * 5
         assert review.pending(cur, "pmc")["line_id"].tolist() == [line_id]
     assert factory.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'order_lines' "
                           "AND column_name = 'promised_date' AND source = 'ctp'") == 1
-    # its load is now part of the next quote: SMT 12 h on Wed 12-09, before ASM 12-10..12-11
+    # its load is now part of the plan the next quote comes after: due 12-10, after E1 and E2
+    # (due 12-04): ASM 5 h on 12-10 (lead 2: from 12-09), SMT 12 h before that: 8 on 12-08, 4 on 12-07
     with factory.cursor() as cur:
-        from lib.plan import capacity
-        rem = capacity.remaining(cur, AS_OF, date(2026, 12, 11), work_centers=["SMT"])
-    assert rem.loc[rem["day"] == "2026-12-09", "load"].item() == 12
+        from lib.plan import planned
+        plan = planned.build(cur, AS_OF)
+    i = plan.lines.index[plan.lines["line_id"] == line_id][0]
+    mine = [(plan.grid.work_centers[plan.s_wc[j]], (AS_OF + __import__("datetime").timedelta(days=int(d))).isoformat(), h)
+            for j, d, h in zip(plan.e_step, plan.e_day, plan.e_hours) if plan.s_line[j] == i]
+    assert sorted(mine) == [("ASM", "2026-12-10", 5), ("SMT", "2026-12-07", 4), ("SMT", "2026-12-08", 8)]
 
 
 def test_a_requested_date_that_holds_is_promised(factory):
@@ -54,7 +58,7 @@ def test_a_requested_date_that_holds_is_promised(factory):
 
 
 def test_committed_date_is_the_latest_feasible_date(factory):
-    line_id, _ = accepted(factory)                          # CTP 12-11
+    line_id, _ = accepted(factory)                          # CTP 12-10
     review.sign(factory, HEADS["sales"], line_id, "sales", "ok")
     review.sign(factory, HEADS["pmc"], line_id, "pmc", "issue", "2026-12-16", "SMT full: second shift only from W51")
     review.sign(factory, HEADS["purchasing"], line_id, "purchasing", "issue", "2026-12-14", "PO2 may slip 3 days")
@@ -62,7 +66,7 @@ def test_committed_date_is_the_latest_feasible_date(factory):
     status, committed = review.sign(factory, HEADS["engineering"], line_id, "engineering", "ok")
     assert (status, committed) == ("issue", date(2026, 12, 16))
     hist = factory.query("SELECT promised_date, source FROM promise_history WHERE line_id = ? ORDER BY promise_id", [line_id])
-    assert [(d.date(), s) for d, s in hist.values] == [(date(2026, 12, 11), "ctp"), (date(2026, 12, 16), "review")]
+    assert [(d.date(), s) for d, s in hist.values] == [(date(2026, 12, 10), "ctp"), (date(2026, 12, 16), "review")]
     with factory.cursor() as cur:
         assert review.pending(cur, "pmc").empty
         g = review.grid(cur, line_id)
@@ -74,14 +78,14 @@ def test_a_feasible_date_earlier_than_ctp_does_not_pull_the_promise_in(factory):
     for d in ("sales", "purchasing", "quality", "engineering"):
         review.sign(factory, HEADS[d], line_id, d, "ok")
     status, committed = review.sign(factory, HEADS["pmc"], line_id, "pmc", "issue", "2026-12-05", "could do earlier")
-    assert committed == date(2026, 12, 11) and status == "issue"
+    assert committed == date(2026, 12, 10) and status == "issue"
 
 
 def test_all_ok_approves_and_keeps_the_ctp_date(factory):
     line_id, _ = accepted(factory)
     for d in HEADS:
         status, committed = review.sign(factory, HEADS[d], line_id, d, "ok")
-    assert (status, committed) == ("approved", date(2026, 12, 11))
+    assert (status, committed) == ("approved", date(2026, 12, 10))
     assert factory.scalar("SELECT review_status FROM order_lines WHERE line_id = ?", [line_id]) == "approved"
 
 
@@ -98,7 +102,7 @@ def test_a_change_reopens_the_review_and_keeps_the_promise_history(factory):
         assert g[g["round"] == 1]["status"].tolist() == ["ok"] * 5         # round 1 kept
         hist = review.history(cur, line_id)
     assert hist["source"].tolist() == ["ctp", "change"]
-    assert hist["promised_date"].iloc[0].date() == date(2026, 12, 11)       # the original promise
+    assert hist["promised_date"].iloc[0].date() == date(2026, 12, 10)       # the original promise
     assert factory.scalar("SELECT review_status FROM order_lines WHERE line_id = ?", [line_id]) == "pending"
     assert factory.scalar("SELECT kind FROM order_changes WHERE line_id = ?", [line_id]) == "qty"
 

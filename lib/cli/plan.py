@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import sys
 
+import pandas as pd
+
 from lib import settings
 from lib.cli.common import Group, open_db, parse_date
 from lib.plan import capacity, promise
@@ -21,7 +23,21 @@ def _load_args(p):
     p.add_argument("--as-of", type=parse_date, default=None, help="'today' (YYYY-MM-DD); default the real date")
     p.add_argument("--by", choices=capacity.BY, default="week", help="bucket: day, ISO week or month")
     p.add_argument("--weeks", type=int, default=None, help="weeks ahead (default: the load_weeks setting)")
+    p.add_argument("--view", choices=capacity.VIEWS, default="required",
+                   help="required: what the open orders ask (infinite capacity); planned: what the factory can run")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+
+def _write(out, fmt: str) -> None:
+    """A frame on standard output as CSV or JSON records (NaN/NA as null, dates as YYYY-MM-DD)."""
+    if fmt == "json":
+        records = [{k: (None if v is None or (not isinstance(v, str) and pd.isna(v)) else
+                        v.isoformat()[:10] if hasattr(v, "isoformat") else v.item() if hasattr(v, "item") else v)
+                    for k, v in r.items()} for r in out.to_dict(orient="records")]
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        out.to_csv(sys.stdout, index=False, date_format="%Y-%m-%d")
 
 
 @command("load", "work-center load against capacity per day, week or month", _load_args)
@@ -29,18 +45,30 @@ def cmd_load(args) -> int:
     db = open_db(args)
     as_of = args.as_of or settings.as_of()
     with db.cursor() as cur:
-        df = capacity.load(cur, as_of, by=args.by, weeks=args.weeks)
+        df = capacity.load(cur, as_of, by=args.by, weeks=args.weeks, view=args.view)
     out = df[["work_center", "period", "load_hours", "capacity_hours", "load_pct", "overdue_hours"]].copy()
     for c in ("load_hours", "capacity_hours", "overdue_hours"):
         out[c] = out[c].round(3)
     out["load_pct"] = [None if v is None or v != v else round(v * 100, 1) for v in out["load_pct"]]
-    if args.format == "json":
-        records = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-                   for r in out.to_dict(orient="records")]
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
-        print()
-    else:
-        out.to_csv(sys.stdout, index=False)
+    _write(out, args.format)
+    return 0
+
+
+def _late_args(p):
+    p.add_argument("--as-of", type=parse_date, default=None, help="'today' (YYYY-MM-DD); default the real date")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+
+@command("late", "the open lines the planned load projects late or cannot plan, and where", _late_args)
+def cmd_late(args) -> int:
+    from lib.plan import late
+    db = open_db(args)
+    as_of = args.as_of or settings.as_of()
+    with db.cursor() as cur:
+        df = late.late_lines(cur, as_of)
+    out = df.rename(columns={"order_no": "order", "line_no": "line"})[
+        ["order", "line", "product", "due_date", "projected_finish", "days_late", "work_center"]]
+    _write(out, args.format)
     return 0
 
 

@@ -35,6 +35,7 @@ from lib import settings
 
 BANDS = ("ok", "tight", "risk", "over")
 BY = ("day", "week", "month")
+VIEWS = ("required", "planned")     # infinite capacity backward / finite capacity by priority (lib.plan.planned)
 
 
 @dataclass(frozen=True)
@@ -353,16 +354,25 @@ def _place(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF, work_centers
 
 
 def load(con, as_of: date, by: str = "week", weeks: int | None = None, end: date | None = None,
-         whatif: WhatIf = NO_WHATIF) -> pd.DataFrame:
+         whatif: WhatIf = NO_WHATIF, view: str = "required") -> pd.DataFrame:
     """Load against capacity per work center and bucket, from as_of to `end` (default: the
     `load_weeks` setting's weeks ahead, to the end of the last week).
 
     Columns: work_center, period (2026-W51 ...), period_start, load_hours, capacity_hours,
     load_pct (None when there is no capacity), overdue_hours, band. The current bucket counts
-    capacity from as_of only: earlier days are gone, their load was moved onto as_of.
+    capacity from as_of only: earlier days are gone. `view`: "required" (infinite capacity,
+    backward from due dates; past-due load moved onto as_of and counted in overdue_hours) or
+    "planned" (finite capacity by priority, lib.plan.planned; overdue_hours are the hours of
+    projected late lines; it never exceeds capacity, and ends at the planning horizon).
     """
     _check_by(by)
+    if view not in VIEWS:
+        raise ValueError(f"view is one of {', '.join(VIEWS)}, not {view!r}")
     end = end or horizon_end(con, as_of, weeks)
+    if view == "planned":
+        from lib.plan import planned
+        p = planned.plan(con, as_of, whatif)
+        return _buckets(p, as_of, min(end, p.end), by)
     return _buckets(_place(con, as_of, end, whatif), as_of, end, by)
 
 

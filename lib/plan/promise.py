@@ -5,14 +5,18 @@
    quarantined by quality and a planner cannot build with it, so it is left out of free stock.
    If free covers the need the component is ready today; else open POs (qty - received) are
    taken in due-date order until the shortfall (need - free) is covered: ready on that PO's
-   due date; if they never cover it, today + the material's lead days. R = the latest.
-2. Capacity: remaining(W, d) = max(0, capacity - load). The first step starts on the later of
-   today and R; each step consumes remaining capacity day by day on working days from its start
-   and finishes when its hours are covered or after lead_days working days, whichever is later;
-   the next step starts on the next working day of its work center.
+   due date, or on today + the material's lead days if that is earlier (a new PO would arrive
+   first); if they never cover it, today + the lead days. R = the latest, so R never gets
+   earlier as qty grows.
+2. Capacity: the free hours the planned load leaves (lib.plan.planned: the inquiry comes after
+   every open line, so quoting never moves a promise already given). The first step starts on
+   the later of today and R; each step consumes free capacity day by day on working days from
+   its start and finishes when its hours are covered or after lead_days working days, whichever
+   is later; the next step starts on the next working day of its work center.
 3. Promise = last finish + shipping buffer. Binding: the component that set R (when R > today),
-   else the step that waited longest for capacity, with the most loaded week it waited in. The
-   largest qty still meeting the requested date is found by bisection (the rule is monotonic).
+   else the step that waited longest for capacity, with the most loaded week it waited in, else
+   the routing's own lead days (`lead_time`). The largest qty still meeting the requested date
+   is found by bisection (the rule is monotonic), also when no date exists within the horizon.
 
     >>> from lib.store.db import Database
     >>> with Database(":memory:").cursor() as cur:
@@ -32,7 +36,7 @@ import pandas as pd
 
 from lib import settings
 from lib.errors import ValidationError
-from lib.plan import capacity
+from lib.plan import capacity, planned
 
 EPS = 1e-6
 
@@ -48,7 +52,7 @@ class Promise:
     as_of: date
     promise_date: date | None = None
     requested_ok: bool | None = None
-    binding: dict | None = None          # {kind: material|capacity, what, date|week, load_pct}
+    binding: dict | None = None          # {kind: material|capacity|lead_time, what, date|week, load_pct|lead_days}
     max_qty_by_requested: float = 0
     steps: list[dict] = field(default_factory=list)
     materials: list[dict] = field(default_factory=list)
@@ -99,6 +103,8 @@ def explain(p: Promise, lang: str | None = None) -> str:
     elif b and b["kind"] == "capacity":
         pct = "—" if b.get("load_pct") is None else f"{b['load_pct'] * 100:.0f}%"
         head += t("promise.sentence.capacity", lang, what=b["what"], week=b["week"], pct=pct)
+    elif b and b["kind"] == "lead_time":
+        head += t("promise.sentence.lead_time", lang, days=b["lead_days"])
     if not p.requested_ok:
         key = "promise.sentence.split" if p.max_qty_by_requested > 0 else "promise.sentence.split_none"
         head += t(key, lang, n=_num(p.max_qty_by_requested), qty=_num(p.qty), requested=p.requested.strftime("%m-%d"))
@@ -172,32 +178,33 @@ class Matrix:
         return self.cap.shape[1]
 
 
-def build_matrix(con, as_of: date, end: date, work_centers=None, exclude_lines=(),
-                 whatif: capacity.WhatIf = capacity.NO_WHATIF) -> Matrix:
-    """The remaining-capacity matrix from the load engine (only the given work centers' load when given)."""
-    wcs, cap, ld = capacity.remaining_matrix(con, as_of, end, work_centers=work_centers, whatif=whatif,
-                                             exclude_lines=exclude_lines)
-    return Matrix(as_of, wcs, cap, ld)
+def build_matrix(con, as_of: date, exclude_lines=(), whatif: capacity.WhatIf = capacity.NO_WHATIF,
+                 key=None) -> Matrix:
+    """Capacity and the planned load (lib.plan.planned) per work center and day from as_of to the
+    planning horizon: what an inquiry may take is what the plan leaves free."""
+    p = planned.plan(con, as_of, whatif, exclude_lines, key=key)
+    days = (p.end - as_of).days + 1                 # an inquiry may not finish past the horizon
+    return Matrix(as_of, p.grid.work_centers, p.grid.cap[:, :days], p.load[:, :days])
 
 
-_CACHE: dict[tuple, tuple[Matrix, dict]] = {}     # key -> (matrix, material book)
-_CACHE_LOCK = threading.Lock()
+_BOOKS: dict[tuple, dict] = {}      # data key -> material book
+_BOOKS_LOCK = threading.Lock()
 
 
-def _cached(con, key, as_of: date, end: date) -> tuple[Matrix, dict]:
-    """The full remaining-capacity matrix and the material book, computed once per
-    `key` (include db.data_version(), which every write bumps, and the database's identity).
-    Kept in a plain dict rather than st.cache_data: Streamlit hashes big frames from a sample
-    and could return a stale matrix."""
-    k = (key, as_of, end, tuple(settings.working_weekdays(con)))
-    with _CACHE_LOCK:
-        hit = _CACHE.get(k)
+def _book(con, key) -> dict | None:
+    """The material book, read once per data (`key`, else planned.data_key); None when the
+    database cannot be keyed (in memory), then the quote reads its own components."""
+    key = key if key is not None else planned.data_key(con)
+    if key is None:
+        return None
+    with _BOOKS_LOCK:
+        hit = _BOOKS.get(key)
     if hit is None:
-        hit = (build_matrix(con, as_of, end), material_book(con))
-        with _CACHE_LOCK:
-            if len(_CACHE) > 8:
-                _CACHE.clear()
-            _CACHE[k] = hit
+        hit = material_book(con)
+        with _BOOKS_LOCK:
+            if len(_BOOKS) >= 8:
+                _BOOKS.pop(next(iter(_BOOKS)))
+            _BOOKS[key] = hit
     return hit
 
 
@@ -285,11 +292,14 @@ def _material_check(comps: list[_Component], qty: float, as_of: date, detail: bo
         if free < need - EPS:
             short = need - free
             hit = int(np.searchsorted(c.po_cum, short - EPS)) if len(c.po_cum) else 0
+            lead = as_of + timedelta(days=int(c.lead_days)) if c.known and c.lead_days and c.lead_days > 0 else None
             if hit < len(c.po_cum):
                 po, po_due, source = c.po[hit], c.po_due[hit], "po"
                 ready = max(as_of, po_due)
-            elif c.known and c.lead_days and c.lead_days > 0:
-                ready, source = as_of + timedelta(days=int(c.lead_days)), "lead_time"
+                if lead is not None and lead < ready:        # a new purchase order would arrive first
+                    ready, source = lead, "lead_time"
+            elif lead is not None:
+                ready, source = lead, "lead_time"
             else:
                 ready, source = None, "none"
                 problem = problem or {"kind": "no_lead_time", "what": c.material}
@@ -372,18 +382,17 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
 
     Bad input raises ValidationError; a product without routing, a work center without
     capacity, a material without lead time or a finish beyond the horizon give a Promise with
-    promise_date None and `problem` saying which. `matrix_key` (e.g. (db.path, db.data_version()))
-    reuses a cached remaining-capacity matrix of all work centers.
+    promise_date None and `problem` saying which (and still the largest qty that meets the
+    requested date). `matrix_key` (e.g. (db.path, db.data_version())) names the data for the
+    cached plan and material book; by default the database file and its data version do.
     """
     as_of = as_of or date.today()
     product, q, req = validate(con, product, qty, requested, as_of)
     p = Promise(product, q, req, as_of)
-    horizon = int(settings.get("horizon_days", con))
-    end = as_of + timedelta(days=horizon)
+    end = planned.horizon_end(con, as_of)
     routing = con.execute("SELECT step, work_center, setup_hours, run_hours_per_unit, lead_days FROM routings "
                           "WHERE product = ? ORDER BY step", [product]).fetchall()
-    cached = matrix_key is not None and not whatif and not exclude_lines
-    m, book = _cached(con, matrix_key, as_of, end) if cached and routing else (None, None)
+    book = _book(con, matrix_key) if routing and not exclude_lines else None
     comps = _materials(con, product, exclude_lines, book)
     if not comps:
         p.warnings.append("no_bom")
@@ -392,29 +401,31 @@ def quote(con, product: str, qty, requested, as_of: date | None = None, *, matri
     if not routing:
         p.problem = {"kind": "no_routing", "what": product}
         return p
+    buffer = int(settings.get("shipping_buffer_days", con))
+    m = build_matrix(con, as_of, exclude_lines, whatif, key=matrix_key)
+    split = lambda: _max_qty(m, routing, comps, q, req, as_of, buffer)  # noqa: E731
     if problem:
         p.problem = problem
+        p.max_qty_by_requested = split()
         return p
     if ready > end:
         p.problem = {"kind": "horizon", "what": max(p.materials, key=lambda r: r["ready"])["material"],
                      "horizon": end.isoformat()}
+        p.max_qty_by_requested = split()
         return p
-    if m is None:
-        m = build_matrix(con, as_of, end, work_centers=sorted({r[1] for r in routing}), exclude_lines=exclude_lines,
-                         whatif=whatif)
     steps, problem = _forward(m, routing, q, (ready - as_of).days)
     if problem:
         problem["horizon"] = end.isoformat()
         p.problem = problem
         p.steps = _dated(m, steps)
+        p.max_qty_by_requested = split()
         return p
-    buffer = int(settings.get("shipping_buffer_days", con))
     p.steps = _dated(m, steps)
     p.allocation = _allocation(m, steps)
     p.promise_date = p.steps[-1]["finish"] + timedelta(days=buffer)
     p.requested_ok = p.promise_date <= req
     p.binding = _binding(m, p, ready, steps)
-    p.max_qty_by_requested = q if p.requested_ok else _max_qty(m, routing, comps, q, req, as_of, buffer)
+    p.max_qty_by_requested = q if p.requested_ok else split()
     return p
 
 
@@ -435,21 +446,22 @@ def _binding(m: Matrix, p: Promise, ready: date, steps: list[dict]) -> dict | No
         return {"kind": "material", "what": comp["material"], "date": ready, "po": comp.get("po")}
     worst = max(steps, key=lambda s: s["wait_days"], default=None)
     if worst is None or worst["wait_days"] <= 0:
-        return None
+        return {"kind": "lead_time", "what": p.product, "lead_days": sum(s["lead_days"] for s in steps)}
     week, pct = _week_load(m, worst["work_center"], worst["start"], worst["finish"])
     return {"kind": "capacity", "what": worst["work_center"], "step": worst["step"], "week": week,
             "load_pct": pct, "wait_days": worst["wait_days"]}
 
 
 def affected_load(con, p: Promise, weeks: int | None = None) -> pd.DataFrame:
-    """Weekly load of the work centers the inquiry uses, with the inquiry's hours added where
-    its steps take them: work_center, period, load_hours, inquiry_hours, capacity_hours, load_pct."""
+    """Weekly planned load (what the inquiry comes after) of the work centers it uses, with the
+    inquiry's hours added where its steps take them: work_center, period, load_hours,
+    inquiry_hours, capacity_hours, load_pct."""
     if not p.steps:
         return pd.DataFrame(columns=["work_center", "period", "load_hours", "inquiry_hours", "capacity_hours", "load_pct"])
     last = max(s["finish"] for s in p.steps)
     end = max(capacity.horizon_end(con, p.as_of, weeks), last + timedelta(days=6 - last.weekday()))
     wcs = sorted({s["work_center"] for s in p.steps})
-    base = capacity.load(con, p.as_of, by="week", end=end)
+    base = capacity.load(con, p.as_of, by="week", end=end, view="planned")
     base = base[base["work_center"].isin(wcs)][["work_center", "period", "period_start", "load_hours", "capacity_hours"]]
     alloc = pd.DataFrame(p.allocation, columns=["work_center", "day", "hours"])
     alloc["period"] = [capacity.period_label(d, "week") for d in alloc["day"]]
@@ -470,6 +482,9 @@ def products(con) -> pd.DataFrame:
 
 def _max_qty(m, routing, comps, qty, req, as_of, buffer) -> float:
     """The largest whole qty (≤ qty) whose promise still meets `req`; 0 when none does."""
+    if qty <= 0:
+        return 0.0
+
     def ok(x: float) -> bool:
         _, ready, problem = _material_check(comps, x, as_of, detail=False)
         if problem or ready is None or ready > req:

@@ -137,7 +137,7 @@ def render() -> None:
                 st.info(t("sales.no_open_complaints"))
 
     # ------------------------------------------------------------------ at-risk lines
-    risk = section.load(db, sales.at_risk_lines, f, as_of, use_load=True)
+    risk = section.load(db, sales.at_risk_lines, f, as_of)
     st.subheader(t("sales.at_risk", n=len(risk)), help=t("sales.at_risk.help"))
     if risk.empty:
         st.info(t("sales.no_risk"))

@@ -2,7 +2,6 @@
 from dataclasses import replace
 from datetime import date
 
-import pandas as pd
 import pytest
 
 from lib.filters import Filters
@@ -101,22 +100,18 @@ def test_complaints(con):
     assert sales.open_complaint_count(con, F) == 2
 
 
-def test_at_risk_lines_and_why(con):
+def test_at_risk_lines_are_the_late_list_for_the_sales_filters(con):
+    """The scenario has no routings: every open line is listed as unplannable (no_routing), the
+    customer filter narrows it and the line filter does not apply to orders."""
+    from lib.plan import late
     df = sales.at_risk_lines(con, F, AS_OF)
-    assert df["line_id"].tolist() == [2, 6, 4]
-    assert df["overdue"].tolist() == [True, True, False]
-    assert df["promise_after_request"].tolist() == [False, False, True]
-    assert df["days_after_request"].tolist() == [0, 0, 7]
-    late = pd.DataFrame({"line_id": [4, 2], "expected_date": pd.to_datetime(["2026-11-30", "2026-11-01"])})
-    df = sales.at_risk_lines(con, F, AS_OF, late=late)
-    assert df.set_index("line_id")["load_late"].to_dict() == {2: False, 6: False, 4: True}
-    # without an expected date, a listed line counts as late by load, and the note says where
-    late = pd.DataFrame({"line_id": [6, 6], "note": ["WC2 2026-W49", "WC1 2026-W49"]})
-    df = sales.at_risk_lines(con, F, AS_OF, late=late).set_index("line_id")
-    assert df.loc[6, "load_late"] and df.loc[6, "load_note"] == "WC1 2026-W49, WC2 2026-W49"
-    assert not df.loc[4, "load_late"]
-    # with the capacity engine: the scenario has no routings, so no load and the same three lines
-    assert sales.at_risk_lines(con, F, AS_OF, use_load=True)["line_id"].tolist() == [2, 6, 4]
+    assert df["line_id"].tolist() == late.late_lines(con, AS_OF)["line_id"].tolist()
+    assert set(df["status"]) == {"no_routing"} and len(df) == con.execute(
+        "SELECT count(*) FROM order_lines WHERE status = 'open' AND qty > shipped_qty").fetchone()[0]
+    one = df["customer"].iloc[0]
+    narrowed = sales.at_risk_lines(con, replace(F, customers=(one,)), AS_OF)
+    assert set(narrowed["customer"]) == {one}
+    assert len(sales.at_risk_lines(con, replace(F, lines=("NOPE",)), AS_OF)) == len(df)
 
 
 def test_everything_is_empty_not_an_error_on_an_empty_database(db):

@@ -61,19 +61,22 @@ def test_resolve_link_refuses_unknown(lines, field, typed, where):
 
 
 def test_at_risk_reasons():
+    ts = pd.to_datetime
     risk = pd.DataFrame({
-        "order_no": ["A", "B", "C", "D"], "line_no": [1, 2, 3, 4], "customer": "c", "product": "p",
-        "remaining_qty": 5.0, "requested_date": pd.to_datetime(["2026-01-01"] * 4),
-        "promised_date": pd.to_datetime(["2026-01-02"] * 4),
-        "overdue": [True, False, True, False], "promise_after_request": [True, False, False, False],
-        "load_late": [False, True, True, False], "load_note": [None, "SMT-2 2026-W03", "CNC-1", None]})
+        "order_no": ["A", "B", "C"], "line_no": [1, 2, 3], "customer": "C-1", "customer_name": "Acme",
+        "product": "p", "remaining_qty": 5.0, "due_date": ts(["2026-01-05"] * 3),
+        "projected_finish": ts(["2026-01-08", None, None]), "days_late": pd.array([3, None, None], dtype="Int64"),
+        "status": ["late", "unplanned", "no_routing"], "work_center": ["SMT-2", "CNC-1", None],
+        "step": pd.array([20, 10, None], dtype="Int64"), "late_po": ["PO-9", None, None],
+        "late_po_material": ["M-1", None, None], "late_po_due": ts(["2026-01-02", None, None])})
     view = sales_charts.at_risk_view(risk)
-    assert view.iloc[:, 0].tolist() == ["A/1", "B/2", "C/3", "D/4"]
+    assert view.iloc[:, 0].tolist() == ["A/1", "B/2", "C/3"]
+    assert view.iloc[:, 1].tolist() == ["C-1 · Acme"] * 3
+    assert view.iloc[:, -2].tolist() == ["3", "", ""]
     assert view.iloc[:, -1].tolist() == [
-        "overdue, promised after requested date",
-        "overloaded week ahead: SMT-2 2026-W03",
-        "overdue, overloaded week ahead: CNC-1",
-        ""]
+        "finishes 01-08 at SMT-2 (step 20); late PO-9 (M-1, due 01-02)",
+        "cannot be planned in the horizon: CNC-1 (step 10) has no room",
+        "no routing: cannot be planned"]
 
 
 def test_overdue_rows_get_the_red_dot_only():

@@ -25,31 +25,26 @@ numbered once (a cumulative count), so "the last working day on or before x" is 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
 from lib import settings
+from lib.plan.grid import (  # noqa: F401 - WhatIf and Grid are part of this module's interface
+    NO_WHATIF,
+    Grid,
+    WhatIf,
+    as_date,
+    capacity_grid,
+    line_params,
+    open_lines_sql,
+)
 
 BANDS = ("ok", "tight", "risk", "over")
 BY = ("day", "week", "month")
 VIEWS = ("required", "planned")     # infinite capacity backward / finite capacity by priority (lib.plan.planned)
-
-
-@dataclass(frozen=True)
-class WhatIf:
-    """Unsaved changes to try: calendar rows (date, work_center, hours; '' = all work centers)
-    that replace the stored ones, and new due dates for order lines (line_id, date)."""
-    calendar: tuple[tuple[date, str, float], ...] = ()
-    due: tuple[tuple[int, date], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.calendar or self.due)
-
-
-NO_WHATIF = WhatIf()
 
 
 def band(load_hours: float, capacity_hours: float) -> str:
@@ -113,76 +108,7 @@ def _check_by(by: str) -> None:
         raise ValueError(f"by is one of {', '.join(BY)}, not {by!r}")
 
 
-def _as_date(v) -> date:
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    return date.fromisoformat(str(v)[:10])
-
-
 # ---------------------------------------------------------------------------- capacity grid
-
-@dataclass
-class Grid:
-    """Capacity hours per work center (rows) and day (columns; column 0 is `start`). Rows from
-    `known` on are work centers a routing names but the work_centers table lacks: no capacity."""
-    start: date
-    work_centers: list[str]
-    cap: np.ndarray
-    known: int
-    _index: dict = field(default_factory=dict, repr=False)
-
-    def __post_init__(self):
-        self._index = {w: i for i, w in enumerate(self.work_centers)}
-
-    def row(self, work_center: str) -> int | None:
-        return self._index.get(work_center)
-
-    def col(self, day: date) -> int:
-        return (day - self.start).days
-
-    @property
-    def days(self) -> int:
-        return self.cap.shape[1]
-
-
-def _grid(con, start: date, end: date, whatif: WhatIf = NO_WHATIF, work_centers=None,
-          extra=()) -> Grid:
-    """Capacity(W, d) = hours(W, d) x efficiency(W) for every work center and day in [start, end]:
-    hours_per_day on working weekdays, replaced by the calendar row of W, else the row for all
-    (''); what-if rows replace stored ones. `extra` adds rows without capacity (unknown work
-    centers that routings name)."""
-    wcs = con.execute("SELECT work_center, hours_per_day, efficiency FROM work_centers ORDER BY work_center").fetchall()
-    if work_centers is not None:
-        keep = set(work_centers)
-        wcs = [r for r in wcs if r[0] in keep]
-    names = [r[0] for r in wcs]
-    n = max((end - start).days + 1, 0)
-    iso = (start.weekday() + np.arange(n)) % 7 + 1
-    working = np.isin(iso, settings.working_weekdays(con))
-    hpd = np.array([r[1] for r in wcs], dtype=float)
-    eff = np.array([r[2] for r in wcs], dtype=float)
-    hours = np.where(working[None, :], hpd[:, None], 0.0) if len(wcs) else np.zeros((0, n))
-    cal = {(int(d), w): float(h) for d, w, h in con.execute(
-        "SELECT date_diff('day', ?::DATE, date), work_center, hours FROM calendar WHERE date BETWEEN ? AND ?",
-        [start, start, end]).fetchall()}
-    for d, w, h in whatif.calendar:
-        off = (_as_date(d) - start).days
-        if 0 <= off < n:
-            cal[(off, str(w or ""))] = float(h)
-    index = {w: i for i, w in enumerate(names)}
-    for (off, w), h in cal.items():           # the row for all first, a work center's own row wins
-        if w == "":
-            hours[:, off] = h
-    for (off, w), h in cal.items():
-        if w in index:
-            hours[index[w], off] = h
-    cap = hours * eff[:, None]
-    extra = sorted(set(extra) - set(names))
-    if extra:
-        cap = np.vstack([cap, np.zeros((len(extra), n))])
-    return Grid(start, names + extra, cap, len(names))
 
 
 def capacity_by_day(con, start: date, end: date, whatif: WhatIf = NO_WHATIF) -> pd.DataFrame:
@@ -193,7 +119,7 @@ def capacity_by_day(con, start: date, end: date, whatif: WhatIf = NO_WHATIF) -> 
     ...     list(capacity_by_day(cur, date(2026, 1, 1), date(2026, 1, 2)).columns)
     ['work_center', 'day', 'capacity_hours']
     """
-    g = _grid(con, start, end, whatif)
+    g = capacity_grid(con, start, end, whatif)
     return pd.DataFrame({"work_center": np.repeat(np.array(g.work_centers, dtype=object), g.days),
                          "day": np.tile(_days64(start, g.days), len(g.work_centers)),
                          "capacity_hours": g.cap.ravel()})
@@ -204,22 +130,6 @@ def _days64(start: date, n: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- load (backward)
-
-def _open_lines_sql(product_filter: str = "") -> str:
-    """Open lines with their due date (what-if, else promised, else requested). Parameters:
-    what-if line ids, what-if dates, lines to leave out, then product_filter's."""
-    return f"""
-        SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product,
-               o.qty - o.shipped_qty AS rem_qty,
-               coalesce(wi.due, o.promised_date, o.requested_date) AS due
-        FROM order_lines o
-        LEFT JOIN (SELECT unnest(?::BIGINT[]) AS line_id, unnest(?::DATE[]) AS due) wi ON wi.line_id = o.line_id
-        WHERE o.status = 'open' AND o.qty - o.shipped_qty > 0
-          AND o.line_id NOT IN (SELECT unnest(?::BIGINT[])) {product_filter}"""
-
-
-def _line_params(whatif: WhatIf, exclude_lines=()) -> list:
-    return [[int(i) for i, _ in whatif.due], [_as_date(d) for _, d in whatif.due], [int(x) for x in exclude_lines]]
 
 
 @dataclass
@@ -271,10 +181,10 @@ def _place(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF, work_centers
         SELECT pn.p, r.step, r.work_center, r.setup_hours, r.run_hours_per_unit, greatest(r.lead_days, 1)
         FROM routings r JOIN pn USING (product) ORDER BY pn.p, r.step DESC""", wc_params).fetchall()
     lines = con.execute(f"""
-        WITH {numbering}, l AS ({_open_lines_sql()})
+        WITH {numbering}, l AS ({open_lines_sql()})
         SELECT l.line_id, pn.p, l.rem_qty, date_diff('day', ?::DATE, l.due)::INTEGER AS due
         FROM l JOIN pn USING (product) WHERE l.due IS NOT NULL ORDER BY l.line_id""",
-        [*wc_params, *_line_params(whatif, exclude_lines), as_of]).fetchnumpy()
+        [*wc_params, *line_params(whatif, exclude_lines), as_of]).fetchnumpy()
     l_id = np.asarray(lines["line_id"], dtype=np.int64)
     l_p = np.asarray(lines["p"], dtype=np.int64)
     l_rem = np.asarray(lines["rem_qty"], dtype=float)
@@ -308,7 +218,7 @@ def _place(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF, work_centers
         last_off = max(end_off, int(l_due.max()))
     else:
         first_off, last_off = 0, end_off
-    g = _grid(con, as_of + timedelta(days=first_off), as_of + timedelta(days=last_off), whatif, extra=set(r_wc))
+    g = capacity_grid(con, as_of + timedelta(days=first_off), as_of + timedelta(days=last_off), whatif, extra=set(r_wc))
     as_col, ncol = -first_off, g.days
     wc_of_r = np.array([g.row(w) for w in r_wc], dtype=np.int64)
     w = wc_of_r[r]
@@ -455,7 +365,7 @@ def drilldown(con, as_of: date, work_center: str, period_start_day: date, by: st
     mask = (pl.wc == (-1 if i is None else i)) & (pl.day >= lo) & (pl.day <= hi)
     _entries_frame(con, pl, mask, "_cap_drill")
     return con.execute(f"""
-        WITH lines AS ({_open_lines_sql()}),
+        WITH lines AS ({open_lines_sql()}),
         e AS (SELECT line_id, step, min(off) AS a, max(off) AS b, sum(hours) AS hours,
                      sum(overdue_hours) AS overdue_hours FROM _cap_drill GROUP BY ALL)
         SELECT o.order_no, o.line_no, o.customer, o.product, o.rem_qty AS qty, o.due AS due_date,
@@ -463,7 +373,7 @@ def drilldown(con, as_of: date, work_center: str, period_start_day: date, by: st
                e.overdue_hours, o.line_id
         FROM e JOIN lines o USING (line_id)
         ORDER BY hours DESC, o.order_no, o.line_no
-    """, [*_line_params(whatif), as_of, as_of]).df()
+    """, [*line_params(whatif), as_of, as_of]).df()
 
 
 def remaining_matrix(con, as_of: date, end: date, work_centers=None, whatif: WhatIf = NO_WHATIF,
@@ -497,12 +407,12 @@ def lines_at_risk(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF) -> pd
     panel to show which promises a change puts at risk or rescues."""
     risk_entries(con, as_of, end, whatif)
     return con.execute(f"""
-        WITH lines AS ({_open_lines_sql()})
+        WITH lines AS ({open_lines_sql()})
         SELECT DISTINCT o.order_no, o.line_no, o.customer, o.product, o.due AS due_date,
                e.work_center, e.period, o.line_id
         FROM _cap_risk e JOIN lines o USING (line_id)
         ORDER BY due_date, order_no, line_no, work_center, period
-    """, _line_params(whatif)).df()
+    """, line_params(whatif)).df()
 
 
 def risk_entries(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF) -> None:
@@ -560,7 +470,7 @@ def unrouted_lines(con) -> pd.DataFrame:
 def work_center_days(con, work_center: str, start: date, end: date, whatif: WhatIf = NO_WHATIF) -> pd.DataFrame:
     """The raw calendar hours (before efficiency) of one work center per day — what a what-if
     adds overtime or a shift to."""
-    g = _grid(con, start, end, whatif, work_centers=[work_center])
+    g = capacity_grid(con, start, end, whatif, work_centers=[work_center])
     row = con.execute("SELECT hours_per_day, efficiency FROM work_centers WHERE work_center = ?", [work_center]).fetchall()
     if not row:
         return pd.DataFrame({"day": [], "hours": [], "hours_per_day": [], "efficiency": []})

@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from lib import settings
-from lib.plan import capacity
-from lib.plan.capacity import NO_WHATIF, Grid, WhatIf
+from lib.plan import grid
+from lib.plan.grid import NO_WHATIF, Grid, WhatIf
 
 try:
     from numba import njit
@@ -333,7 +333,7 @@ class Plan:
 
 def _lines_sql() -> str:
     return f"""
-        WITH l AS ({capacity._open_lines_sql()})
+        WITH l AS ({grid.open_lines_sql()})
         SELECT l.line_id, l.order_no, l.line_no, l.customer, l.product, l.rem_qty, l.due, o.order_date
         FROM l JOIN order_lines o USING (line_id)
         WHERE EXISTS (SELECT 1 FROM routings r WHERE r.product = l.product) AND l.due IS NOT NULL
@@ -361,13 +361,13 @@ def build(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), end: d
     """The planned load of the open lines as of `as_of` (what-if calendar and due dates
     applied; `exclude_lines` left out, e.g. a line being re-quoted)."""
     end = end or horizon_end(con, as_of)
-    lines = con.execute(_lines_sql(), capacity._line_params(whatif, exclude_lines)).df()
+    lines = con.execute(_lines_sql(), grid.line_params(whatif, exclude_lines)).df()
     rout = con.execute("""SELECT product, step, work_center, setup_hours, run_hours_per_unit,
                                  greatest(lead_days, 1) AS lead FROM routings ORDER BY product, step""").df()
     lines["due"] = pd.to_datetime(lines["due"])
     # a line due after the horizon is still planned backward from its due date
     last = max(end, lines["due"].max().date()) if len(lines) else end
-    g = capacity._grid(con, as_of, last, whatif, extra=set(rout["work_center"]))
+    g = grid.capacity_grid(con, as_of, last, whatif, extra=set(rout["work_center"]))
     steps = lines[["product", "rem_qty"]].reset_index(names="li").merge(rout, on="product", how="inner", sort=False)
     steps = steps.sort_values(["li", "step"], kind="stable").reset_index(drop=True)
     s_line = steps["li"].to_numpy(np.int64)

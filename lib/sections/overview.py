@@ -9,6 +9,7 @@ import pandas as pd
 from lib import settings
 from lib.filters import Filters
 from lib.meeting import open_items
+from lib.plan import late
 from lib.sections import engineering, pmc, purchasing, quality, sales
 from lib.sections.kpi import Kpi
 
@@ -38,6 +39,7 @@ def headline(con, f: Filters, as_of: date) -> list[Kpi]:
         pmc.peak_load_kpi(con, as_of),
         Kpi("kpi.open_actions", open_n, None, None, unit="count", higher_is_better=False),
         Kpi("kpi.overdue_actions", overdue_n, 0, None, unit="count", higher_is_better=False),
+        late.late_kpi(con, as_of, f),
         Kpi("kpi.open_complaints", sales.open_complaint_count(con, f), settings.get("target_open_complaints", con),
             None, unit="count", higher_is_better=False),
     ]

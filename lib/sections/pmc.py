@@ -7,6 +7,7 @@ undefined achievement (NULL), never a division error.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from lib import settings
 from lib.filters import Filters, combine, line_clause, product_clause
 from lib.periods import bucket_sql, label_sql
-from lib.plan import capacity
+from lib.plan import capacity, late
 from lib.sections.kpi import Kpi, ratio
 
 DIMENSIONS = {"line": "wc.line", "work_center": "x.work_center", "product": "x.product"}
@@ -204,6 +205,7 @@ def section_kpis(con, f: Filters, as_of: date) -> list:
         Kpi("pmc.kpi.shortage_idle", shortage_idle_rate(con, f), settings.get("target_shortage_idle", con),
             shortage_idle_rate(con, prev), higher_is_better=False),
         Kpi("pmc.kpi.open_countermeasures", open_notes, 0, None, unit="count", higher_is_better=False),
+        late.late_kpi(con, as_of, replace(f, customers=())),
     ]
 
 

@@ -13,6 +13,7 @@ return DataFrames computed in DuckDB. Definitions shared by every function:
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -20,6 +21,7 @@ import pandas as pd
 from lib import settings
 from lib.filters import Filters, combine, customer_clause, product_clause
 from lib.periods import bucket_sql, label_sql
+from lib.plan import late
 from lib.sections.kpi import Kpi, ratio
 
 COMMITTED = "coalesce(o.promised_date, o.requested_date)"
@@ -236,54 +238,11 @@ def open_complaints(con, f: Filters, as_of: date) -> pd.DataFrame:
         ORDER BY c.received_date, c.complaint""", [as_of, *params]).df()
 
 
-def at_risk_lines(con, f: Filters, as_of: date, late: pd.DataFrame | None = None,
-                  use_load: bool = False) -> pd.DataFrame:
-    """Open lines with qty to ship that are at risk, and why:
-
-    * promise_after_request: the latest promise is later than the customer's requested date;
-    * overdue: the committed date is already past (before as_of);
-    * load_late: the load says the line will be late. `late` lists such lines (line_id, and
-      optionally expected_date: then only lines expected after their committed date count,
-      and note: where, e.g. the overloaded work center and week). With `use_load`, `late` is
-      lib.plan.capacity.lines_at_risk: lines with a step in an overloaded week over the horizon.
-    """
-    frame = pd.DataFrame({"line_id": pd.Series([], dtype="int64"),
-                          "expected_date": pd.Series([], dtype="datetime64[ns]"),
-                          "note": pd.Series([], dtype="object")})
-    if late is not None and not late.empty:
-        frame = pd.DataFrame({
-            "line_id": late["line_id"].astype("int64"),
-            "expected_date": (pd.to_datetime(late["expected_date"]) if "expected_date" in late
-                              else pd.Series(pd.NaT, index=late.index, dtype="datetime64[ns]")),
-            "note": late["note"].astype("object") if "note" in late else None})
-    late_sql = "SELECT line_id, expected_date, note FROM _late_lines"
-    if use_load:
-        # the load's verdict stays in DuckDB: the steps in overloaded weeks, named "work center week"
-        from lib.plan import capacity
-        capacity.risk_entries(con, as_of, capacity.horizon_end(con, as_of))
-        late_sql = "SELECT line_id, NULL::DATE AS expected_date, work_center || ' ' || period AS note FROM _cap_risk"
-    where, params = _where(f)
-    con.register("_late_lines", frame)
-    try:
-        return con.execute(f"""
-            WITH l AS (SELECT line_id, CAST(max(expected_date) AS DATE) AS expected_date,
-                              string_agg(DISTINCT note, ', ' ORDER BY note) AS load_note
-                       FROM ({late_sql}) GROUP BY line_id)
-            SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product, o.qty - o.shipped_qty AS remaining_qty,
-                   o.requested_date, o.promised_date, l.expected_date, l.load_note,
-                   greatest(date_diff('day', o.requested_date, coalesce(o.promised_date, o.requested_date)), 0)
-                       AS days_after_request,
-                   coalesce(o.promised_date > o.requested_date, FALSE) AS promise_after_request,
-                   {COMMITTED} < CAST(? AS DATE) AS overdue,
-                   coalesce(l.line_id IS NOT NULL AND (l.expected_date IS NULL OR l.expected_date > {COMMITTED}),
-                            FALSE) AS load_late
-            FROM order_lines o LEFT JOIN l USING (line_id)
-            WHERE o.status = 'open' AND o.qty > o.shipped_qty {where}
-              AND (o.promised_date > o.requested_date OR {COMMITTED} < CAST(? AS DATE)
-                   OR (l.line_id IS NOT NULL AND (l.expected_date IS NULL OR l.expected_date > {COMMITTED})))
-            ORDER BY overdue DESC, {COMMITTED}, o.order_no, o.line_no""", [as_of, *params, as_of]).df()
-    finally:
-        con.unregister("_late_lines")
+def at_risk_lines(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The open lines at risk: the projected late, unplanned and unrouted lines of the planned
+    load (lib.plan.late.late_lines, the one list every page counts), for the chosen customers and
+    product families (the line filter does not apply to orders), most late first, with why."""
+    return late.late_lines(con, as_of, replace(f, lines=()))
 
 
 def customers(con) -> pd.DataFrame:
@@ -317,6 +276,7 @@ def section_kpis(con, f: Filters, as_of: date) -> list:
             unit="count", higher_is_better=False),
         Kpi("sales.kpi.days_to_close", days_to_close(con, f), g("target_complaint_days"), days_to_close(con, prev),
             unit="days", higher_is_better=False),
+        late.late_kpi(con, as_of, replace(f, lines=())),
     ]
 
 

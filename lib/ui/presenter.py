@@ -235,7 +235,7 @@ def _draw_sales(ctx: PresenterContext) -> None:
     from lib.ui import section
 
     trend = _load(ctx, sales.delivery_trend, ctx.filters, ctx.as_of, "week")
-    risk = _load(ctx, sales.at_risk_lines, ctx.filters, ctx.as_of, use_load=True)
+    risk = _load(ctx, sales.at_risk_lines, ctx.filters, ctx.as_of)
     left, right = st.columns([2, 3], gap="large")
     with left:
         _heading(t("sales.otd_trend"))
@@ -250,8 +250,8 @@ def _draw_sales(ctx: PresenterContext) -> None:
             st.info(t("sales.no_risk"))
         else:
             view = section.derive(ctx.db, sales_charts.at_risk_view, risk, "at_risk_lines", ctx.filters, ctx.as_of).drop(
-                columns=[t("sales.col.requested"), t("sales.col.product")])   # reasons built once per data version
-            frame_table(view, red=risk["overdue"], wrap=(t("sales.col.why"),), limit=4)
+                columns=[t("sales.col.remaining"), t("sales.col.product")])   # reasons built once per data version
+            frame_table(view, red=risk["due_date"] < pd.Timestamp(ctx.as_of), wrap=(t("sales.col.why"),), limit=4)
 
 
 def _draw_purchasing(ctx: PresenterContext) -> None:

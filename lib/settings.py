@@ -39,6 +39,8 @@ _DECLARED = [
     Setting("shipping_buffer_days", 0, "Calendar days added after the last step to get the promise date.", int),
     Setting("horizon_days", 365, "Planning horizon for a promise, in days after today.", int),
     Setting("load_weeks", 12, "Weeks shown ahead in the capacity heatmap.", int),
+    Setting("max_overtime_hours", 4, "Most overtime hours a work center can add on one working day, for "
+            "'what it would take' (the capacity page and the promise).", float),
     Setting("stale_days", 7, "A section not updated for this many days is marked stale on the Overview.", int),
     Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
     Setting("lockout_attempts", 5, "Failed logins in a row before an account is locked for a while.", int),
@@ -134,6 +136,7 @@ def db_path() -> str:
 BOUNDS: dict[str, tuple[float, float]] = {
     "idle_timeout_minutes": (1, 24 * 60), "lockout_attempts": (1, 100), "lockout_minutes": (1, 24 * 60),
     "shipping_buffer_days": (0, 365), "horizon_days": (7, 3 * 365), "load_weeks": (1, 104),
+    "max_overtime_hours": (0, 16),
     "stale_days": (1, 365), "amber_band": (0, 1),
 }
 

@@ -191,7 +191,7 @@ def _kernel(cap, lines):
 def test_the_engine_is_the_plain_rule(fx):
     cap, lines = fx
     want, want_entries = plan_lines(cap, lines)
-    (status, finish, which, _, _, e_step, e_day, e_hours, free), l_first = _kernel(cap, lines)
+    (status, finish, which, _, _, e_step, e_day, e_hours, free, *_), l_first = _kernel(cap, lines)
     got = [(planned.STATUS[int(s)], None if s == planned.UNPLANNED else int(f), int(w - l_first[i]))
            for i, (s, f, w) in enumerate(zip(status, finish, which))]
     assert got == want

@@ -179,6 +179,83 @@ def _forward(free, next_p, cnt, wd, n_wd, days, first, n, s_wc, s_hours, s_lead,
 
 
 @njit(cache=True)
+def _shortfall(free, prev_p, cnt, wd, n_wd, due, lo, first, n, s_wc, s_hours, s_lead, ot_cap, s_missing, s_x,
+               s_from, t_step, t_day, t_hours, o_step, o_day, o_hours, eps):
+    """What one line lacks to be on time against `free` (the capacity the lines before it
+    left). Each step, from the last, works back from its latest end day as the on-time rule
+    says, but no earlier than the first day it could start if every step before it took only
+    its lead days from day `lo` (so the steps before it always keep room). What the free hours
+    there do not cover is made as overtime, up to ot_cap[w] hours a working day, latest day first
+    (recorded in o_*); what even that cannot cover stays in s_missing[j]. With ot_cap all zero,
+    s_missing is simply the hours missing. s_x[j] is the step's latest end day, s_from[j] the
+    first day it works. Returns (hours missing before overtime, overtime entries); the hours are
+    -1 when the lead days alone cannot fit before the due date. `free` is left as it was."""
+    days = free.shape[1]
+    t = lo
+    for j in range(first, first + n):        # the earliest start of each step: lead days only
+        w = s_wc[j]
+        if t >= days:
+            return -1.0, 0
+        c0 = cnt[w, t - 1] if t > 0 else 0
+        if c0 + s_lead[j] > n_wd[w]:
+            return -1.0, 0
+        s_from[j] = wd[w, c0 + 1]
+        t = wd[w, c0 + s_lead[j]] + 1
+    total = 0.0
+    k = 0
+    m = 0
+    nxt_first = 0
+    for j in range(first + n - 1, first - 1, -1):
+        w = s_wc[j]
+        lo_j = s_from[j]
+        lim = min(due, days - 1) if j == first + n - 1 else nxt_first - 1
+        c = cnt[w, lim] if lim >= 0 else 0
+        if c < 1 or wd[w, c] < lo_j or c - s_lead[j] + 1 < 1 or wd[w, c - s_lead[j] + 1] < lo_j:
+            _give_back(free, t_step, t_day, t_hours, k, s_wc)
+            return -1.0, 0
+        x = wd[w, c]
+        lead_first = wd[w, c - s_lead[j] + 1]
+        rem = s_hours[j]
+        earliest = x
+        d = x
+        while rem > eps:
+            d = _find_prev(prev_p, w, d)
+            if d < lo_j:
+                break
+            f = free[w, d]
+            if f > eps:
+                take = min(f, rem)
+                free[w, d] = f - take
+                t_step[k], t_day[k], t_hours[k] = j, d, take
+                k += 1
+                rem -= take
+                earliest = d
+            d -= 1
+        total += rem if rem > eps else 0.0
+        if rem > eps and ot_cap[w] > 0:
+            d = x
+            while d >= lo_j and rem > eps:
+                if cnt[w, d] - (cnt[w, d - 1] if d > 0 else 0) == 1:      # a working day
+                    room = ot_cap[w]
+                    for q in range(m):
+                        if o_day[q] == d and s_wc[o_step[q]] == w:
+                            room -= o_hours[q]
+                    if room > eps:
+                        take = min(room, rem)
+                        o_step[m], o_day[m], o_hours[m] = j, d, take
+                        m += 1
+                        rem -= take
+                        earliest = min(earliest, d)
+                d -= 1
+        s_missing[j] = rem if rem > eps else 0.0
+        s_x[j] = x
+        s_from[j] = min(earliest, lead_first)
+        nxt_first = s_from[j]
+    _give_back(free, t_step, t_day, t_hours, k, s_wc)
+    return total, m
+
+
+@njit(cache=True)
 def _give_back(free, t_step, t_day, t_hours, k, s_wc):
     for i in range(k):
         free[s_wc[t_step[i]], t_day[i]] += t_hours[i]
@@ -198,11 +275,12 @@ def _commit(free, prev_p, next_p, t_step, t_day, s_wc, k, e_step, e_day, e_hours
 
 
 @njit(cache=True)
-def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps):
+def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps, stop=1 << 62):
     """Plan every line in the given (priority) order; the grid may reach past the horizon (day
     `horizon`) to a later due date, backward steps may use those days, forward ones may not.
     Returns per line status, finish day and the step that failed or finished last; per step
-    start and finish; the entries; the free hours left."""
+    start and finish; the entries; the free hours left; what late lines lacked. `stop`: plan
+    only the lines before it (the free hours at that line's turn)."""
     n_w, days = cap.shape
     h_days = min(horizon + 1, days)
     n_wd = cnt[:, h_days - 1].copy() if days > 0 else np.zeros(n_w, np.int64)
@@ -221,6 +299,10 @@ def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps)
     which = np.full(n_lines, -1, np.int64)
     s_start = np.full(n_steps, -1, np.int64)
     s_finish = np.full(n_steps, -1, np.int64)
+    l_missing = np.zeros(n_lines, np.float64)      # what a late line lacked at its turn (-1: lead days)
+    s_missing = np.zeros(n_steps, np.float64)
+    s_x = np.full(n_steps, -1, np.int64)
+    s_from = np.full(n_steps, -1, np.int64)
     cap_e = max(16, 4 * n_steps)
     e_step = np.empty(cap_e, np.int64)
     e_day = np.empty(cap_e, np.int64)
@@ -232,8 +314,12 @@ def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps)
     t_step = np.empty(buf, np.int64)
     t_day = np.empty(buf, np.int64)
     t_hours = np.empty(buf, np.float64)
+    no_ot = np.zeros(n_w, np.float64)
+    o_step = np.empty(1, np.int64)
+    o_day = np.empty(1, np.int64)
+    o_hours = np.empty(1, np.float64)
     m = 0
-    for i in range(n_lines):
+    for i in range(min(n_lines, stop)):
         first, n, due = l_first[i], l_n[i], l_due[i]
         k = 0
         if due >= 0:
@@ -244,6 +330,11 @@ def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps)
             else:
                 _give_back(free, t_step, t_day, t_hours, k, s_wc)
                 k = 0
+                l_missing[i], _ = _shortfall(free, prev_p, cnt, wd, n_wd, due, 0, first, n, s_wc, s_hours, s_lead,
+                                             no_ot, s_missing, s_x, s_from, t_step, t_day, t_hours,
+                                             o_step, o_day, o_hours, eps)
+        else:
+            l_missing[i] = -1.0
         if status[i] != ON_TIME:
             res, k = _forward(free, next_p, cnt, wd, n_wd, h_days, first, n, s_wc, s_hours, s_lead, s_start,
                               s_finish, t_step, t_day, t_hours, 0, eps)
@@ -263,7 +354,65 @@ def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps)
         m = _commit(free, prev_p, next_p, t_step, t_day, s_wc, k, e_step, e_day, e_hours, t_hours, m, eps)
         finish[i] = s_finish[first + n - 1]
         which[i] = first + n - 1
-    return status, finish, which, s_start, s_finish, e_step[:m], e_day[:m], e_hours[:m], free
+    return (status, finish, which, s_start, s_finish, e_step[:m], e_day[:m], e_hours[:m], free,
+            l_missing, s_missing, s_x, s_from)
+
+
+@njit(cache=True)
+def _shortfall_on(free, cnt, wd, due, lo, s_wc, s_hours, s_lead, ot_cap, eps):
+    """_shortfall of one line (all of s_*) against a given free-hours grid, with overtime."""
+    n_w, days = free.shape
+    free = free.copy()
+    prev_p = np.empty((n_w, days), np.int64)
+    for w in range(n_w):
+        for d in range(days):
+            prev_p[w, d] = d if free[w, d] > eps else d - 1
+    n_wd = cnt[:, days - 1].copy()
+    n = s_wc.shape[0]
+    s_missing = np.zeros(n, np.float64)
+    s_x = np.full(n, -1, np.int64)
+    s_from = np.full(n, -1, np.int64)
+    buf = n * days + 1
+    t_step = np.empty(buf, np.int64)
+    t_day = np.empty(buf, np.int64)
+    t_hours = np.empty(buf, np.float64)
+    o_step = np.empty(buf, np.int64)
+    o_day = np.empty(buf, np.int64)
+    o_hours = np.empty(buf, np.float64)
+    total, m = _shortfall(free, prev_p, cnt, wd, n_wd, due, lo, 0, n, s_wc, s_hours, s_lead, ot_cap, s_missing,
+                          s_x, s_from, t_step, t_day, t_hours, o_step, o_day, o_hours, eps)
+    return s_missing, s_x, s_from, total, o_step[:m], o_day[:m], o_hours[:m]
+
+
+@dataclass
+class Shortfall:
+    """What a line lacks to be on time (see _shortfall): per step the hours still missing after
+    overtime, the latest end day and the first day worked; the overtime per (step, day); the hours
+    missing before overtime (-1 when the lead days alone do not fit)."""
+    missing: np.ndarray
+    x: np.ndarray
+    first: np.ndarray
+    total: float
+    o_step: np.ndarray
+    o_day: np.ndarray
+    o_hours: np.ndarray
+
+    @property
+    def lead_bound(self) -> bool:
+        return self.total < 0
+
+
+def shortfall(cap: np.ndarray, free: np.ndarray, due: int, lo: int, s_wc, s_hours, s_lead, ot_cap) -> Shortfall:
+    """What a line of steps (work center rows, hours, lead days) due on day `due`, starting no
+    earlier than day `lo`, lacks against `free`, with up to ot_cap[w] overtime hours a working day."""
+    n = len(s_wc)
+    if due < 0 or free.shape[1] == 0 or n == 0:
+        e = np.zeros(0, np.int64)
+        return Shortfall(np.zeros(n), np.full(n, -1), np.full(n, -1), -1.0, e, e, np.zeros(0))
+    cnt, wd = _working_days(cap)
+    return Shortfall(*_shortfall_on(np.ascontiguousarray(free, dtype=np.float64), cnt, wd, int(due), int(lo),
+                                    np.asarray(s_wc, np.int64), np.asarray(s_hours, np.float64),
+                                    np.asarray(s_lead, np.int64), np.asarray(ot_cap, np.float64), EPS))
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -276,7 +425,7 @@ class Plan:
     end: date                    # the planning horizon's last day
     lines: pd.DataFrame          # per line (priority order): line_id, order_no, line_no, customer,
                                  # product, rem_qty, due, order_date, status, finish, late_days,
-                                 # work_center, step
+                                 # work_center, step, missing_hours (-1: lead days alone do not fit)
     s_line: np.ndarray           # per step: index into lines
     s_step: np.ndarray           # routing step number
     s_wc: np.ndarray             # grid row
@@ -286,6 +435,10 @@ class Plan:
     e_day: np.ndarray
     e_hours: np.ndarray
     free: np.ndarray             # capacity the plan leaves, per grid cell
+    s_missing: np.ndarray        # per step of a line not planned on time: hours it lacked at its turn
+    s_x: np.ndarray              #   ... its latest end day, and the first day of its window
+    s_from: np.ndarray
+    inputs: tuple                # what the kernel ran on (for free_at)
 
     @property
     def as_of(self) -> date:
@@ -320,6 +473,18 @@ class Plan:
         w = self.s_wc[self.e_step][late]
         return np.bincount(w * g.days + self.e_day[late], weights=self.e_hours[late],
                            minlength=len(g.work_centers) * g.days).reshape(g.cap.shape)
+
+    def free_at(self, i: int) -> np.ndarray:
+        """The free hours line `i` (priority order) saw at its turn: the plan of the lines before it."""
+        cnt, wd, l_due, l_first, l_n, s_hours, s_lead, horizon = self.inputs
+        return _run(np.ascontiguousarray(self.grid.cap, dtype=np.float64), cnt, wd, l_due, l_first, l_n, self.s_wc,
+                    s_hours, s_lead, horizon, EPS, i)[8]
+
+    def step_hours(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Line i's steps: work center rows, hours, lead days."""
+        cnt, wd, l_due, l_first, l_n, s_hours, s_lead, horizon = self.inputs
+        sl = slice(l_first[i], l_first[i] + l_n[i])
+        return self.s_wc[sl], s_hours[sl], s_lead[sl]
 
     def late_lines(self) -> pd.DataFrame:
         """The projected late and unplanned lines: order, line, customer, product, due_date,
@@ -380,7 +545,7 @@ def build(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), end: d
     l_due = ((lines["due"] - pd.Timestamp(as_of)).dt.days.to_numpy(np.int64) if len(lines)
              else np.zeros(0, np.int64))
     cnt, wd = _working_days(g.cap)
-    status, finish, which, s_start, s_finish, e_step, e_day, e_hours, free = _run(
+    status, finish, which, s_start, s_finish, e_step, e_day, e_hours, free, l_missing, s_missing, s_x, s_from = _run(
         np.ascontiguousarray(g.cap, dtype=np.float64), cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead,
         (end - as_of).days, EPS)
     planned = status != UNPLANNED
@@ -394,7 +559,9 @@ def build(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), end: d
     names = np.array(g.work_centers, dtype=object)
     lines["work_center"] = names[s_wc[at]] if len(s_wc) else np.array([], dtype=object)
     lines["step"] = pd.array(s_step[at] if len(s_step) else np.array([], np.int64), dtype="Int64")
-    return Plan(g, end, lines, s_line, s_step, s_wc, s_start, s_finish, e_step, e_day, e_hours, free)
+    lines["missing_hours"] = np.where(status == ON_TIME, 0.0, l_missing)
+    return Plan(g, end, lines, s_line, s_step, s_wc, s_start, s_finish, e_step, e_day, e_hours, free,
+                s_missing, s_x, s_from, (cnt, wd, l_due, l_first, l_n, s_hours, s_lead, (end - as_of).days))
 
 
 # ---------------------------------------------------------------------------- cached per data version

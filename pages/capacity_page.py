@@ -1,11 +1,13 @@
-"""PMC · capacity load: heatmap work center × period, drill-down of a cell, what-if."""
+"""PMC · capacity load: heatmap work center × period, required (what the orders ask) or planned
+(what the factory can run); drill-down of a cell; what-if re-planned; what would make a late line
+on time."""
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from lib.i18n import t
-from lib.plan import capacity
+from lib.plan import capacity, late, planned, whatif
 from lib.plan.capacity import WhatIf
 from lib.ui import cache, filters, section, session, state
 from lib.ui.charts.capacity import band_legend_html, heatmap, period_names
@@ -27,17 +29,19 @@ def render() -> None:
     # the title comes first; the view controls sit under it (their values are read before the
     # title is drawn, so the title names the bucket)
     title = st.empty()
-    st.caption(t("capacity.caption", as_of=as_of.isoformat()))
-    c1, c2, _ = st.columns([2, 1, 3])
+    st.caption(t(f"capacity.caption.{st.session_state.get('cap_view') or 'required'}", as_of=as_of.isoformat()))
+    c1, c2, c3, _ = st.columns([2, 1, 2, 1])
     by = c1.segmented_control(t("capacity.by"), capacity.BY, default="week", key="cap_by",
                               format_func=lambda b: t(f"capacity.by.{b}")) or "week"
     weeks = int(c2.number_input(t("capacity.weeks"), 1, 52, default_weeks, key="cap_weeks"))
-    title.title(t("capacity.title", by=t(f"capacity.by.{by}")))
+    load_view = c3.segmented_control(t("capacity.view"), capacity.VIEWS, default="required", key="cap_view",
+                                format_func=lambda v: t(f"capacity.view.{v}"), help=t("capacity.view.help")) or "required"
+    title.title(t("capacity.title", by=t(f"capacity.by.{by}")) + " · " + t(f"capacity.view.{load_view}"))
 
     wi_state = st.session_state.setdefault("cap_whatif", {"calendar": [], "due": []})
     wi = WhatIf(tuple(map(tuple, wi_state["calendar"])), tuple(map(tuple, wi_state["due"])))
 
-    df = cache.load(db, capacity.load, as_of, by=by, weeks=weeks, whatif=wi)
+    df = cache.load(db, capacity.load, as_of, by=by, weeks=weeks, whatif=wi, view=load_view)
     if f.lines:
         keep = set(wc_frame.loc[wc_frame["line"].isin(f.lines), "work_center"])
         df = df[df["work_center"].isin(keep)]
@@ -47,9 +51,12 @@ def render() -> None:
         st.stop()
 
     overdue = df[df["overdue_hours"] > 1e-9]
-    if len(overdue):
+    if load_view == "required" and len(overdue):
         st.warning(t("capacity.overdue_flag", hours=f"{overdue['overdue_hours'].sum():,.1f}",
                      n=overdue["work_center"].nunique()))
+    late_now = cache.load(db, late.late_lines, as_of, f, whatif=wi)
+    if load_view == "planned" and len(late_now):
+        st.warning(t("capacity.late_flag", n=len(late_now), hours=f"{overdue['overdue_hours'].sum():,.1f}"))
     if len(unrouted):
         st.info(t("capacity.unrouted", n=len(unrouted),
                   lines=", ".join(f"{r.order_no}/{r.line_no} ({r.product})" for r in unrouted.head(8).itertuples())
@@ -101,17 +108,23 @@ def render() -> None:
         st.markdown("### " + t("capacity.drill.summary", wc=wc, period=names[period], load=f"{c['load_hours']:,.1f}",
                                cap=f"{c['capacity_hours']:,.1f}",
                                pct="—" if pd.isna(c["load_pct"]) else f"{c['load_pct'] * 100:.0f}%"))
-        rows = cache.load(db, capacity.drilldown, as_of, wc, pd.Timestamp(c["period_start"]).date(), by=by, whatif=wi)
+        drill = planned.drilldown if load_view == "planned" else capacity.drilldown
+        rows = cache.load(db, drill, as_of, wc, pd.Timestamp(c["period_start"]).date(), by=by, whatif=wi)
         if rows.empty:
             empty()
         else:
+            if load_view == "planned":
+                rows = rows.assign(status=[t(f"capacity.status.{x}") for x in rows["status"]],
+                                   days_late=rows["days_late"].astype("Int64").astype("string").fillna(""))
             shown = for_screen(rows, {
                 "order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"),
                 "customer": t("capacity.col.customer"), "product": t("capacity.col.product"),
                 "qty": t("capacity.col.qty"), "due_date": t("capacity.col.due"), "step": t("capacity.col.step"),
                 "first_day": t("capacity.col.first_day"), "last_day": t("capacity.col.last_day"),
-                "hours": t("capacity.col.hours"), "overdue_hours": t("capacity.col.overdue")},
-                dates=["due_date", "first_day", "last_day"])
+                "hours": t("capacity.col.hours"), "overdue_hours": t("capacity.col.overdue"),
+                "projected_finish": t("capacity.col.finish"), "status": t("capacity.col.status"),
+                "days_late": t("capacity.col.days_late")},
+                dates=["due_date", "first_day", "last_day", "projected_finish"])
             table(shown, "capacity_cell", "cap-drill", expanded=True,
                   column_config={t("capacity.col.hours"): st.column_config.NumberColumn(format="%.1f"),
                                  t("capacity.col.overdue"): st.column_config.NumberColumn(format="%.1f"),
@@ -169,23 +182,22 @@ def render() -> None:
                     wi_state.setdefault("due_labels", []).append((f"{r.order_no}/{r.line_no}", new.isoformat()))
                     st.rerun()
         if wi:
-            end = cache.load(db, capacity.horizon_end, as_of, weeks)
-            before = cache.load(db, capacity.lines_at_risk, as_of, end, whatif=WhatIf())
-            after = cache.load(db, capacity.lines_at_risk, as_of, end, whatif=wi)
-            st.markdown("#### " + t("capacity.whatif.risk", before=before["line_id"].nunique(),
-                                    after=after["line_id"].nunique()))
-            rescued = before[~before["line_id"].isin(after["line_id"])].drop_duplicates("line_id")
-            new_risk = after[~after["line_id"].isin(before["line_id"])].drop_duplicates("line_id")
+            cmp = cache.load(db, whatif.compare, as_of, wi)
+            st.markdown("#### " + _compare_sentence(cmp))
             risk_cols = {"order_no": t("capacity.col.order"), "line_no": t("capacity.col.line"),
                          "customer": t("capacity.col.customer"), "product": t("capacity.col.product"),
-                         "due_date": t("capacity.col.due"), "work_center": t("capacity.drill.wc")}
+                         "due_date": t("capacity.col.due"), "projected_finish": t("capacity.col.finish"),
+                         "days_late": t("capacity.col.days_late"), "work_center": t("capacity.drill.wc")}
+            keep = list(risk_cols)
             r1, r2 = st.columns(2)
             with r1:
-                st.markdown(f"**{t('capacity.whatif.rescued')}** · {len(rescued)}")
-                st.dataframe(for_screen(rescued, risk_cols, dates=["due_date"]), hide_index=True, width="stretch")
+                st.markdown(f"**{t('capacity.whatif.rescued')}** · {len(cmp.rescued)}")
+                st.dataframe(for_screen(cmp.rescued[keep], risk_cols, dates=["due_date", "projected_finish"]),
+                             hide_index=True, width="stretch")
             with r2:
-                st.markdown(f"**{t('capacity.whatif.new_risk')}** · {len(new_risk)}")
-                st.dataframe(for_screen(new_risk, risk_cols, dates=["due_date"]), hide_index=True, width="stretch")
+                st.markdown(f"**{t('capacity.whatif.new_risk')}** · {len(cmp.newly_late)}")
+                st.dataframe(for_screen(cmp.newly_late[keep], risk_cols, dates=["due_date", "projected_finish"]),
+                             hide_index=True, width="stretch")
             s1, s2, _ = st.columns([1, 1, 3])
             if s1.button(t("capacity.whatif.clear"), key="wi_clear"):
                 st.session_state["cap_whatif"] = {"calendar": [], "due": []}
@@ -195,3 +207,61 @@ def render() -> None:
                 st.session_state["cap_whatif"] = {"calendar": [], "due": []}
                 st.cache_data.clear()
                 st.success(t("capacity.whatif.saved", n=n))
+
+    # ---------------------------------------------------------------- what would make a late line on time
+    st.subheader(t("capacity.takes"), help=t("capacity.takes.help"))
+    lateish = late_now[late_now["status"].isin(["late", "unplanned"])]
+    if lateish.empty:
+        st.success(t("capacity.takes.none"))
+        return
+    label = {r.line_id: f"{r.order_no}/{r.line_no} · {r.customer} · {r.product} · "
+                        + (t("capacity.takes.late", days=int(r.days_late)) if r.status == "late" else t("capacity.status.unplanned"))
+             for r in lateish.head(500).itertuples()}
+    lid = st.selectbox(t("capacity.takes.line"), list(label), format_func=label.get, key="cap_takes_line")
+    r = cache.load(db, whatif.rescue, as_of, int(lid), whatif=wi)
+    if r is None:
+        st.success(t("capacity.takes.on_time"))
+    elif r.lead_bound:
+        st.info(t("capacity.takes.lead_bound"))
+    else:
+        st.markdown(_takes_sentence(r))
+        weekly = r.by_week.assign(calendar_hours=lambda d: d["calendar_hours"].round(1))
+        st.dataframe(for_screen(weekly[["work_center", "week", "calendar_hours"]],
+                                {"work_center": t("capacity.drill.wc"), "week": t("capacity.col.period"),
+                                 "calendar_hours": t("capacity.takes.overtime_hours")}), hide_index=True)
+        if st.button(t("capacity.takes.try"), key="cap_takes_try", icon=":material/science:"):
+            rows = list(r.as_whatif(wi).calendar)
+            wi_state["calendar"] = [list(x) for x in rows]
+            wi_state.setdefault("labels", []).extend(
+                {"wc": x.work_center, "start": x.day.isoformat(), "end": x.day.isoformat(), "n": 1}
+                for x in r.overtime.itertuples())
+            st.rerun()
+    po = lateish.loc[lateish["line_id"] == lid, ["late_po", "late_po_material", "late_po_due"]].iloc[0]
+    if isinstance(po["late_po"], str):
+        st.caption(t("capacity.takes.po", po=po["late_po"], material=po["late_po_material"],
+                     date=f"{po['late_po_due']:%Y-%m-%d}"))
+
+
+def _compare_sentence(cmp) -> str:
+    """'Late lines 23 → 9; still 41 h missing on SMT-2 in W52 (53 h in all).'"""
+    head = t("capacity.whatif.late", before=cmp.before, after=cmp.after)
+    if cmp.missing.empty:
+        return head + (t("capacity.whatif.lead_only", n=cmp.lead_bound) if cmp.lead_bound else "")
+    top = cmp.missing.iloc[0]
+    return head + t("capacity.whatif.missing", hours=f"{top['hours']:,.0f}", wc=top["work_center"], week=top["week"],
+                    total=f"{cmp.missing_total:,.0f}")
+
+
+def _takes_sentence(r) -> str:
+    """'12 h of overtime on SMT-2 in 2026-W50 would make it on time (checked: on time).'"""
+    weekly = r.by_week
+    parts = ", ".join(t("capacity.takes.part", hours=f"{x.calendar_hours:,.1f}", wc=x.work_center, week=x.week)
+                      for x in weekly.itertuples())
+    text = t("capacity.takes.overtime", parts=parts or "—")
+    if r.short > 1e-6:
+        text += t("capacity.takes.short", hours=f"{r.short:,.1f}")
+    if r.verified == "on_time" or r.verified == "forward":
+        text += t("capacity.takes.checked_ok")
+    elif r.verified == "late":
+        text += t("capacity.takes.checked_late", days=r.days_late_after)
+    return text

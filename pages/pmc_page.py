@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from lib.i18n import t
-from lib.plan import capacity
+from lib.plan import capacity, late
 from lib.sections import pmc
 from lib.ui import filters, nav, section, state, theme
 from lib.ui.charts import basic
+from lib.ui.charts import capacity as capacity_charts
 from lib.ui.charts.capacity import heatmap
 from lib.ui.widgets import downloads, empty, flagged_table
 
@@ -145,6 +146,20 @@ def render() -> None:
     else:
         section.figure(section.build(heatmap, load), load, "capacity-load", "pmc-load")
     nav.link("capacity", t("pmc.capacity.link"), ":material/grid_on:")
+
+    # ------------------------------------------------------------------ the late list
+    late_lines = section.load(db, late.late_lines, as_of, replace(f, customers=()))
+    st.subheader(t("pmc.late", n=len(late_lines)), help=t("kpi.late_lines.help"))
+    if late_lines.empty:
+        st.success(t("pmc.no_late"))
+    else:
+        view = section.derive(db, capacity_charts.late_view, late_lines, "late_lines", f, as_of)
+        shown = view.head(1000)
+        flagged_table(shown, (late_lines["due_date"] < pd.Timestamp(as_of)).head(1000),
+                      height=section.table_height(len(shown)))
+        if len(view) > len(shown):
+            st.caption(t("scale.first_rows", shown=len(shown), total=len(view)))
+        downloads(view, "late-lines", "pmc-late-dl")
 
     # ------------------------------------------------------------------ needs other departments
     needs = section.load(db, pmc.needs_other_departments, f, as_of)

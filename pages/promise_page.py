@@ -6,9 +6,9 @@ import streamlit as st
 
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.plan import promise, review
+from lib.plan import promise, review, whatif
 from lib.store import lookups
-from lib.ui import nav, session, state
+from lib.ui import cache, nav, session, state
 from lib.ui.charts.capacity import gantt, load_with_inquiry
 from lib.ui.frames import for_screen
 from lib.ui.widgets import chart, empty, table
@@ -91,6 +91,11 @@ def render() -> None:
                   t("promise.binding.lead_time", days=b["lead_days"]) if b["kind"] == "lead_time" else
                   t("promise.binding.capacity", what=b["what"], week=b["week"]))
 
+    if not p.requested_ok and p.steps:
+        takes = cache.load(db, whatif.for_inquiry, p.product, p.qty, p.requested, as_of)
+        if takes is not None:
+            st.info(_takes_text(takes, p), icon=":material/build:")
+
     # stacked, full width: the Gantt and both tables read from the back of the room
     left, right = st.container(), st.container()
     with left:
@@ -143,3 +148,28 @@ def render() -> None:
         st.rerun()
     if not customer:
         b.caption(t("promise.need_customer"))
+
+
+def _takes_text(r, p) -> str:
+    """What it would take to deliver by the requested date, in a sentence or two."""
+    head = t("promise.takes.title", requested=p.requested.isoformat())
+    if r.lead_bound:
+        return head + t("promise.takes.lead_bound")
+    parts = []
+    if not r.overtime.empty:
+        weeks = ", ".join(t("promise.takes.week", hours=f"{x.calendar_hours:,.1f}", wc=x.work_center, week=x.week)
+                          for x in r.by_week.itertuples())
+        parts.append(t("promise.takes.overtime", weeks=weeks))
+    if r.material:
+        parts.append(t("promise.takes.material", material=r.material["material"],
+                       date=r.material["needed_by"].isoformat(), ready=r.material["ready"].isoformat()))
+    if r.short > 1e-6:
+        parts.append(t("promise.takes.short", hours=f"{r.short:,.1f}"))
+    if not parts:
+        return head + t("promise.takes.nothing")
+    text = head + "; ".join(parts)
+    if r.verified == "on_time":
+        text += t("promise.takes.checked")
+    elif r.verified == "late":
+        text += t("promise.takes.checked_late", days=r.days_late_after)
+    return text

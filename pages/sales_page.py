@@ -8,6 +8,7 @@ from lib.i18n import t
 from lib.sections import sales
 from lib.ui import filters, section, state, theme
 from lib.ui.charts import basic
+from lib.ui.charts import capacity as capacity_charts
 from lib.ui.charts import sales as sales_charts
 from lib.ui.widgets import downloads, empty
 
@@ -142,7 +143,7 @@ def render() -> None:
     if risk.empty:
         st.info(t("sales.no_risk"))
     else:
-        view = section.derive(db, sales_charts.at_risk_view, risk, "at_risk_lines", f, as_of)
+        view = section.derive(db, capacity_charts.late_view, risk, "at_risk_lines", f, as_of)
         shown = view.head(1000)     # drawn rows are bounded; the downloads carry every line
         st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(len(shown)))
         if len(view) > len(shown):

@@ -7,7 +7,7 @@ import pytest
 
 from lib.ui.charts.capacity import heatmap, period_display, period_names
 from lib.ui.frames import for_screen
-from tests.conftest import run_page
+from tests.conftest import AS_OF, run_page
 
 
 @pytest.mark.parametrize("period,start,shown", [
@@ -62,4 +62,30 @@ def test_capacity_page_title_comes_before_its_controls(monkeypatch, demo_path):
     assert not at.exception and not at.error
     kinds = [k for k, _ in _walk(at.main, [])]
     assert kinds.index("Title") < kinds.index("ButtonGroup") < kinds.index("NumberInput")
-    assert at.title[0].value == "Capacity load — work center × week"
+    assert at.title[0].value == "Capacity load — work center × week · required"
+
+
+def test_the_planned_view_drills_into_lines_with_their_projected_finish(monkeypatch, demo_path):
+    at = run_page(monkeypatch, demo_path, "capacity")
+    at.button_group(key="cap_view").set_value("planned").run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Capacity load — work center × week · planned"
+    drill = next(d.value for d in at.dataframe if "Projected finish" in d.value.columns)
+    assert {"Plan", "Days late"} <= set(drill.columns)
+    # what would make a late line on time: a sentence about overtime, or that none can help
+    assert any("Overtime that would make it on time" in m.value or "No overtime can make" in m.value
+               for m in list(at.markdown) + list(at.info))
+
+
+def test_the_promise_page_says_what_it_would_take(monkeypatch, demo_path):
+    """A large inquiry due in a week cannot be met: the page says what it would take (overtime by
+    work center and week, or the material, or that the lead times alone do not fit)."""
+    from datetime import timedelta
+
+    from lib.store.db import get_db
+    with get_db(str(demo_path)).cursor() as cur:
+        product = cur.execute("SELECT product FROM routings GROUP BY product ORDER BY count(*) DESC, product LIMIT 1").fetchone()[0]
+    at = run_page(monkeypatch, demo_path, "promise", state={"pr_inquiry": (product, 2000, AS_OF + timedelta(days=7))})
+    assert not at.exception and not at.error
+    said = [i.value for i in at.info if i.value.startswith("To deliver by")]
+    assert said and any(w in said[0] for w in ("overtime", "material", "not possible"))

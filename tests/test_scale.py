@@ -7,7 +7,7 @@ from lib.errors import ValidationError
 from lib.i18n import t
 from lib.meeting import actions
 from lib.ui import section
-from lib.ui.charts import sales as sales_charts
+from lib.ui.charts import capacity as capacity_charts
 
 
 @pytest.fixture
@@ -69,7 +69,7 @@ def test_at_risk_reasons():
         "status": ["late", "unplanned", "no_routing"], "work_center": ["SMT-2", "CNC-1", None],
         "step": pd.array([20, 10, None], dtype="Int64"), "late_po": ["PO-9", None, None],
         "late_po_material": ["M-1", None, None], "late_po_due": ts(["2026-01-02", None, None])})
-    view = sales_charts.at_risk_view(risk)
+    view = capacity_charts.late_view(risk)
     assert view.iloc[:, 0].tolist() == ["A/1", "B/2", "C/3"]
     assert view.iloc[:, 1].tolist() == ["C-1 · Acme"] * 3
     assert view.iloc[:, -2].tolist() == ["3", "", ""]

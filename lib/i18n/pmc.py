@@ -68,6 +68,8 @@ EN = {
     "pmc.capacity": "Capacity load, coming weeks",
     "pmc.capacity.help": "Load hours / capacity hours per work center and ISO week (bands: below 70% ok, 70–90% tight, 90–100% at risk, above 100% over). The capacity page has the drill-down and what-if.",
     "pmc.capacity.link": "Open capacity load: drill-down and what-if",
+    "pmc.late": "Lines projected late: {n}",
+    "pmc.no_late": "The planned load finishes every open line by its committed date.",
 }
 
 ZH = {
@@ -136,4 +138,6 @@ ZH = {
     "pmc.capacity": "未来各周产能负荷",
     "pmc.capacity.help": "各工作中心每个 ISO 周的负荷工时 / 可用工时(低于 70% 正常,70–90% 偏紧,90–100% 有风险,超过 100% 超负荷)。产能负荷页面可下钻并做模拟。",
     "pmc.capacity.link": "打开产能负荷:下钻与模拟",
+    "pmc.late": "预计延期的订单行:{n}",
+    "pmc.no_late": "按排程负荷,所有在手订单行都能在承诺交期前完工。",
 }

@@ -70,6 +70,15 @@ EN = {
     "promise.inquiry": "Inquiry: {qty} × {product} {name}, requested {requested}",
     "promise.to_review": "Open it in order review",
     "promise.load.inquiry": "This inquiry",
+    "promise.takes.title": "To deliver by {requested}: ",
+    "promise.takes.lead_bound": "not possible; the routing's lead days alone need more working days than are left.",
+    "promise.takes.week": "{hours} h on {wc} in {week}",
+    "promise.takes.overtime": "overtime {weeks}",
+    "promise.takes.material": "material {material} by {date} (it is ready {ready})",
+    "promise.takes.short": "{hours} h are still missing even at the most overtime allowed",
+    "promise.takes.nothing": "nothing more is needed.",
+    "promise.takes.checked": ". Checked: quoted again with this overtime, the requested date holds.",
+    "promise.takes.checked_late": ". Quoted again with this overtime it is still {days} days late: open lines earlier in priority take part of it.",
 }
 
 ZH = {
@@ -138,4 +147,13 @@ ZH = {
     "promise.inquiry": "询单:{product} {name} × {qty},要求交期 {requested}",
     "promise.to_review": "到订单评审查看",
     "promise.load.inquiry": "本询单",
+    "promise.takes.title": "要在 {requested} 前交货:",
+    "promise.takes.lead_bound": "做不到;仅工艺标准周期所需的工作日就超过了剩余天数。",
+    "promise.takes.week": "{wc} 在 {week} 加班 {hours} 小时",
+    "promise.takes.overtime": "需要加班:{weeks}",
+    "promise.takes.material": "物料 {material} 需在 {date} 前到货(目前 {ready} 到齐)",
+    "promise.takes.short": "即使按允许的最多加班仍缺 {hours} 小时",
+    "promise.takes.nothing": "无需其他安排。",
+    "promise.takes.checked": "。已验证:按这些加班重新报交期,可满足客户要求日期。",
+    "promise.takes.checked_late": "。按这些加班重新报交期仍晚 {days} 天:优先级更高的在手订单占用了一部分。",
 }

@@ -604,3 +604,37 @@ def plan(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), *, key=
                 _CACHE.pop(next(iter(_CACHE)))       # the oldest
             _CACHE[k] = hit
     return hit
+
+
+def drilldown(con, as_of: date, work_center: str, period_start_day: date, by: str = "week",
+              whatif: WhatIf = NO_WHATIF) -> pd.DataFrame:
+    """The order lines and steps the plan puts in one cell (work center x bucket), with each
+    line's projected finish: order_no, line_no, customer, product, qty, due_date, step,
+    first_day, last_day (its days in the bucket), hours, projected_finish, status, days_late,
+    line_id; largest first."""
+    from lib.plan import capacity
+    capacity._check_by(by)
+    first = capacity.period_start(period_start_day, by)
+    last = {"day": first, "week": first + timedelta(days=6),
+            "month": (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)}[by]
+    p = plan(con, as_of, whatif)
+    row = p.grid.row(work_center)
+    lo, hi = max((first - as_of).days, 0), (last - as_of).days
+    cols = ["order_no", "line_no", "customer", "product", "qty", "due_date", "step", "first_day", "last_day", "hours",
+            "projected_finish", "status", "days_late", "line_id"]
+    if row is None or hi < 0:
+        return pd.DataFrame({c: [] for c in cols})
+    mask = (p.s_wc[p.e_step] == row) & (p.e_day >= lo) & (p.e_day <= hi)
+    e = pd.DataFrame({"j": p.e_step[mask], "day": p.e_day[mask], "hours": p.e_hours[mask]})
+    if e.empty:
+        return pd.DataFrame({c: [] for c in cols})
+    g = e.groupby("j").agg(a=("day", "min"), b=("day", "max"), hours=("hours", "sum")).reset_index()
+    li = p.lines.iloc[p.s_line[g["j"].to_numpy()]].reset_index(drop=True)
+    base = pd.Timestamp(as_of)
+    out = pd.DataFrame({
+        "order_no": li["order_no"], "line_no": li["line_no"], "customer": li["customer"], "product": li["product"],
+        "qty": li["rem_qty"], "due_date": li["due"], "step": p.s_step[g["j"].to_numpy()],
+        "first_day": base + pd.to_timedelta(g["a"], unit="D"), "last_day": base + pd.to_timedelta(g["b"], unit="D"),
+        "hours": g["hours"], "projected_finish": li["finish"], "status": li["status"], "days_late": li["late_days"],
+        "line_id": li["line_id"]})
+    return out.sort_values(["hours", "order_no", "line_no"], ascending=[False, True, True]).reset_index(drop=True)

@@ -194,3 +194,10 @@ def inquiry(con, p) -> Rescue | None:
         r.verified = "on_time" if again.requested_ok else ("late" if again.promise_date else "unplanned")
         r.days_late_after = None if again.promise_date is None else max(0, again.days_late)
     return r
+
+
+def for_inquiry(con, product: str, qty, requested, as_of: date) -> Rescue | None:
+    """inquiry() of the quote of (product, qty, requested) as of `as_of` (plain arguments, so a
+    page can cache it)."""
+    from lib.plan import promise
+    return inquiry(con, promise.quote(con, product, qty, requested, as_of=as_of))

@@ -23,6 +23,7 @@ from lib.meeting import actions, meetings
 from lib.people.auth import User
 from lib.store.db import Database
 from lib.ui import theme
+from lib.ui.charts import capacity as capacity_charts
 from lib.ui.charts import engineering as engineering_charts
 from lib.ui.charts import purchasing as purchasing_charts
 from lib.ui.charts import quality as quality_charts
@@ -249,7 +250,7 @@ def _draw_sales(ctx: PresenterContext) -> None:
         if risk.empty:
             st.info(t("sales.no_risk"))
         else:
-            view = section.derive(ctx.db, sales_charts.at_risk_view, risk, "at_risk_lines", ctx.filters, ctx.as_of).drop(
+            view = section.derive(ctx.db, capacity_charts.late_view, risk, "at_risk_lines", ctx.filters, ctx.as_of).drop(
                 columns=[t("sales.col.remaining"), t("sales.col.product")])   # reasons built once per data version
             frame_table(view, red=risk["due_date"] < pd.Timestamp(ctx.as_of), wrap=(t("sales.col.why"),), limit=4)
 

@@ -152,3 +152,39 @@ def load_with_inquiry(df: pd.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack")
     theme.layout(fig, x_title=t("capacity.x"), y_title=t("unit.hours"), height=380)
     return fig
+
+
+def late_reason(late: pd.DataFrame) -> pd.Series:
+    """Why each line of lib.plan.late.late_lines is late, in a sentence: where it finishes, or
+    which step cannot be planned; and the late PO pegged to it. Set-wise (35,000 lines on a
+    large factory): translated once per distinct status, then joined."""
+    finish = late["projected_finish"].dt.strftime("%m-%d").fillna("")
+    step = late["step"].astype("Int64").astype("string").fillna("")
+    wc = late["work_center"].fillna("").astype(str)
+    base = pd.Series([
+        t("sales.why.late", wc=w, step=sp, date=d) if st == "late" else
+        t("sales.why.unplanned", wc=w, step=sp) if st == "unplanned" else t("sales.why.no_routing")
+        for st, w, sp, d in zip(late["status"], wc, step, finish)], index=late.index, dtype=object)
+    has_po = late["late_po"].notna()
+    po = pd.Series("", index=late.index, dtype=object)
+    if has_po.any():
+        po[has_po] = [t("sales.why.late_po", po=x, material=m, date=f"{d:%m-%d}")
+                      for x, m, d in zip(late.loc[has_po, "late_po"], late.loc[has_po, "late_po_material"],
+                                         late.loc[has_po, "late_po_due"])]
+    return base + po
+
+
+def late_view(risk: pd.DataFrame) -> pd.DataFrame:
+    """The late list (lib.plan.late.late_lines: Sales' lines at risk, PMC's late lines) with
+    translated headers: order/line, customer, product, remaining qty, due, projected finish,
+    days late, why."""
+    return pd.DataFrame({
+        t("sales.col.order"): risk["order_no"] + "/" + risk["line_no"].astype(str),
+        t("sales.col.customer"): risk["customer"] + " · " + risk["customer_name"].astype(str),
+        t("sales.col.product"): risk["product"],
+        t("sales.col.remaining"): risk["remaining_qty"],
+        t("sales.col.due"): risk["due_date"].dt.date,
+        t("sales.col.finish"): risk["projected_finish"].dt.date,
+        t("sales.col.days_late"): risk["days_late"].astype("Int64").astype("string").fillna(""),
+        t("sales.col.why"): late_reason(risk),
+    })

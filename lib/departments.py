@@ -11,7 +11,7 @@ CAUSES = ("man", "machine", "material", "method", "environment", "measurement") 
 TABLE_OWNER = {
     "customers": "sales", "order_lines": "sales", "order_changes": "sales", "shipments": "sales",
     "complaints": "sales", "promise_history": "sales",
-    "work_centers": "pmc", "calendar": "pmc", "production_plan": "pmc", "production_actual": "pmc",
+    "work_centers": "pmc", "order_operations": "pmc", "calendar": "pmc", "production_plan": "pmc", "production_actual": "pmc",
     "variance_notes": "pmc", "downtime": "pmc",
     "suppliers": "purchasing", "materials": "purchasing", "purchase_orders": "purchasing",
     "receipts": "purchasing", "price_history": "purchasing", "inventory": "purchasing",

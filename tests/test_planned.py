@@ -221,3 +221,42 @@ def db():
     d = Database(":memory:")
     yield d
     d.close()
+
+
+def _progress(db, order, step, qty_done):
+    with db.transaction() as tx:
+        line_id = tx.query("SELECT line_id FROM order_lines WHERE order_no = ?", [order]).iloc[0, 0]
+        tx.insert("order_operations", {"line_id": int(line_id), "step": step, "qty_done": qty_done})
+
+
+def test_steps_done_are_not_planned_again(db):
+    """SO1: CUT (2 + 0.1/unit = 8 h, lead 2) -> WELD (4 h) for 60 units, due Tuesday (day 1).
+    Without a report, CUT would have to end Monday with lead 2, i.e. start last Friday: the line
+    goes forward (CUT Mon-Tue, WELD Wed), 1 day late. With CUT reported done (60 of 60) only WELD
+    is left: 4 h on Tuesday, on time."""
+    factory(db, [("CUT", 8), ("WELD", 8)], [("P", 1, "CUT", 2, 0.1, 2), ("P", 2, "WELD", 4, 0, 1)],
+            [("SO1", 1, "P", 60, 1)])
+    assert _plan(db).lines.status.tolist() == ["late"]
+    _progress(db, "SO1", 1, 60)
+    p = _plan(db)
+    assert p.lines.status.tolist() == ["on_time"] and p.s_step.tolist() == [2]
+    assert p.load[p.grid.row("WELD"), :2].tolist() == [0, 4] and p.load[p.grid.row("CUT")].sum() == 0
+
+
+def test_a_step_begun_has_its_setup_behind_it(db):
+    """CUT 2 h setup + 0.1 h/unit x 60 = 8 h; with 20 done: 0.1 x 40 = 4 h left, no setup."""
+    factory(db, [("CUT", 8)], [("P", 1, "CUT", 2, 0.1, 1)], [("SO1", 1, "P", 60, 4)])
+    _progress(db, "SO1", 1, 20)
+    p = _plan(db)
+    assert p.e_hours.sum() == pytest.approx(4.0)
+    from lib.plan import capacity
+    with db.cursor() as cur:
+        req = capacity.load(cur, MON, by="week", weeks=1)
+    assert req["load_hours"].sum() == pytest.approx(4.0)
+
+
+def test_a_line_with_every_step_done_waits_only_to_ship(db):
+    factory(db, [("CUT", 8)], [("P", 1, "CUT", 2, 0.1, 1)], [("SO1", 1, "P", 60, -2, -30)])
+    _progress(db, "SO1", 1, 60)
+    p = _plan(db)
+    assert p.lines.empty and p.late_lines().empty

@@ -102,6 +102,7 @@ def generate(db: Database, as_of: date | None = None, seed: int = 7, scale: Scal
     step = progress or (lambda f, label: None)
     c = Ctx(as_of, seed, sc)
     with db.transaction(SYSTEM, source="demo") as tx:
+        tx.cur.execute("DELETE FROM order_operations")
         for t in reversed(TABLES):
             tx.cur.execute(f"DELETE FROM {t}")
         # ids: lengths are only known after generation, so reserve lazily via a large-enough guess
@@ -135,6 +136,7 @@ def generate(db: Database, as_of: date | None = None, seed: int = 7, scale: Scal
         # one account per role, each with the password "demo" (shown on the login screen in demo mode)
         from lib.people.users import set_demo_passwords
         set_demo_passwords(tx)
+        counts["order_operations"] = pmc.operations(tx, as_of)
     return counts
 
 

@@ -117,3 +117,34 @@ def _variance(c: Ctx, dt: pd.DataFrame) -> None:
                        "status": np.where(due < c.as_of, "done", "open")})
     vn.insert(0, "note_id", c.ids["seq_variance"] + np.arange(n))
     c.frames["variance_notes"] = vn
+
+
+# how far the open lines have got: each step's window backward from the line's due date, its
+# lead days as calendar days (x 7/5); a step whose window ended before as_of is done, except one
+# in five, which is behind (half done); a step under way is done in proportion to its window
+OPERATIONS_SQL = """
+    INSERT INTO order_operations (line_id, step, qty_done)
+    WITH s AS (
+        SELECT o.line_id, o.qty, r.step, greatest(r.lead_days, 1) AS lead,
+               coalesce(o.promised_date, o.requested_date) AS due,
+               coalesce(sum(greatest(r.lead_days, 1)) OVER (
+                   PARTITION BY o.line_id ORDER BY r.step DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS later
+        FROM order_lines o JOIN routings r USING (product)
+        WHERE o.status = 'open' AND o.qty > o.shipped_qty),
+    w AS (
+        SELECT *, due - CAST(ceil(later * 7 / 5.0) AS INTEGER) AS w_end,
+               due - CAST(ceil((later + lead) * 7 / 5.0) AS INTEGER) AS w_start,
+               hash(line_id * 1009 + step) % 100 AS dice
+        FROM s)
+    SELECT line_id, step,
+           CASE WHEN w_end < ?::DATE THEN (CASE WHEN dice < 20 THEN round(qty / 2) ELSE qty END)
+                ELSE round(qty * date_diff('day', w_start, ?::DATE) / greatest(date_diff('day', w_start, w_end), 1)) END
+    FROM w WHERE w_start < ?::DATE
+"""
+
+
+def operations(tx, as_of) -> int:
+    """Write how far the open lines have got (order_operations); returns the rows written."""
+    tx.execute(OPERATIONS_SQL, [as_of, as_of, as_of])
+    return int(tx.query("SELECT count(*) FROM order_operations").iloc[0, 0])

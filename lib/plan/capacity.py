@@ -40,6 +40,8 @@ from lib.plan.grid import (  # noqa: F401 - WhatIf and Grid are part of this mod
     capacity_grid,
     line_params,
     open_lines_sql,
+    step_hours,
+    step_progress,
 )
 
 BANDS = ("ok", "tight", "risk", "over")
@@ -182,12 +184,11 @@ def _place(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF, work_centers
         FROM routings r JOIN pn USING (product) ORDER BY pn.p, r.step DESC""", wc_params).fetchall()
     lines = con.execute(f"""
         WITH {numbering}, l AS ({open_lines_sql()})
-        SELECT l.line_id, pn.p, l.rem_qty, date_diff('day', ?::DATE, l.due)::INTEGER AS due
+        SELECT l.line_id, pn.p, l.rem_qty, l.qty, l.shipped_qty, date_diff('day', ?::DATE, l.due)::INTEGER AS due
         FROM l JOIN pn USING (product) WHERE l.due IS NOT NULL ORDER BY l.line_id""",
         [*wc_params, *line_params(whatif, exclude_lines), as_of]).fetchnumpy()
     l_id = np.asarray(lines["line_id"], dtype=np.int64)
     l_p = np.asarray(lines["p"], dtype=np.int64)
-    l_rem = np.asarray(lines["rem_qty"], dtype=float)
     l_due = np.asarray(lines["due"], dtype=np.int64)
 
     r_p = np.array([r[0] for r in rout], dtype=np.int64)
@@ -206,7 +207,11 @@ def _place(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF, work_centers
     k = np.arange(total) - np.repeat(np.cumsum(per_line) - per_line, per_line)
     r = np.repeat(r_first[l_p], per_line) + k
     lead = r_lead[r]
-    hours = r_setup[r] + r_run[r] * l_rem[line_of]
+    # what is left of each step (lib.plan.grid.step_hours): a step done for the whole qty adds
+    # nothing; done steps come first in a routing, so they are the earliest placed and leaving
+    # their hours out moves nothing else
+    hours, _ = step_hours(np.asarray(lines["qty"], dtype=float)[line_of], np.asarray(lines["shipped_qty"], dtype=float)[line_of],
+                          step_progress(con, l_id[line_of], r_step[r]), r_setup[r], r_run[r])
 
     # the grid must reach back far enough: a week per lead day covers a work center working one
     # day a week, 60 days more a long shutdown; rows for work centers routings name but the

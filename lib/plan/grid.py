@@ -104,7 +104,7 @@ def open_lines_sql(product_filter: str = "") -> str:
     what-if line ids, what-if dates, lines to leave out, then product_filter's."""
     return f"""
         SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product,
-               o.qty - o.shipped_qty AS rem_qty,
+               o.qty - o.shipped_qty AS rem_qty, o.qty, o.shipped_qty,
                coalesce(wi.due, o.promised_date, o.requested_date) AS due
         FROM order_lines o
         LEFT JOIN (SELECT unnest(?::BIGINT[]) AS line_id, unnest(?::DATE[]) AS due) wi ON wi.line_id = o.line_id
@@ -114,3 +114,34 @@ def open_lines_sql(product_filter: str = "") -> str:
 
 def line_params(whatif: WhatIf, exclude_lines=()) -> list:
     return [[int(i) for i, _ in whatif.due], [as_date(d) for _, d in whatif.due], [int(x) for x in exclude_lines]]
+
+
+def step_progress(con, line_ids, steps) -> "np.ndarray":
+    """The qty done so far at each (line, step) pair (order_operations; 0 where nothing is
+    reported), aligned with the given arrays."""
+    import pandas as pd
+    if not len(line_ids):
+        return np.zeros(0)
+    done = con.execute("SELECT line_id, step, qty_done FROM order_operations").df()
+    if done.empty:
+        return np.zeros(len(line_ids))
+    key = pd.DataFrame({"line_id": np.asarray(line_ids, np.int64), "step": np.asarray(steps, np.int64)})
+    return key.merge(done.astype({"line_id": "int64", "step": "int64"}), on=["line_id", "step"], how="left"
+                     )["qty_done"].fillna(0.0).to_numpy(float)
+
+
+def step_hours(qty, shipped, done, setup, run) -> tuple["np.ndarray", "np.ndarray"]:
+    """Hours a step still needs, and whether it is still open: setup + run x what is left at the
+    step, where what is left = qty - max(qty done at the step, qty shipped) (DESIGN.md's
+    remaining qty when no progress is reported); a step begun (qty done > 0) has its setup behind
+    it; a step done for the whole qty needs nothing.
+
+    >>> h, open_ = step_hours(np.array([100., 100, 100]), np.array([0., 0, 0]), np.array([0., 40, 100]),
+    ...                       np.array([2., 2, 2]), np.array([0.1, 0.1, 0.1]))
+    >>> h.round(6).tolist(), open_.tolist()
+    ([12.0, 6.0, 0.0], [True, True, False])
+    """
+    left = np.maximum(np.asarray(qty, float) - np.maximum(np.asarray(done, float), np.asarray(shipped, float)), 0.0)
+    open_ = left > 1e-9
+    hours = np.where(open_, np.where(np.asarray(done, float) > 0, 0.0, setup) + np.asarray(run, float) * left, 0.0)
+    return hours, open_

@@ -63,6 +63,7 @@ FORWARD = 1        # placed forward from today and still finishing by its due da
 LATE = 2           # placed forward, finishing after its due date
 UNPLANNED = 3      # a step cannot be covered within the horizon: takes no hours
 STATUS = {ON_TIME: "on_time", FORWARD: "forward", LATE: "late", UNPLANNED: "unplanned"}
+BACKWARD = True    # open lines try the on-time (backward) placement first, as DESIGN.md says
 
 
 # ---------------------------------------------------------------------------- the kernel
@@ -275,7 +276,7 @@ def _commit(free, prev_p, next_p, t_step, t_day, s_wc, k, e_step, e_day, e_hours
 
 
 @njit(cache=True)
-def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps, stop=1 << 62):
+def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps, stop=1 << 62, backward=True):
     """Plan every line in the given (priority) order; the grid may reach past the horizon (day
     `horizon`) to a later due date, backward steps may use those days, forward ones may not.
     Returns per line status, finish day and the step that failed or finished last; per step
@@ -322,7 +323,7 @@ def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps,
     for i in range(min(n_lines, stop)):
         first, n, due = l_first[i], l_n[i], l_due[i]
         k = 0
-        if due >= 0:
+        if due >= 0 and backward:
             res, k = _backward(free, prev_p, cnt, wd, due, first, n, s_wc, s_hours, s_lead, s_start, s_finish,
                                t_step, t_day, t_hours, eps)
             if res == 0:
@@ -333,7 +334,7 @@ def _run(cap, cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead, horizon, eps,
                 l_missing[i], _ = _shortfall(free, prev_p, cnt, wd, n_wd, due, 0, first, n, s_wc, s_hours, s_lead,
                                              no_ot, s_missing, s_x, s_from, t_step, t_day, t_hours,
                                              o_step, o_day, o_hours, eps)
-        else:
+        elif due < 0:
             l_missing[i] = -1.0
         if status[i] != ON_TIME:
             res, k = _forward(free, next_p, cnt, wd, n_wd, h_days, first, n, s_wc, s_hours, s_lead, s_start,
@@ -499,7 +500,7 @@ class Plan:
 def _lines_sql() -> str:
     return f"""
         WITH l AS ({grid.open_lines_sql()})
-        SELECT l.line_id, l.order_no, l.line_no, l.customer, l.product, l.rem_qty, l.due, o.order_date
+        SELECT l.line_id, l.order_no, l.line_no, l.customer, l.product, l.rem_qty, l.qty, l.shipped_qty, l.due, o.order_date
         FROM l JOIN order_lines o USING (line_id)
         WHERE EXISTS (SELECT 1 FROM routings r WHERE r.product = l.product) AND l.due IS NOT NULL
         ORDER BY l.due, o.order_date, l.order_no, l.line_no"""
@@ -533,12 +534,21 @@ def build(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), end: d
     # a line due after the horizon is still planned backward from its due date
     last = max(end, lines["due"].max().date()) if len(lines) else end
     g = grid.capacity_grid(con, as_of, last, whatif, extra=set(rout["work_center"]))
-    steps = lines[["product", "rem_qty"]].reset_index(names="li").merge(rout, on="product", how="inner", sort=False)
+    steps = lines[["line_id", "product", "qty", "shipped_qty"]].reset_index(names="li").merge(
+        rout, on="product", how="inner", sort=False)
     steps = steps.sort_values(["li", "step"], kind="stable").reset_index(drop=True)
+    # only what is left: steps done for the line's whole qty are not planned again
+    hours, open_ = grid.step_hours(steps["qty"], steps["shipped_qty"],
+                                   grid.step_progress(con, steps["line_id"], steps["step"]),
+                                   steps["setup_hours"].to_numpy(float), steps["run_hours_per_unit"])
+    steps = steps.assign(hours=hours)[open_].reset_index(drop=True)
+    # a line with every step done is only waiting to ship: nothing to plan
+    keep = np.unique(steps["li"].to_numpy(np.int64))
+    lines = lines.iloc[keep].reset_index(drop=True)
+    steps["li"] = np.searchsorted(keep, steps["li"].to_numpy(np.int64))
     s_line = steps["li"].to_numpy(np.int64)
     s_wc = np.array([g.row(w) for w in steps["work_center"]], dtype=np.int64) if len(steps) else np.zeros(0, np.int64)
-    s_hours = (steps["setup_hours"].to_numpy(float) + steps["run_hours_per_unit"].to_numpy(float)
-               * steps["rem_qty"].to_numpy(float))
+    s_hours = steps["hours"].to_numpy(float)
     s_lead = steps["lead"].to_numpy(np.int64)
     l_n = np.bincount(s_line, minlength=len(lines)).astype(np.int64)
     l_first = (np.cumsum(l_n) - l_n).astype(np.int64)
@@ -547,7 +557,7 @@ def build(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), end: d
     cnt, wd = _working_days(g.cap)
     status, finish, which, s_start, s_finish, e_step, e_day, e_hours, free, l_missing, s_missing, s_x, s_from = _run(
         np.ascontiguousarray(g.cap, dtype=np.float64), cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead,
-        (end - as_of).days, EPS)
+        (end - as_of).days, EPS, 1 << 62, BACKWARD)
     planned = status != UNPLANNED
     lines["status"] = [STATUS[int(s)] for s in status]
     lines["finish"] = pd.Series(pd.Timestamp(as_of) + pd.to_timedelta(np.where(planned, finish, 0), unit="D")

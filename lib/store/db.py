@@ -48,7 +48,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "routings": ("product", "step"), "suppliers": ("supplier",), "customers": ("customer",),
     "materials": ("material",), "bom": ("product", "material"), "inventory": ("material",),
     "order_lines": ("line_id",), "promise_history": ("promise_id",),
-    "order_reviews": ("line_id", "round", "department"), "order_changes": ("change_id",),
+    "order_reviews": ("line_id", "round", "department"), "order_changes": ("change_id",), "order_operations": ("line_id", "step"),
     "shipments": ("shipment_id",), "complaints": ("complaint",),
     "production_plan": ("date", "work_center", "product"),
     "production_actual": ("date", "work_center", "product"), "variance_notes": ("note_id",),

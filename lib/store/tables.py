@@ -177,6 +177,14 @@ SPECS: tuple[TableSpec, ...] = (
         num("qty_scrap", "报废数", default=0.0),
         num("hours_worked", "实际工时", default=0.0, max=1e6),
     ), ("date", "work_center", "product"), zh="生产实绩"),
+    TableSpec("operations", "order_operations", (
+        *_order_ref(True),
+        integer("step", "工序", True, min=1, aliases=("工序号", "工步")),
+        num("qty_done", "已完成数量", True, aliases=("完成数量", "完工数量")),
+    ), ("order", "line", "step"), line_ref=True, zh="工序进度",
+        export_sql="SELECT o.order_no AS \"order\", o.line_no AS line, x.step, x.qty_done "
+                   "FROM order_operations x JOIN order_lines o USING (line_id)",
+        order_by="\"order\", line, step"),
     TableSpec("variance_notes", "variance_notes", (
         _id("note_id", "编号"),
         day("period_start", "期间起", True),

@@ -79,7 +79,9 @@ def _apply(tx, spec: TableSpec, present: list[str], tag: str, file: str) -> Impo
         sel += ["t.received_qty AS _received_qty", "t.received_date AS _received_date"]
     cur.execute(f"CREATE TEMP TABLE {s1} AS SELECT {', '.join(sel)} FROM {typed} t {join}")
     # which stored row each file row is
-    key_db = [spec.column(k).column for k in spec.key]
+    # order + line of a line_ref table are its line_id in the database (operations: order, line, step)
+    key_db = list(dict.fromkeys("line_id" if spec.line_ref and k in ("order", "line") else spec.column(k).column
+                                for k in spec.key))
     if id_in_file:
         others = [c for c in write if c != id_col]
         same = " AND ".join(f"s.{qident(c)} IS NOT DISTINCT FROM m.{qident(c)}" for c in others) or "TRUE"

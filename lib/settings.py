@@ -43,6 +43,31 @@ _DECLARED = [
     Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
     Setting("lockout_attempts", 5, "Failed logins in a row before an account is locked for a while.", int),
     Setting("lockout_minutes", 15, "How long an account stays locked after too many failed logins.", int),
+    # login throttling (lib.people.throttle): after N failures in a scope, each further attempt
+    # in it waits 1 s, doubling with every failure, up to the scope's cap; nothing is ever locked
+    Setting("throttle_pair_failures", 5,
+            "Failed logins to one account from one address before further attempts from there wait "
+            "(1 s, doubling with each failure). A successful login starts again from zero.", int),
+    Setting("throttle_pair_max_seconds", 900,
+            "Longest wait, in seconds, between attempts to one account from one address.", int),
+    Setting("throttle_account_failures", 20,
+            "Failed logins to one account from all addresses together before attempts from addresses "
+            "the account has not signed in from wait (against a guessing attack from many addresses).", int),
+    Setting("throttle_account_max_seconds", 30,
+            "Longest wait, in seconds, for an attempt to an account under attack from many addresses. "
+            "Keep it small: the real user signing in from a new address waits this long too.", int),
+    Setting("throttle_address_failures", 10,
+            "Failed logins from one address to all accounts together before further attempts from "
+            "there wait (against trying one password on many accounts). Raise it if many people "
+            "share one address.", int),
+    Setting("throttle_address_max_seconds", 300,
+            "Longest wait, in seconds, between attempts from one address that failed on many accounts.", int),
+    Setting("throttle_forget_minutes", 60,
+            "A failure counter starts again from zero after this many minutes without failures "
+            "once its wait is over.", int),
+    Setting("throttle_known_days", 90,
+            "Days an address stays known to an account after a successful login from it; attempts "
+            "from a known address never wait for an attack on the account from other addresses.", int),
     Setting("sso", "off", "Single sign-on through the identity provider configured in .streamlit/secrets.toml "
             "[auth] (OpenID Connect): on or off. A signed-in e-mail must match an active user's e-mail.",
             str, in_db=False),
@@ -133,6 +158,10 @@ def db_path() -> str:
 # the bounds a value written in the app must respect (key: (lowest, highest))
 BOUNDS: dict[str, tuple[float, float]] = {
     "idle_timeout_minutes": (1, 24 * 60), "lockout_attempts": (1, 100), "lockout_minutes": (1, 24 * 60),
+    "throttle_pair_failures": (1, 100), "throttle_pair_max_seconds": (1, 24 * 3600),
+    "throttle_account_failures": (1, 1000), "throttle_account_max_seconds": (1, 300),
+    "throttle_address_failures": (1, 1000), "throttle_address_max_seconds": (1, 24 * 3600),
+    "throttle_forget_minutes": (1, 7 * 24 * 60), "throttle_known_days": (0, 3650),
     "shipping_buffer_days": (0, 365), "horizon_days": (7, 3 * 365), "load_weeks": (1, 104),
     "stale_days": (1, 365), "amber_band": (0, 1),
 }

@@ -56,7 +56,7 @@ _OWN_DEPARTMENT = {"edit", "review", "action"}
 # Tables no department owns: the permission a write to them needs. For the per-department
 # needs the department comes from the row (`department_column`) or from the row's action.
 TABLE_NEED: dict[str, str] = {
-    "users": "users", "settings": "settings",
+    "users": "users", "settings": "settings", "login_throttle": "users", "login_addresses": "users",
     "meetings": "meeting", "meeting_attendance": "meeting", "agenda_items": "meeting",
     "decisions": "meeting", "snapshots": "meeting", "meeting_documents": "meeting",
     "action_items": "action", "action_discussions": "action", "action_events": "action",

@@ -41,8 +41,6 @@ _DECLARED = [
     Setting("load_weeks", 12, "Weeks shown ahead in the capacity heatmap.", int),
     Setting("stale_days", 7, "A section not updated for this many days is marked stale on the Overview.", int),
     Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
-    Setting("lockout_attempts", 5, "Failed logins in a row before an account is locked for a while.", int),
-    Setting("lockout_minutes", 15, "How long an account stays locked after too many failed logins.", int),
     # login throttling (lib.people.throttle): after N failures in a scope, each further attempt
     # in it waits 1 s, doubling with every failure, up to the scope's cap; nothing is ever locked
     Setting("throttle_pair_failures", 5,
@@ -157,7 +155,7 @@ def db_path() -> str:
 
 # the bounds a value written in the app must respect (key: (lowest, highest))
 BOUNDS: dict[str, tuple[float, float]] = {
-    "idle_timeout_minutes": (1, 24 * 60), "lockout_attempts": (1, 100), "lockout_minutes": (1, 24 * 60),
+    "idle_timeout_minutes": (1, 24 * 60),
     "throttle_pair_failures": (1, 100), "throttle_pair_max_seconds": (1, 24 * 3600),
     "throttle_account_failures": (1, 1000), "throttle_account_max_seconds": (1, 300),
     "throttle_address_failures": (1, 1000), "throttle_address_max_seconds": (1, 24 * 3600),

@@ -97,6 +97,7 @@ WRITES: list[tuple[str, Callable]] = [
     ("users.reset_password", lambda db, u: users.reset_password(db, u, "target", "another password")),
     ("users.set_active", lambda db, u: users.set_active(db, u, "target", False)),
     ("users.unlock", lambda db, u: users.unlock(db, u, "target")),
+    ("users.unlock_address", lambda db, u: users.unlock_address(db, u, "10.0.0.5")),
     ("users via gateway", _tx("users", "update", {"username": "target"}, {"role": "chair", "department": None})),
     ("users.change_own_password", lambda db, u: users.change_own_password(db, u, PW, "my new password")),
     ("audit_log.delete", _tx("audit_log", "delete", {"audit_id": 1})),
@@ -120,7 +121,8 @@ ALLOWED: dict[str, set[str]] = {
     "order_reviews.sign(pmc)": MANAGERS | {"pmc"},
     "settings.set_value": MANAGERS,
     "users.create_user": {"admin"}, "users.update_user(role)": {"admin"}, "users.reset_password": {"admin"},
-    "users.set_active": {"admin"}, "users.unlock": {"admin"}, "users via gateway": {"admin"},
+    "users.set_active": {"admin"}, "users.unlock": {"admin"}, "users.unlock_address": {"admin"},
+    "users via gateway": {"admin"},
     "users.change_own_password": EVERYONE,                # one's own account, the current password given
     "audit_log.delete": set(),
 }

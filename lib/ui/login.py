@@ -78,6 +78,16 @@ def gate(db) -> User:
 
 # ---------------------------------------------------------------------------- login
 
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (the connection's peer, st.context.ip_address),
+    passed to lib for login throttling. None when it cannot be told: on localhost, behind a
+    proxy on the same machine, or without a browser session (AppTest)."""
+    try:
+        return st.context.ip_address or None
+    except Exception:  # noqa: BLE001 - no client context in this run
+        return None
+
+
 def _notice() -> None:
     reason = st.session_state.get(session.NOTICE_KEY)
     if reason in ("expired", "deactivated", "logout"):
@@ -112,9 +122,9 @@ def _try_login(db, username: str, password: str) -> None:
         st.error(t("auth.enter_password"))
         return
     try:
-        user = users.authenticate(db, username, password)
+        user = users.authenticate(db, username, password, address=client_address())
     except users.LoginRefused as e:
-        st.error(t(f"auth.refused.{e.reason}", minutes=e.minutes))
+        st.error(t(f"auth.refused.{e.reason}", seconds=e.seconds))
         return
     except ValidationError as e:
         st.error(t("app.error", title=e.title, detail=e.detail))
@@ -258,7 +268,9 @@ def _change_password(db, user: User) -> None:
                 st.error(t("admin.password_mismatch"))
                 return
             try:
-                users.change_own_password(db, user, old, new)
+                users.change_own_password(db, user, old, new, address=client_address())
+            except users.PasswordRefused as e:
+                st.error(t(f"auth.password_refused.{e.reason}", seconds=e.seconds))
             except TandemError as e:
                 st.error(t("app.error", title=e.title, detail=e.detail))
             else:

@@ -239,6 +239,19 @@ def test_every_failure_and_every_refused_attempt_is_audited_with_its_address(acc
     assert {"login_throttled", "password_failed"} <= set(shown["action"])
 
 
+def test_login_attempts_leave_the_data_version_so_no_cached_page_is_computed_again(accounts):
+    version = accounts.data_version()
+    for _ in range(8):                                        # 5 checked, 3 refused unchecked
+        attempt(accounts, "pat", "guess guess", NOW, HOME)
+    attempt(accounts, "boss", PW, NOW, "10.0.0.8")
+    with pytest.raises(users.PasswordRefused):
+        users.change_own_password(accounts, User("boss", "admin"), "not it", "brand new pass", now=NOW)
+    assert accounts.data_version() == version
+    assert accounts.scalar("SELECT count(*) FROM audit_log WHERE source IN ('login', 'password')") == 10
+    users.unlock(accounts, User("boss", "admin"), "pat")     # an admin's change is a change like any other
+    assert accounts.data_version() == version + 1
+
+
 # ---------------------------------------------------------------------------- storage
 
 def test_counters_live_in_the_database_so_another_process_sees_them(tmp_path):

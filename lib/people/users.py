@@ -279,6 +279,7 @@ def authenticate(db, username: str, password: str, *, now: datetime | None = Non
     name = username.strip().lower()
     now = _now(now)
     with db.transaction(SYSTEM, source=source) as tx:
+        tx.bump_version = False       # nothing a cached page shows: see lib.store.db
         outcome = _attempt(tx, name, password, now, throttle.address_key(address))
     if outcome.user is None:
         raise LoginRefused(outcome.message, reason=outcome.reason, seconds=outcome.seconds)
@@ -510,6 +511,7 @@ def change_own_password(db, user: User, old_password: str, new_password: str, *,
         raise ValidationError("the new password must differ from the current one.", where="new password")
     now, address = _now(now), throttle.address_key(address)
     with db.transaction(SYSTEM, source="password") as tx:
+        tx.bump_version = False       # a hash and sign-in bookkeeping, nothing a cached page shows
         outcome = _change_password(tx, user.username, old_password or "", new_password, now, address)
     if outcome.user is None:
         raise PasswordRefused(outcome.message, reason=outcome.reason, seconds=outcome.seconds)

@@ -13,6 +13,9 @@
   its audit rows, the section freshness and the data version, COMMIT; or ROLLBACK and a
   TandemError that says what is wrong. Same-row write conflicts in DuckDB raise
   TransactionException, so writers are serialised rather than retried.
+* A unit that writes only bookkeeping no cached view reads (sign-in attempts: their audit rows
+  and throttle counters) sets `tx.bump_version = False`: anyone can send login attempts, and
+  each would otherwise make every session's cached pages be computed again.
 """
 from __future__ import annotations
 
@@ -146,6 +149,7 @@ class Tx:
         self.source = source
         self.touched: set[str] = set()
         self.changes = 0
+        self.bump_version = True
 
     def execute(self, sql: str, params=None):
         """Run a statement inside the transaction (the caller audits with `audit`)."""
@@ -439,9 +443,10 @@ class Database:
                 cur.close()
 
     def _finish(self, tx: Tx) -> None:
-        tx.cur.execute(
-            "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
-            "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
+        if tx.bump_version:
+            tx.cur.execute(
+                "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
+                "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
         sections = {owner_of(t) for t in tx.touched} - {None}
         for s in sorted(sections):
             tx.cur.execute(

@@ -99,6 +99,28 @@ def test_a_throttled_login_says_how_many_seconds_to_wait(monkeypatch, demo_copy,
                     ["chair", "login", "10.0.0.10"]]
 
 
+def test_change_password_is_refused_while_its_account_and_address_wait(monkeypatch, demo_copy):
+    import re
+
+    from lib.ui import login
+    at = log_in(app(monkeypatch, demo_copy), "pmc")                   # signed in from the server itself
+    _throttle(demo_copy, "pmc", "10.0.0.9", 14)                       # wrong current passwords from 10.0.0.9
+    monkeypatch.setattr(login, "client_address", lambda: "10.0.0.9")
+    at.text_input(key="own_pw_old").input("demo")
+    at.text_input(key="own_pw_new").input("a new password")
+    at.text_input(key="own_pw_again").input("a new password")
+    at.button(key="own_pw_save").click().run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and re.match(r"^Too many wrong current passwords: this try was not checked and the "
+                                           r"password was not changed\. Try again in 5(0[0-9]|1[0-2]) s\.$",
+                                           at.error[0].value), at.error[0].value
+    from lib.people import users
+    from lib.store.db import Database
+    d = Database(demo_copy)
+    assert users.verify_password(d.scalar("SELECT password_hash FROM users WHERE username = 'pmc'"), "demo")
+    d.close()
+
+
 def test_the_admin_sees_a_throttled_account_and_clears_it(monkeypatch, demo_copy):
     _throttle(demo_copy, "pmc", "10.0.0.9", 14)
     at = log_in(app(monkeypatch, demo_copy), "admin")         # no address in AppTest: not held up

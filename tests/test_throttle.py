@@ -182,6 +182,26 @@ def test_unknown_usernames_are_counted_and_answered_like_real_ones(accounts):
     assert accounts.scalar("SELECT failures FROM login_throttle WHERE account = 'ghost' AND address = ''") == 6
 
 
+def test_every_checked_attempt_costs_one_hash_and_a_refused_one_none(accounts, monkeypatch):
+    """What the time of an answer could give away: an unknown name, an account without a password
+    (single sign-on only) and a wrong password each cost exactly one Argon2 verification."""
+    users.create_user(accounts, SYSTEM, "sso.only", "SSO", "viewer")
+    calls = []              # the stored hashes verified against (None or "" would cost nothing)
+    real = users.verify_password
+    monkeypatch.setattr(users, "verify_password", lambda h, p: calls.append(h) or real(h, p))
+    costs = {}
+    for name in ("ghost", "sso.only", "pat"):
+        calls.clear()
+        attempt(accounts, name, "guess guess", NOW, "192.0.2.1")
+        costs[name] = len([h for h in calls if h])
+    for _ in range(4):                                         # pat's 5th failure from there: wait 1 s
+        attempt(accounts, "pat", "guess guess", NOW, "192.0.2.1")
+    calls.clear()
+    assert attempt(accounts, "pat", "guess guess", NOW, "192.0.2.1") == ("throttled", 1)
+    assert costs == {"ghost": 1, "sso.only": 1, "pat": 1} and calls == []
+    assert audit(accounts, "login_failed")[1][-1] == "no password"
+
+
 # ---------------------------------------------------------------------------- change password
 
 def test_wrong_current_passwords_count_per_account_and_address(accounts):

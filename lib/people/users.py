@@ -307,9 +307,9 @@ def _attempt(tx, name: str, password: str, now: datetime, address: str | None) -
         return Outcome(None, f"Too many failed logins: this attempt was not checked. Try again in "
                              f"{wait.seconds} s.", "throttled", wait.seconds)
     row = _row(tx.cur, name)
-    if row is None or row["role"] == "system":
-        verify_password(_dummy_hash(), password)
-        return _failed(tx, name, address, now, limits, "unknown user")
+    if row is None or row["role"] == "system" or not row["password_hash"]:
+        verify_password(_dummy_hash(), password)       # one hash, as for a real account
+        return _failed(tx, name, address, now, limits, "unknown user" if row is None else "no password")
     if not verify_password(row["password_hash"], password):
         return _failed(tx, name, address, now, limits, "wrong password")
     if not row["active"]:

@@ -8,7 +8,7 @@ from lib.errors import TandemError
 from lib.i18n import t
 from lib.people import throttle, users
 from lib.people.auth import ROLES
-from lib.ui import session, state
+from lib.ui import section, session, state
 from lib.ui.login import role_label
 from lib.ui.widgets import table
 
@@ -160,7 +160,7 @@ def render() -> None:
     with security:
         with st.form("security"):
             new_idle = st.number_input(t("admin.idle_timeout"), 1, 24 * 60, int(idle), key="sec_idle",
-                                       help=settings.SETTINGS["idle_timeout_minutes"].help)
+                                       help=section.setting_help("idle_timeout_minutes"))
             st.caption(t("admin.throttle.intro"))
             chosen = {}
 
@@ -168,7 +168,7 @@ def render() -> None:
                 low, high = settings.BOUNDS[key]
                 value = min(max(int(getattr(limits, key.removeprefix("throttle_"))), int(low)), int(high))
                 chosen[key] = column.number_input(label, int(low), int(high), value, key=f"sec_{key}",
-                                                  help=settings.SETTINGS[key].help)
+                                                  help=section.setting_help(key))
 
             for scope in ("pair", "account", "address"):
                 c0, c1, c2 = st.columns([2, 1, 1], vertical_alignment="bottom")

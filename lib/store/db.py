@@ -481,7 +481,24 @@ class Database:
 
     def tables(self) -> list[str]:
         return self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                          "AND table_type = 'BASE TABLE' ORDER BY 1")["table_name"].tolist()
+                          "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
+                          "ORDER BY 1")["table_name"].tolist()
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per base table of the main schema."""
+        with self.cursor() as cur:
+            return {t: int(cur.execute(f"SELECT count(*) FROM {_ident(t)}").fetchone()[0])
+                    for t in self.tables()}
+
+    def duckdb_version(self) -> str:
+        return str(self.scalar("SELECT library_version FROM pragma_version()"))
+
+    @contextmanager
+    def writes_held(self) -> Iterator[None]:
+        """Hold off every write of this process (they wait for the write lock) for a consistent
+        read of several parts, e.g. a backup and the row counts in its manifest."""
+        with self._lock:
+            yield
 
     def export_database(self, target: Path) -> None:
         """Write the whole database to the directory `target` (DuckDB's EXPORT DATABASE: schema.sql,

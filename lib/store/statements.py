@@ -41,6 +41,7 @@ class Write:
     schema: str | None = None  # its qualifier as written, lower case ("main", "temp", "tandem.main"), else None
     object: str = "table"      # table, view, sequence, ... (for create / drop / alter)
     temporary: bool = False    # CREATE TEMP / TEMPORARY, or the temp schema named
+    source: str | None = None  # the file a COPY ... FROM 'file' reads
 
     @property
     def scratch(self) -> bool:
@@ -204,7 +205,9 @@ def _copy_target(toks: list[_Tok]) -> tuple[Write | None, str | None]:
             if depth == 0:
                 break
     if _at(toks, i).word == "FROM":
-        return Write("copy", name[0], name[1], temporary=name[1] in ("temp", "temp.main")), None
+        file = _at(toks, i + 1)
+        source = file.text[1:-1].replace("''", "'") if file.type == "string_const" and file.text[:1] == "'" else None
+        return Write("copy", name[0], name[1], temporary=name[1] in ("temp", "temp.main"), source=source), None
     return None, None                # COPY name TO file
 
 

@@ -60,8 +60,21 @@ def summary(sql: str) -> list[tuple]:
     ("PREPARE p AS DELETE FROM users", [("other", [], False)]), ("EXECUTE p", [("other", [], False)]),
     ("EXPLAIN ANALYZE DELETE FROM users", [("other", [("delete", "users", None)], False)]),
 ])
-def test_kinds_and_targets(sql, expected):
+def test_kinds_and_targets(sql, expected, monkeypatch):
     assert summary(sql) == expected
+    monkeypatch.setattr("lib.store.statements._plain_read", lambda sql: False)
+    assert summary(sql) == expected          # the same without the shortcut for plain reads
+
+
+@pytest.mark.parametrize("sql,plain", [
+    ("SELECT 1", True), ("  -- a comment\n(SELECT 1)", True), ("FROM t;", True), ("SELECT 1; -- end", True),
+    ("SELECT 'update'", True),                      # a write word in a string is not a keyword
+    ("SELECT 1; SELECT 2", False), ("WITH x AS (SELECT 1) UPDATE t SET a = 1", False),
+    ("DESCRIBE t", False), ("EXPLAIN SELECT 1", False), ("", False),
+])
+def test_the_shortcut_takes_only_single_plain_reads(sql, plain):
+    from lib.store.statements import _plain_read
+    assert _plain_read(sql) is plain
 
 
 def test_scratch_tables_are_unqualified_or_temp_and_start_with_an_underscore():

@@ -126,7 +126,10 @@ WRITES: list[tuple[str, Callable]] = [
     ("meta via execute", _sql("UPDATE meta SET value = '999' WHERE key = 'data_version'")),
     ("audit_log via execute", _sql("DELETE FROM audit_log")),
     # governance
-    ("settings.set_value", lambda db, u: settings.set_value(db, u, "idle_timeout_minutes", 30)),
+    ("settings.set_value(target)", lambda db, u: settings.set_value(db, u, "target_otd", 0.9)),
+    ("settings.save_values(targets)", lambda db, u: settings.save_values(db, u, {"target_otd": 0.9, "stale_days": 3})),
+    ("settings.set_value(login rule)", lambda db, u: settings.set_value(db, u, "idle_timeout_minutes", 30)),
+    ("settings.save_values(login rule)", lambda db, u: settings.save_values(db, u, {"lockout_attempts": 7})),
     ("meta via gateway", _tx("meta", "update", {"key": "data_version"}, {"value": "999"})),
     ("section_updates via gateway", _tx("section_updates", "insert", {
         "section": "sales", "updated_at": datetime(2026, 11, 25, 9), "updated_by": "x", "source": "x"})),
@@ -164,7 +167,8 @@ ALLOWED: dict[str, set[str]] = {
     "order_reviews via execute(pmc)": MANAGERS | {"pmc"},
     "order_reviews via execute(no department)": MANAGERS,
     "users via execute": {"admin"}, "meta via execute": set(), "audit_log via execute": set(),
-    "settings.set_value": MANAGERS,
+    "settings.set_value(target)": MANAGERS, "settings.save_values(targets)": MANAGERS,
+    "settings.set_value(login rule)": {"admin"}, "settings.save_values(login rule)": {"admin"},
     "meta via gateway": set(), "section_updates via gateway": set(),
     "users.create_user": {"admin"}, "users.update_user(role)": {"admin"}, "users.reset_password": {"admin"},
     "users.set_active": {"admin"}, "users.unlock": {"admin"}, "users via gateway": {"admin"},
@@ -287,9 +291,10 @@ SCHEMA_TABLES = Database(":memory:").tables()
 ALL_ROLES = {**ROLE_USERS, "system": SYSTEM}
 WRITERS = set(ALL_ROLES) - {"viewer"}
 # who may write each table that no department owns, with raw SQL (the rows unseen: a per-department
-# table without its department named is a manager's; an action may be verified by the statement, which needs verify)
+# table without its department named is a manager's; settings holds the admin's login rules too;
+# an action may be verified by the statement, which needs verify)
 RAW_WRITERS: dict[str, set[str]] = {
-    "users": {"admin", "system"}, "settings": MANAGERS | {"system"},
+    "users": {"admin", "system"}, "settings": {"admin", "system"},
     **{t: MANAGERS | {"system"} for t in ("meetings", "meeting_attendance", "agenda_items", "decisions",
                                            "snapshots", "meeting_documents", "action_items",
                                            "action_discussions", "action_events", "order_reviews")},
@@ -449,6 +454,7 @@ def test_refusals_of_raw_sql_say_what_and_why(shared_db):
         "admin (admin) may not run ATTACH statements (ATTACH 'x.duckdb' AS x); they are reserved to the " \
         "system user (the command line)."
     assert "the schema changes only through migrations" in refusal(ROLE_USERS["admin"], "DROP TABLE customers")
+    assert "login rules" in refusal(ROLE_USERS["chair"], "UPDATE settings SET value = '1'")
 
 
 # ---------------------------------------------------------------------------- the import path

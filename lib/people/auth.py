@@ -16,8 +16,9 @@ Raw SQL other than reads and those writes (ATTACH, COPY TO a file, EXPORT, INSTA
 PRAGMA, SET, CREATE/DROP/ALTER of the schema, ...) is reserved to the system user.
 A viewer may not open a write transaction at all.
 
-Roles: admin (users, settings, restore, and everything a chair may do), chair / plant
-manager (every section, runs meetings, verifies actions, settings), head (one department: edits its section's tables, its own actions and its
+Roles: admin (users, the login rules, restore, and everything a chair may do), chair / plant
+manager (every section, runs meetings, verifies actions, the meeting's targets and working
+rules in settings), head (one department: edits its section's tables, its own actions and its
 own order reviews), viewer (read-only, the projector). `system` is the command line and the demo
 generator.
 """

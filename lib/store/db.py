@@ -289,6 +289,11 @@ class Tx:
             auth.require(user, rule.value, d, table=table)
         if table == "action_items" and (raw or sets.get("status") == "verified"):
             auth.require(user, "verify", table=table)
+        if table == "settings" and not auth.can(user, "users"):
+            keys = sorted({r.get("key") for r in rows} & settings.LOGIN_RULES)
+            if raw or keys:
+                raise PermissionDenied(f"{who} may not change the login rule{'s' if len(keys) != 1 else ''} "
+                                       f"{', '.join(keys) or '(idle timeout, lockout)'}: only an admin may.")
 
     def _row_department(self, table: str, row: dict) -> str | None:
         """The department a row of a per-department un-owned table belongs to (None if unknown)."""

@@ -112,7 +112,7 @@ def _plain_read(sql: str) -> bool:
             break                                   # the first token was all there was to see
         if kind == "comment":
             continue
-        if kind not in ("keyword", "operator") and first is not None:
+        if kind not in ("keyword", "identifier", "operator") and first is not None:
             continue
         end = spans[i + 1][0] if i + 1 < len(spans) else len(raw)
         tok = src[pos:end]
@@ -121,7 +121,7 @@ def _plain_read(sql: str) -> bool:
             first = word
             if not (word in _READ_STARTS or word == "("):
                 return False
-        if kind == "keyword" and word in _WRITE_WORDS:
+        if word in _WRITE_WORDS:                   # an unquoted identifier too: the full analysis decides
             return False
         if word == ";" and any(_token_type(t) != "comment" for _, t in spans[i + 1:]):
             return False

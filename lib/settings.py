@@ -153,6 +153,10 @@ def db_path() -> str:
     return str(get("db"))
 
 
+# The login rules: only a user with the "users" permission (the admin) changes them — the chair
+# manages the meeting's targets and working rules, not how hard it is to guess a password.
+LOGIN_RULES = frozenset({"idle_timeout_minutes", *(k for k in SETTINGS if k.startswith("throttle_"))})
+
 # the bounds a value written in the app must respect (key: (lowest, highest))
 BOUNDS: dict[str, tuple[float, float]] = {
     "idle_timeout_minutes": (1, 24 * 60),

@@ -3,7 +3,7 @@ import streamlit as st
 
 from lib import settings
 from lib.i18n import t
-from lib.people import auth, throttle
+from lib.people import auth
 from lib.ui import section, session, state
 
 
@@ -20,8 +20,7 @@ def render() -> None:
     with db.cursor() as cur:
         current = settings.all_values(cur)
     # the login rules (idle timeout, login throttling) are the admin's, on the Users page
-    ON_USERS_PAGE = {"idle_timeout_minutes", *throttle.SETTING_KEYS}
-    editable = [s for s in settings.SETTINGS.values() if s.in_db and s.key not in ON_USERS_PAGE]
+    editable = [s for s in settings.SETTINGS.values() if s.in_db and s.key not in settings.LOGIN_RULES]
     groups = {"targets": [s for s in editable if s.key.startswith("target_") or s.key == "amber_band"],
               "rules": [s for s in editable if not (s.key.startswith("target_") or s.key == "amber_band")]}
 

@@ -49,46 +49,6 @@ def test_bad_as_of_is_refused_with_the_format(tmp_path, capsys):
     assert not (tmp_path / "x.duckdb").exists()
 
 
-def test_backup_and_restore_round_trip(tmp_path, capsys):
-    path = str(tmp_path / "t.duckdb")
-    run(capsys, "init", "--empty", "--db", path)
-    _add_customer(path, "C1")
-    assert run(capsys, "backup", str(tmp_path / "bk"), "--db", path)[0] == 0
-    _add_customer(path, "C2")
-    assert run(capsys, "restore", str(tmp_path / "bk"), "--db", path)[0] == 0
-    assert _customers(path) == ["C1"]
-
-
-def _corrupt_backup(base):
-    junk = base / "junk"
-    junk.mkdir()
-    (junk / "schema.sql").write_text("garbage ;;; !!")
-    (junk / "load.sql").write_text("")
-    return junk
-
-
-@pytest.mark.parametrize("make_source,message", [
-    (lambda p: p / "missing", "not a Tandem backup"),
-    (_corrupt_backup, "could not be read"),
-])
-def test_restore_of_bad_backup_leaves_database_untouched(tmp_path, capsys, make_source, message):
-    path = str(tmp_path / "t.duckdb")
-    run(capsys, "init", "--empty", "--db", path)
-    _add_customer(path, "C1")
-    code, _, err = run(capsys, "restore", str(make_source(tmp_path)), "--db", path)
-    assert code == 1 and message in err and "left untouched" in err
-    assert _customers(path) == ["C1"]
-
-
-def test_backup_refuses_non_empty_target(tmp_path, capsys):
-    path = str(tmp_path / "t.duckdb")
-    run(capsys, "init", "--empty", "--db", path)
-    (tmp_path / "bk").mkdir()
-    (tmp_path / "bk" / "x").write_text("x")
-    code, _, err = run(capsys, "backup", str(tmp_path / "bk"), "--db", path)
-    assert code == 1 and "not empty" in err
-
-
 def test_commands_on_missing_database_say_how_to_create_one(tmp_path, capsys):
     code, _, err = run(capsys, "check", "--db", str(tmp_path / "none.duckdb"))
     assert code == 1 and "init --demo" in err

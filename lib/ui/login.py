@@ -15,7 +15,9 @@ from lib.errors import TandemError, ValidationError
 from lib.i18n import LANGS, t
 from lib.people import users
 from lib.people.auth import SYSTEM, User
+from lib.text import md_text, t_md
 from lib.ui import session
+from lib.ui.widgets import show_error
 
 log = logging.getLogger("tandem")
 
@@ -117,7 +119,7 @@ def _try_login(db, username: str, password: str) -> None:
         st.error(t(f"auth.refused.{e.reason}", minutes=e.minutes))
         return
     except ValidationError as e:
-        st.error(t("app.error", title=e.title, detail=e.detail))
+        show_error(e)
         return
     session.start(user)
     st.rerun()
@@ -168,7 +170,7 @@ def _first_admin(db, *, optional: bool) -> None:
                 try:
                     user = users.create_first_admin(db, username, name, password)
                 except TandemError as e:
-                    st.error(t("app.error", title=e.title, detail=e.detail))
+                    show_error(e)
                 else:
                     session.start(user)
                     st.rerun()
@@ -219,7 +221,7 @@ def _sso_block(db) -> None:
         st.warning(t("auth.sso_not_configured"))
         return
     if _sso_signed_in():
-        st.error(t("auth.sso_no_account", email=str(st.user.to_dict().get("email") or "—")))
+        st.error(t_md("auth.sso_no_account", email=str(st.user.to_dict().get("email") or "—")))
         if st.button(t("auth.sso_logout"), key="sso_logout"):
             st.logout()
         return
@@ -234,7 +236,7 @@ def sidebar(db, user: User) -> None:
     if user is SYSTEM or user.role == "system":
         return
     with st.sidebar.container(border=True):
-        st.markdown(f"**{user.label}**  \n{role_label(user.role, user.department)}")
+        st.markdown(f"**{md_text(user.label)}**  \n{role_label(user.role, user.department)}")
         c1, c2 = st.columns(2)
         with c1.popover(t("auth.change_password"), icon=":material/password:"):
             _change_password(db, user)
@@ -260,6 +262,6 @@ def _change_password(db, user: User) -> None:
             try:
                 users.change_own_password(db, user, old, new)
             except TandemError as e:
-                st.error(t("app.error", title=e.title, detail=e.detail))
+                show_error(e)
             else:
                 st.success(t("auth.password_changed"))

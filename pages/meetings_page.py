@@ -83,8 +83,12 @@ def render() -> None:
                     t("meeting.minutes.value"): [fmt_value(v, u) for v, u in zip(snap["value"], snap["unit"])],
                     t("meeting.minutes.target"): [fmt_value(v, u) for v, u in zip(snap["target"], snap["unit"])],
                 }), hide_index=True, width="stretch")
-            with st.expander(t("meeting.minutes.title") + " (Markdown)"):
-                st.markdown(docs["minutes_md"].decode("utf-8"))    # lib.meeting.minutes escapes every value
+            # drawn when opened: rendered from the record (values escaped), not the stored file
+            box = st.expander(t("meeting.minutes.title") + " (Markdown)", key=f"minutes-md-{mid}", on_change="rerun")
+            with box:
+                if box.open:
+                    with db.cursor() as cur:
+                        st.markdown(meetings.minutes_markdown(cur, mid, as_of, get_lang()))
         else:
             st.caption(t("meeting.not_closed_yet"))
             if may_run:

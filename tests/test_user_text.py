@@ -124,6 +124,41 @@ def _write_payloads(path) -> Payloads:
     return out
 
 
+# ---------------------------------------------------------------------------- the helpers, by hand
+
+@pytest.mark.parametrize("value, markdown", [
+    ("<img src=x onerror=alert(1)>", r"\<img src=x onerror=alert(1)\>"),
+    (":red[RED] :blue-background[x]", r"\:red\[RED\] \:blue-background\[x\]"),
+    ("$$x^2$$ and $a$", r"\$\$x^2\$\$ and \$a\$"),
+    ("[click](javascript:alert(1))", r"\[click\](javascript\:alert(1))"),
+    ("**bold** _it_ `code` ~~s~~", r"\*\*bold\*\* \_it\_ \`code\` \~\~s\~\~"),
+    ("# heading", r"\# heading"),
+    ("| a | b |", r"\| a \| b \|"),
+    ("- item", r"\- item"), ("+ item", r"\+ item"), ("1. item", r"1\. item"), ("2) item", r"2\) item"),
+    ("> quote", r"\> quote"), ("===", r"\==="), ("&amp; &#60;", r"\&amp; \&\#60;"),
+    ("a\n\n# b\n    c", r"a \# b c"),                          # one line, no block can start
+    (":smile:", ":\u2060smile:"), (":material/home:", ":\u2060material/home:"),
+    ("www.x.cn", "www\u2060.x.cn"), ("https://x.cn", "https\u2060://x.cn"), ("a@b.cn", "a\u2060@b.cn"),
+    # what needs no escape stays as typed: codes, dates, prices, times, Chinese
+    ("C-001 Co., Ltd. 2026-11-25 09:30 ¥1,200.50 -5 %", "C-001 Co., Ltd. 2026-11-25 09:30 ¥1,200.50 -5 %"),
+    ("二号线：周六加班", "二号线：周六加班"), (None, ""), (float("nan"), ""),
+])
+def test_md_text(value, markdown):
+    from lib.text import md_text
+    assert md_text(value) == markdown
+
+
+@pytest.mark.parametrize("n", range(1, 4))
+def test_each_payload_reads_back_as_typed_from_md_text_and_html_text(n):
+    from lib.text import html_text, md_text
+    typed = _normal(_payload(n))
+    assert _as_read(md_text(_payload(n))) == typed
+    assert _as_read(html_text(_payload(n))) == typed
+    assert markup_problems(md_text(_payload(n)), "md", {n: _payload(n)}) == []
+    assert markup_problems(html_text(_payload(n)), "html", {n: _payload(n)}) == []
+    assert markup_problems(_payload(n), "raw", {n: _payload(n)}) != []          # the check sees raw markup
+
+
 # ---------------------------------------------------------------------------- what an AppTest drew
 
 def _strings(msg, path: str = ""):

@@ -1,4 +1,5 @@
 """PMC · capacity load: heatmap work center × period, drill-down of a cell, what-if."""
+import html
 from datetime import timedelta
 
 import pandas as pd
@@ -7,6 +8,7 @@ import streamlit as st
 from lib.i18n import t
 from lib.plan import capacity
 from lib.plan.capacity import WhatIf
+from lib.text import t_md
 from lib.ui import cache, filters, section, session, state
 from lib.ui.charts.capacity import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen
@@ -51,13 +53,13 @@ def render() -> None:
         st.warning(t("capacity.overdue_flag", hours=f"{overdue['overdue_hours'].sum():,.1f}",
                      n=overdue["work_center"].nunique()))
     if len(unrouted):
-        st.info(t("capacity.unrouted", n=len(unrouted),
-                  lines=", ".join(f"{r.order_no}/{r.line_no} ({r.product})" for r in unrouted.head(8).itertuples())
-                  + (" …" if len(unrouted) > 8 else "")))
+        st.info(t_md("capacity.unrouted", n=len(unrouted),
+                     lines=", ".join(f"{r.order_no}/{r.line_no} ({r.product})" for r in unrouted.head(8).itertuples())
+                     + (" …" if len(unrouted) > 8 else "")))
     if wi:
-        items = [t("capacity.whatif.cal_item", wc=c["wc"], start=c["start"], end=c["end"], n=c["n"])
+        items = [t_md("capacity.whatif.cal_item", wc=c["wc"], start=c["start"], end=c["end"], n=c["n"])
                  for c in wi_state.get("labels", [])]
-        items += [t("capacity.whatif.due_item", order=lbl, date=d) for lbl, d in wi_state.get("due_labels", [])]
+        items += [t_md("capacity.whatif.due_item", order=lbl, date=d) for lbl, d in wi_state.get("due_labels", [])]
         st.warning(t("capacity.whatif.active", changes="; ".join(items)), icon=":material/science:")
 
     names = period_names(df)
@@ -84,8 +86,9 @@ def render() -> None:
     points = (event.selection.points if event and getattr(event, "selection", None) else []) or []
     if points:
         p0 = points[0]
-        if p0.get("y") in wcs and p0.get("x") in by_name:
-            st.session_state["cap_drill_wc"], st.session_state["cap_drill_period"] = p0["y"], by_name[p0["x"]]
+        clicked = html.unescape(str(p0.get("y")))    # the heatmap holds work centers escaped (plot_text)
+        if clicked in wcs and p0.get("x") in by_name:
+            st.session_state["cap_drill_wc"], st.session_state["cap_drill_period"] = clicked, by_name[p0["x"]]
     if st.session_state.get("cap_drill_period") not in periods:
         st.session_state.pop("cap_drill_period", None)
     if st.session_state.get("cap_drill_wc") not in wcs:
@@ -98,9 +101,9 @@ def render() -> None:
     cell = df[(df["work_center"] == wc) & (df["period"] == period)]
     if len(cell):
         c = cell.iloc[0]
-        st.markdown("### " + t("capacity.drill.summary", wc=wc, period=names[period], load=f"{c['load_hours']:,.1f}",
-                               cap=f"{c['capacity_hours']:,.1f}",
-                               pct="—" if pd.isna(c["load_pct"]) else f"{c['load_pct'] * 100:.0f}%"))
+        st.markdown("### " + t_md("capacity.drill.summary", wc=wc, period=names[period], load=f"{c['load_hours']:,.1f}",
+                                  cap=f"{c['capacity_hours']:,.1f}",
+                                  pct="—" if pd.isna(c["load_pct"]) else f"{c['load_pct'] * 100:.0f}%"))
         rows = cache.load(db, capacity.drilldown, as_of, wc, pd.Timestamp(c["period_start"]).date(), by=by, whatif=wi)
         if rows.empty:
             empty()
@@ -144,7 +147,7 @@ def render() -> None:
                     elif saturday and day.isoweekday() == 6:
                         rows.append((day, wi_wc, min(24.0, hours if kind == "overtime" else per_day)))
                 if not rows:
-                    st.warning(t("capacity.whatif.no_days", wc=wi_wc))
+                    st.warning(t_md("capacity.whatif.no_days", wc=wi_wc))
                 else:
                     keys = {(d_, w) for d_, w, _ in rows}
                     wi_state["calendar"] = [x for x in wi_state["calendar"] if (x[0], x[1]) not in keys] + rows

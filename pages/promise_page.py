@@ -8,10 +8,11 @@ from lib.errors import TandemError
 from lib.i18n import t
 from lib.plan import promise, review
 from lib.store import lookups
+from lib.text import html_text, t_html, t_md
 from lib.ui import nav, session, state
 from lib.ui.charts.capacity import gantt, load_with_inquiry
 from lib.ui.frames import for_screen
-from lib.ui.widgets import chart, empty, table
+from lib.ui.widgets import chart, empty, show_error, table
 
 
 def render() -> None:
@@ -62,15 +63,15 @@ def render() -> None:
         try:
             p = promise.quote(cur, *inquiry, as_of=as_of, matrix_key=(db.path, id(db), db.data_version()))
         except TandemError as e:
-            st.error(t("app.error", title=e.title, detail=e.detail))
+            show_error(e)
             st.stop()
         affected = promise.affected_load(cur, p) if p.steps and p.promise_date else pd.DataFrame()
 
-    sentence = promise.explain(p)
+    sentence = html_text(promise.explain(p))     # plain text naming a material or a work center
     colour = "#1e7a45" if p.requested_ok else ("#b3261e" if p.promise_date is None else "#9a5800")
     tint = "#e9f6ee" if p.requested_ok else ("#fbeaea" if p.promise_date is None else "#fdf3e4")
-    inquiry_line = t("promise.inquiry", qty=f"{p.qty:,.0f}", product=p.product, name=names.get(p.product, ""),
-                     requested=p.requested.isoformat())
+    inquiry_line = t_html("promise.inquiry", qty=f"{p.qty:,.0f}", product=p.product, name=names.get(p.product, ""),
+                          requested=p.requested.isoformat())
     st.markdown(f"<div style='border-left:14px solid {colour};background:{tint};padding:18px 28px;margin:10px 0 18px;"
                 f"border-radius:6px'><div style='font-size:1.4rem;color:#333'>{inquiry_line}</div>"
                 f"<div style='font-size:3.1rem;font-weight:800;line-height:1.25;color:{colour}'>{sentence}</div></div>",
@@ -85,10 +86,10 @@ def render() -> None:
         m2.metric(t("promise.metric.requested"), p.requested.isoformat())
         m3.metric(t("promise.metric.max_qty"), f"{p.max_qty_by_requested:,.0f} / {p.qty:,.0f}")
         b = p.binding
-        m4.metric(t("promise.metric.binding"),
+        m4.metric(t("promise.metric.binding"),        # a metric's value is Markdown
                   t("promise.binding.none") if not b else
-                  t("promise.binding.material", what=b["what"]) if b["kind"] == "material" else
-                  t("promise.binding.capacity", what=b["what"], week=b["week"]))
+                  t_md("promise.binding.material", what=b["what"]) if b["kind"] == "material" else
+                  t_md("promise.binding.capacity", what=b["what"], week=b["week"]))
 
     # stacked, full width: the Gantt and both tables read from the back of the room
     left, right = st.container(), st.container()
@@ -137,8 +138,8 @@ def render() -> None:
         with db.cursor() as cur:
             row = lookups.order_line_key(cur, line_id)
         st.session_state.pop("pr_inquiry", None)
-        st.session_state["pr_accepted"] = (line_id, t("promise.accepted", order=row[0], line=row[1],
-                                                       date=p.commit_date.isoformat()))
+        st.session_state["pr_accepted"] = (line_id, t_md("promise.accepted", order=row[0], line=row[1],
+                                                          date=p.commit_date.isoformat()))
         st.rerun()
     if not customer:
         b.caption(t("promise.need_customer"))

@@ -8,9 +8,10 @@ from lib.errors import TandemError
 from lib.i18n import t
 from lib.people import throttle, users
 from lib.people.auth import ROLES
+from lib.text import t_md
 from lib.ui import section, session, state
 from lib.ui.login import role_label
-from lib.ui.widgets import table
+from lib.ui.widgets import show_error, table
 
 
 def render() -> None:
@@ -33,12 +34,12 @@ def render() -> None:
         try:
             action()
         except TandemError as e:
-            st.error(t("app.error", title=e.title, detail=e.detail))
+            show_error(e)
         else:
             _done(message)
 
 
-    if "_admin_done" in st.session_state:
+    if "_admin_done" in st.session_state:     # Markdown: the user names in it are escaped (t_md)
         st.success(st.session_state.pop("_admin_done"))
 
     now = pd.Timestamp.now().floor("s").to_pydatetime()
@@ -108,7 +109,7 @@ def render() -> None:
                 else:
                     _attempt(lambda: users.create_user(db, session.current_user(), username, display, role, dept,
                                                        email=email, password=password or None),
-                             t("admin.added", username=(username or "").strip().lower()))
+                             t_md("admin.added", username=(username or "").strip().lower()))
 
     with change:
         names = accounts["username"].tolist()
@@ -128,7 +129,7 @@ def render() -> None:
                 if st.form_submit_button(t("common.save"), type="primary", key="chg_submit"):
                     _attempt(lambda: users.update_user(db, session.current_user(), who, display_name=display,
                                                        role=role, department=dept, email=email),
-                             t("admin.saved", username=who))
+                             t_md("admin.saved", username=who))
             c1, c2 = st.columns(2)
             with c1.form("reset_password", clear_on_submit=True):
                 st.markdown(f"**{t('admin.reset_password')}**")
@@ -141,21 +142,21 @@ def render() -> None:
                         st.error(t("admin.password_mismatch"))
                     else:
                         _attempt(lambda: users.reset_password(db, session.current_user(), who, new),
-                                 t("admin.password_reset", username=who))
+                                 t_md("admin.password_reset", username=who))
             with c2:
                 st.markdown(f"**{t('admin.access')}**")
                 counted = pd.notna(row["throttled_until"]) or row["failures"] > 0
                 if counted and st.button(t("admin.unlock"), key="unlock", icon=":material/lock_open:",
                                          help=t("admin.unlock_help")):
-                    _attempt(lambda: users.unlock(db, session.current_user(), who), t("admin.unlocked", username=who))
+                    _attempt(lambda: users.unlock(db, session.current_user(), who), t_md("admin.unlocked", username=who))
                 if row["active"]:
                     if st.button(t("admin.deactivate"), key="deactivate", icon=":material/person_off:",
                                  help=t("admin.deactivate_help")):
                         _attempt(lambda: users.set_active(db, session.current_user(), who, False),
-                                 t("admin.deactivated", username=who))
+                                 t_md("admin.deactivated", username=who))
                 elif st.button(t("admin.reactivate"), key="reactivate", icon=":material/person_check:"):
                     _attempt(lambda: users.set_active(db, session.current_user(), who, True),
-                             t("admin.reactivated", username=who))
+                             t_md("admin.reactivated", username=who))
 
     with security:
         with st.form("security"):
@@ -202,7 +203,7 @@ def render() -> None:
                 if c2.button(t("admin.throttle.clear_address"), key="clear_address_submit",
                              help=t("admin.throttle.clear_address_help"), icon=":material/lock_open:"):
                     _attempt(lambda: users.unlock_address(db, session.current_user(), address),
-                             t("admin.throttle.address_cleared", address=address))
+                             t_md("admin.throttle.address_cleared", address=address))
 
     with history:
         labels = {a: t(f"admin.action.{a}") for a in users.ACCESS_ACTIONS + ("insert", "update")}

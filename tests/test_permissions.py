@@ -297,6 +297,7 @@ WRITERS = set(ALL_ROLES) - {"viewer"}
 # an action may be verified by the statement, which needs verify)
 RAW_WRITERS: dict[str, set[str]] = {
     "users": {"admin", "system"}, "settings": {"admin", "system"},
+    "login_throttle": {"admin", "system"}, "login_addresses": {"admin", "system"},
     **{t: MANAGERS | {"system"} for t in ("meetings", "meeting_attendance", "agenda_items", "decisions",
                                            "snapshots", "meeting_documents", "action_items",
                                            "action_discussions", "action_events", "order_reviews")},

@@ -297,3 +297,26 @@ def test_a_whole_section_is_refused_together(factory):
         import_many(factory, SYSTEM, [("customers", good, "c.csv"), ("orders", bad, "o.csv")])
     assert err.value.problems[["file", "row", "column"]].values.tolist() == [["o.csv", 2, "qty"]]
     assert snapshot(factory) == before
+
+
+# a refused row of a table with a generated id, the id column in the file (as in every export)
+ID_TABLE_FILES = [
+    ("inspections", b"inspection_id,date,stage,material,qty_inspected,result\n,2026-11-31,incoming,M1,5,pass\n",
+     (2, "date")),
+    ("shipments", b"shipment_id,order,line,ship_date,qty\n,SO-1,1,2026-11-20,-1\n", (2, "qty")),
+    ("receipts", b"receipt_id,po,receipt_date,qty\n999,PO-9,2026-11-20,1\n", (2, "po")),
+    ("downtime", b"downtime_id,date,work_center,hours,cause_category\n,2026-11-20,W1,30,machine\n", (2, "hours")),
+]
+
+
+@pytest.mark.parametrize("table,content,where", ID_TABLE_FILES, ids=[f[0] for f in ID_TABLE_FILES])
+def test_a_refused_row_of_a_generated_id_table_gets_the_problem_report(factory, table, content, where):
+    from lib.store.imports import check, read_file
+    before = snapshot(factory)
+    with pytest.raises(ImportRejected) as err:
+        import_file(factory, SYSTEM, table, content, f"{table}.csv")
+    first = err.value.problems.iloc[0]
+    assert (int(first["row"]), first["column"]) == where
+    checked = check(factory, table, read_file(content, f"{table}.csv"), f"{table}.csv")   # the page's preview
+    assert not checked.ok and (int(checked.problems.iloc[0]["row"]), checked.problems.iloc[0]["column"]) == where
+    assert snapshot(factory) == before

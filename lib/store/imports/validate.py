@@ -170,7 +170,10 @@ def _problem_sql(spec: TableSpec, present: list[str], tag: str, mode: str) -> st
         parts.append(f"SELECT t._row, 'received_qty', CAST(t.received_qty AS VARCHAR), 'received_less', "
                      f"CAST(r.qty AS VARCHAR) FROM {typed} t JOIN (SELECT po, sum(qty) AS qty FROM receipts "
                      f"GROUP BY po) r USING (po) WHERE t.received_qty < r.qty - 1e-9")
-    return " UNION ALL ".join(parts)
+    if not parts:
+        return ""
+    # name the columns once: a UNION takes its names from its first SELECT, which need not alias them
+    return f"SELECT * FROM ({' UNION ALL '.join(parts)}) AS p(_row, col, value, code, extra)"
 
 
 def _fmt_num(x) -> str:

@@ -82,7 +82,10 @@ BAD_FILES = [
     ("customers", "report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "not a CSV or Excel", None),
     ("customers", "picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or Excel", None),
     ("customers", "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "save it as .xlsx or CSV", None),
-    ("customers", "gbk_bad.csv", "客户,名称\nC8,\n".encode("gbk"), "required, but empty", (2, "名称")),
+    ("customers", "gbk_bad.csv", "客户,名称\nC8,\nC9,上海精密机械\n".encode("gbk"), "required, but empty", (2, "名称")),
+    # four hanzi whose GBK bytes are also Big5 (諦誧,靡備): refused, not guessed
+    ("customers", "gbk_short.csv", "客户,名称\nC8,\n".encode("gbk"), "reads as more than one encoding (GB18030/GBK, Big5)",
+     None),
     ("shipments", "line.csv", b"order,line,ship_date,qty\nSO-1,9,2026-11-20,5\n",
      "unknown order line SO-1 / 9", (2, "order")),
     ("purchase_orders", "received.csv",

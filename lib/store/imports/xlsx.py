@@ -144,14 +144,23 @@ def sheets(z: zipfile.ZipFile, file: str) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------- 3. the sheet's XML, streamed
 
-_P = rb"<(?:[A-Za-z_][\w.\-]*:)?"            # an element, with or without a namespace prefix
-_ANY_ROW = re.compile(_P + rb"row(?=[\s/>])")
-_ROW_R = re.compile(_P + rb"row\s[^<>]*?(?<![\w:.\-])r\s*=\s*[\"'](\d{1,9})[\"']")
-_ANY_CELL = re.compile(_P + rb"c(?=[\s/>])")
-_CELL_R = re.compile(_P + rb"c\s[^<>]*?(?<![\w:.\-])r\s*=\s*[\"']\$?([A-Z]{1,4})\$?(\d{1,9})[\"']")
-_VALUE = re.compile(_P + rb"(?:v|is|f)(?=[\s/>])")
-_DIMENSION = re.compile(_P + rb"dimension\s[^<>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+# The fast pass reads the cell references the way spreadsheet programs write them (`<c r="B7"`),
+# counted against every opening of a c or row element; any other spelling (no reference, r not
+# first, single quotes, a namespace prefix) sends the sheet to the exact pass with an XML parser.
+_CELL_COL = re.compile(rb'<c r="([A-Z]{1,4})\d')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,4}(\d{1,9})"')
+_ROW_R = re.compile(rb'<row r="(\d{1,9})"')
+_OTHER_C = (b"<co", b"<cf", b"<cu", b"<ce")          # cols, conditionalFormatting, cfRule, customSheetView...
+_PREFIXED = (b":c ", b":c>", b":c/", b":row")
+_VALUES = (b"<v>", b"<v ", b"<is>", b"<is ", b"<f>", b"<f ", b"<f/")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?dimension\s[^<>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _REF = re.compile(r"\$?([A-Z]{1,4})\$?(\d{1,9})$")
+
+
+def _openings(chunk: bytes) -> tuple[int, int]:
+    """How many c and row elements open in `chunk`, however their attributes are written."""
+    cells = chunk.count(b"<c") - sum(chunk.count(o) for o in _OTHER_C)
+    return cells, chunk.count(b"<row") - chunk.count(b"<rowB")
 
 
 class _Budget:
@@ -218,17 +227,16 @@ def scan(z: zipfile.ZipFile, name: str, part: str, file: str, limits: Limits, bu
                 if ext:
                     _check_extent(*ext, file, limits, t("io.xlsx.declared", ref=dimension))
             first = False
-        refs = _CELL_R.findall(chunk)
-        row_refs = _ROW_R.findall(chunk)
-        if len(refs) != len(_ANY_CELL.findall(chunk)) or len(row_refs) != len(_ANY_ROW.findall(chunk)):
+        cols, rows, row_refs = _CELL_COL.findall(chunk), _CELL_ROW.findall(chunk), _ROW_R.findall(chunk)
+        cells, row_tags = _openings(chunk)
+        if len(cols) != cells or len(rows) != cells or len(row_refs) != row_tags or any(p in chunk for p in _PREFIXED):
             return _scan_exact(z, name, part, file, limits, _Budget(limits.max_uncompressed), dimension)
-        if refs:
-            cols = {c for c, _ in refs}
-            last_col = max(last_col, max(col_number(c.decode()) for c in cols))
-            last_row = max(last_row, max(map(int, (r for _, r in refs))))
+        if cols:
+            last_col = max(last_col, max(col_number(c.decode()) for c in set(cols)))
+            last_row = max(last_row, max(map(int, set(rows))))
         if row_refs:
-            last_row = max(last_row, max(map(int, row_refs)))
-        values = values or _VALUE.search(chunk) is not None
+            last_row = max(last_row, max(map(int, set(row_refs))))
+        values = values or any(v in chunk for v in _VALUES)
         _check_extent(last_row, last_col, file, limits, t("io.xlsx.used", sheet=name))
     return Sheet(name, part, dimension, last_row, last_col, values)
 

@@ -3,7 +3,9 @@
 In this order:
 1. a byte-order mark: UTF-8, UTF-16 LE or BE;
 2. no mark, but NUL bytes in every other position: UTF-16 LE or BE without a BOM;
-3. strict UTF-8 (ASCII is UTF-8);
+3. strict UTF-8 (ASCII is UTF-8), unless the UTF-8 reading holds what real text does not (a
+   combining mark after no letter, a C1 control, an unassigned code point) and an encoding of
+   step 4 reads it too: the GBK bytes of 台 are valid UTF-8 (CC A8, a combining ogonek);
 4. the legacy encodings a factory's ERP writes, each accepted only when the bytes decode strictly,
    encode back to the same bytes, and (almost) every non-ASCII character is one that text in
    that encoding is made of: GB18030/GBK (the GB2312 hanzi and punctuation), Big5 (its symbols
@@ -16,6 +18,8 @@ In this order:
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 
 from lib.i18n import t
@@ -92,6 +96,32 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+SAMPLE = 200_000
+# what real UTF-8 text does not hold: C1 controls, private-use, unassigned and surrogate code points,
+# and a combining mark that follows no letter (the GBK bytes of 台 read as UTF-8 are U+0328 after a comma)
+_ODD = re.compile(r"[\x80-\x9f\ue000-\uf8ff]|(?:^|(?<=[\x00-\x40\x5b-\x60\x7b-\x7f]))[\u0300-\u036f\u0483-\u0489]")
+
+
+def _odd_utf8(text: str) -> bool:
+    if _ODD.search(text):
+        return True
+    return any(unicodedata.category(ch) in ("Cn", "Co", "Cs") for ch in set(re.findall(r"[^\x00-\x7f]", text[:SAMPLE])))
+
+
+def _also_fits(data: bytes, encoding: str, core) -> bool:
+    """Whether `data` (valid UTF-8) also reads as `encoding`; a sample first, as real UTF-8 fails it."""
+    if len(data) > SAMPLE:
+        cut = data.rfind(b"\n", 0, SAMPLE)
+        if cut > 0 and _fits(data[:cut], encoding, core) is None:
+            return False
+    return _fits(data, encoding, core) is not None
+
+
+def _first_non_ascii_row(data: bytes) -> int:
+    pos = next((i for i, b in enumerate(data) if b > 127), 0)
+    return _row_of(data, pos)
+
+
 def _row_of(data: bytes, position: int) -> int:
     return data.count(b"\n", 0, position) + 1
 
@@ -106,9 +136,19 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
     if wide:
         return _strict(data, wide, file), wide
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         first_bad = _row_of(data, e.start)
+    else:
+        # a few GBK characters are also valid UTF-8 (台 = CC A8 = a combining ogonek): without a BOM,
+        # UTF-8 text that another encoding reads as plausibly is not certain
+        if text.isascii() or not _odd_utf8(text):
+            return text, "utf-8"
+        others = [enc for enc, core in CANDIDATES if _also_fits(data, enc, core)]
+        if not others:
+            return text, "utf-8"
+        raise ImportRejected(t("io.file.encoding_utf8_odd", encodings=", ".join(SHOWN[e] for e in others),
+                               row=_first_non_ascii_row(data)), where=file)
     fitting = [(enc, text) for enc, core in CANDIDATES if (text := _fits(data, enc, core)) is not None]
     if len(fitting) == 1:
         return fitting[0][1], fitting[0][0]

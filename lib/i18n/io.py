@@ -50,7 +50,7 @@ EN = {
     # import
     "io.import.rules": "Headers are matched by name (English or Chinese). Rows are matched by key: new keys are added, existing ones updated, identical rows left alone. Any refused row stops the whole import unless you choose to import only the valid rows.",
     "io.import.upload": "CSV or Excel file for {table}",
-    "io.import.upload_help": "CSV in UTF-8 (with or without BOM) or GB18030/GBK, comma, semicolon or tab separated; or .xlsx (first sheet).",
+    "io.import.upload_help": "CSV in UTF-8 (with or without BOM) or UTF-16; GB18030/GBK, Big5 or Shift-JIS when the text can only be that encoding (else save as CSV UTF-8); comma, semicolon, tab or | separated; or .xlsx (first sheet). Dates as YYYY-MM-DD or YYYY/MM/DD.",
     "io.import.reading": "Reading {file}…",
     "io.import.checked": "Checked {rows} rows",
     "io.import.writing": "Writing…",
@@ -249,7 +249,7 @@ ZH = {
     "io.edit.reload": "未保存任何数据。请点击“放弃修改并重新加载”查看最新数据,再重新修改。",
     "io.import.rules": "按列名匹配表头(中英文均可)。按主键匹配记录:新主键新增,已有主键更新,完全相同的行不变。只要有一行被拒绝,整个文件都不导入——除非您明确选择只导入有效行。",
     "io.import.upload": "{table}的 CSV 或 Excel 文件",
-    "io.import.upload_help": "CSV 支持 UTF-8(含或不含 BOM)及 GB18030/GBK 编码,逗号、分号或制表符分隔;或 .xlsx(读取第一个工作表)。",
+    "io.import.upload_help": "CSV 支持 UTF-8(含或不含 BOM)及 UTF-16;GB18030/GBK、Big5、Shift-JIS 仅在文本只能是该编码时读取(否则请另存为 CSV UTF-8);逗号、分号、制表符或 | 分隔;或 .xlsx(读取第一个工作表)。日期格式 YYYY-MM-DD 或 YYYY/MM/DD。",
     "io.import.reading": "正在读取 {file}……",
     "io.import.checked": "已校验 {rows} 行",
     "io.import.writing": "正在写入……",

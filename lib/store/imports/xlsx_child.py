@@ -65,12 +65,12 @@ def main() -> int:
             rows = _rows_openpyxl(data, args["sheet"])
         out, longest = [], args["max_cell_chars"]
         for r, row in enumerate(rows, 1):
-            cells = [text(v) for v in row]
-            for c, s in enumerate(cells, 1):
-                if len(s) > longest:
-                    json.dump({"refused": {"code": "cell_too_long", "row": r, "column": c, "chars": len(s)}},
-                              sys.stdout)
-                    return 0
+            cells = [v if type(v) is str else text(v) for v in row]
+            if cells and max(map(len, cells)) > longest:
+                c = next(i for i, s in enumerate(cells, 1) if len(s) > longest)
+                json.dump({"refused": {"code": "cell_too_long", "row": r, "column": c, "chars": len(cells[c - 1])}},
+                          sys.stdout)
+                return 0
             out.append(cells)
         del rows
         json.dump({"rows": out}, sys.stdout, ensure_ascii=False, separators=(",", ":"))

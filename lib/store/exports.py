@@ -117,8 +117,8 @@ def csv_bytes(df: pd.DataFrame, text: list[str] | None = None) -> bytes:
     The values of the `text` columns are quoted, so a spreadsheet told to keep quoted fields as
     text (LibreOffice Calc: "Format quoted field as text") keeps their leading zeros.
 
-    >>> csv_bytes(pd.DataFrame({"customer": ["007"], "n": [1]}), text=["customer"]).decode("utf-8-sig")
-    'customer,n\n"007",1\n'
+    >>> csv_bytes(pd.DataFrame({"customer": ["007"], "n": [1]}), text=["customer"]).decode("utf-8-sig").splitlines()
+    ['customer,n', '"007",1']
     """
     out = neutralise(df)
     quoted = {i for i, c in enumerate(out.columns) if c in (text or [])}

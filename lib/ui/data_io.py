@@ -16,6 +16,7 @@ from lib.store.exports import (
     export_count,
     export_frame,
     template_frame,
+    text_columns,
     xlsx_bytes,
 )
 from lib.store.imports import (
@@ -144,9 +145,10 @@ def _reset_editor(table: str) -> None:
 # ---------------------------------------------------------------------------- import
 
 @st.cache_data(ttl=900, show_spinner=False, max_entries=8)
-def _checked(_db, version: int, table: str, digest: str, data: bytes, name: str, mode: str):
+def _checked(_db, version: int, table: str, digest: str, data: bytes, name: str, mode: str,
+             accept_reformatted: bool = False):
     raw = read_file(data, name)
-    return check(_db, table, raw, name, mode=mode)
+    return check(_db, table, raw, name, mode=mode, accept_reformatted=accept_reformatted)
 
 
 def templates(table: str, key: str) -> None:
@@ -157,7 +159,8 @@ def templates(table: str, key: str) -> None:
     c1.download_button(t("io.template.csv"), csv_bytes(template_frame(table)), file_name=f"{table}_template.csv",
                        mime="text/csv", key=f"{key}-tpl-csv")
     c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table),
-                                                         "columns": column_guide(table, lang)}),
+                                                         "columns": column_guide(table, lang)},
+                                                        {table: text_columns(table)}),
                        file_name=f"{table}_template.xlsx", mime=XLSX_MIME, key=f"{key}-tpl-xlsx")
     with st.expander(t("io.template.guide", table=spec.title(lang))):
         st.dataframe(column_guide(table, lang), hide_index=True, width="stretch")
@@ -177,13 +180,18 @@ def importer(db, table: str) -> None:
     data = upload.getvalue()
     new_only = st.checkbox(t("io.import.new_only"), key=f"{key}-new-only", help=t("io.import.new_only_help"))
     mode = "insert" if new_only else "upsert"
+    accept = bool(st.session_state.get(f"{key}-reformatted"))
     progress = st.progress(0.1, text=t_md("io.import.reading", file=upload.name))
     try:
-        checked = _checked(db, db.data_version(), table, hashlib.sha1(data).hexdigest(), data, upload.name, mode)
+        digest = hashlib.sha1(data).hexdigest()
+        checked = _checked(db, db.data_version(), table, digest, data, upload.name, mode, accept)
     except ImportRejected as e:
         progress.empty()
         st.error(t_md("io.import.file_refused", detail=e.detail))
         return
+    if checked.reformatted or accept:        # values a spreadsheet rewrote need the user's word
+        st.checkbox(t("io.import.reformatted", n=checked.reformatted), key=f"{key}-reformatted",
+                    help=t("io.import.reformatted_help"))
     progress.progress(0.5, text=t("io.import.checked", rows=checked.rows))
     st.markdown(t_md("io.import.summary", file=checked.file, rows=checked.rows, valid=checked.valid_rows,
                      bad=checked.bad_rows, problems=len(checked.problems)))
@@ -204,7 +212,8 @@ def importer(db, table: str) -> None:
         return
     progress.progress(0.7, text=t("io.import.writing"))
     try:
-        result = import_file(db, user, table, data, upload.name, valid_only=valid_only, mode=mode)
+        result = import_file(db, user, table, data, upload.name, valid_only=valid_only, mode=mode,
+                             accept_reformatted=accept)
     except ImportRejected as e:
         progress.empty()
         st.error(t_md("io.import.file_refused", detail=e.detail))

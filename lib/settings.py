@@ -43,11 +43,58 @@ _DECLARED = [
             "'what it would take' (the capacity page and the promise).", float),
     Setting("stale_days", 7, "A section not updated for this many days is marked stale on the Overview.", int),
     Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
-    Setting("lockout_attempts", 5, "Failed logins in a row before an account is locked for a while.", int),
-    Setting("lockout_minutes", 15, "How long an account stays locked after too many failed logins.", int),
+    # login throttling (lib.people.throttle): after N failures in a scope, each further attempt
+    # in it waits 1 s, doubling with every failure, up to the scope's cap; nothing is ever locked
+    Setting("throttle_pair_failures", 5,
+            "Failed logins to one account from one address before further attempts from there wait "
+            "(1 s, doubling with each failure). A successful login starts again from zero.", int),
+    Setting("throttle_pair_max_seconds", 900,
+            "Longest wait, in seconds, between attempts to one account from one address.", int),
+    Setting("throttle_account_failures", 20,
+            "Failed logins to one account from all addresses together before attempts from addresses "
+            "the account has not signed in from wait (against a guessing attack from many addresses).", int),
+    Setting("throttle_account_max_seconds", 30,
+            "Longest wait, in seconds, for an attempt to an account under attack from many addresses. "
+            "Keep it small: the real user signing in from a new address waits this long too.", int),
+    Setting("throttle_address_failures", 10,
+            "Failed logins from one address to all accounts together before further attempts from "
+            "there wait (against trying one password on many accounts). Raise it if many people "
+            "share one address.", int),
+    Setting("throttle_address_max_seconds", 300,
+            "Longest wait, in seconds, between attempts from one address that failed on many accounts.", int),
+    Setting("throttle_forget_minutes", 60,
+            "A failure counter starts again from zero after this many minutes without failures "
+            "once its wait is over.", int),
+    Setting("throttle_known_days", 90,
+            "Days an address stays known to an account after a successful login from it; attempts "
+            "from a known address never wait for an attack on the account from other addresses.", int),
     Setting("sso", "off", "Single sign-on through the identity provider configured in .streamlit/secrets.toml "
             "[auth] (OpenID Connect): on or off. A signed-in e-mail must match an active user's e-mail.",
             str, in_db=False),
+    # import files are measured against these before they are parsed (deployment settings: they protect the server)
+    Setting("import_max_file_mb", 50, "Largest import file accepted (CSV or .xlsx as uploaded), in MB.", int, in_db=False),
+    Setting("import_max_rows", 1_000_000, "Most data rows an import file may have (CSV, or an .xlsx sheet's last row).",
+            int, in_db=False),
+    Setting("import_max_columns", 200, "Most columns an import file may have (an .xlsx sheet's last column counts).",
+            int, in_db=False),
+    Setting("import_max_cells", 20_000_000,
+            "Most cells (rows x columns of the used area) an import file may have.", int, in_db=False),
+    Setting("import_max_cell_chars", 10_000, "Longest text one cell of an import file may hold, in characters.",
+            int, in_db=False),
+    Setting("import_xlsx_max_uncompressed_mb", 1_000,
+            "Most an .xlsx may expand to when unzipped (all its parts together), in MB.", int, in_db=False),
+    Setting("import_xlsx_max_ratio", 200,
+            "Highest compression ratio (unzipped / zipped size) of a large part of an .xlsx; past it the file "
+            "is a zip bomb, not a spreadsheet.", int, in_db=False),
+    Setting("import_reader_memory_mb", 4_096,
+            "Memory (address space) the separate process that reads .xlsx cells may use, in MB.", int, in_db=False),
+    Setting("import_reader_timeout_s", 300,
+            "Seconds the separate process that reads .xlsx cells may take before the file is refused.", int,
+            in_db=False),
+    Setting("import_excel_date_min", "1990-01-01",
+            "Earliest date an Excel serial number (a plain number in a date column) may stand for.", str, in_db=False),
+    Setting("import_excel_date_max", "2100-12-31",
+            "Latest date an Excel serial number (a plain number in a date column) may stand for.", str, in_db=False),
     # targets (KPI tiles turn green at or better than target, amber within the band, red beyond)
     Setting("target_otd", 0.95, "Target OTD (on-time delivery), share of lines shipped on time.", float),
     Setting("target_otif", 0.90, "Target OTIF, share of due lines shipped on time and in full.", float),
@@ -132,9 +179,17 @@ def db_path() -> str:
     return str(get("db"))
 
 
+# The login rules: only a user with the "users" permission (the admin) changes them — the chair
+# manages the meeting's targets and working rules, not how hard it is to guess a password.
+LOGIN_RULES = frozenset({"idle_timeout_minutes", *(k for k in SETTINGS if k.startswith("throttle_"))})
+
 # the bounds a value written in the app must respect (key: (lowest, highest))
 BOUNDS: dict[str, tuple[float, float]] = {
-    "idle_timeout_minutes": (1, 24 * 60), "lockout_attempts": (1, 100), "lockout_minutes": (1, 24 * 60),
+    "idle_timeout_minutes": (1, 24 * 60),
+    "throttle_pair_failures": (1, 100), "throttle_pair_max_seconds": (1, 24 * 3600),
+    "throttle_account_failures": (1, 1000), "throttle_account_max_seconds": (1, 300),
+    "throttle_address_failures": (1, 1000), "throttle_address_max_seconds": (1, 24 * 3600),
+    "throttle_forget_minutes": (1, 7 * 24 * 60), "throttle_known_days": (0, 3650),
     "shipping_buffer_days": (0, 365), "horizon_days": (7, 3 * 365), "load_weeks": (1, 104),
     "max_overtime_hours": (0, 16),
     "stale_days": (1, 365), "amber_band": (0, 1),

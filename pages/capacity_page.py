@@ -1,6 +1,7 @@
 """PMC · capacity load: heatmap work center × period, required (what the orders ask) or planned
 (what the factory can run); drill-down of a cell; what-if re-planned; what would make a late line
 on time."""
+import html
 from datetime import timedelta
 
 import pandas as pd
@@ -9,6 +10,7 @@ import streamlit as st
 from lib.i18n import t
 from lib.plan import capacity, late, planned, whatif
 from lib.plan.capacity import WhatIf
+from lib.text import t_md
 from lib.ui import cache, filters, section, session, state
 from lib.ui.charts.capacity import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen
@@ -58,13 +60,13 @@ def render() -> None:
     if load_view == "planned" and len(late_now):
         st.warning(t("capacity.late_flag", n=len(late_now), hours=f"{overdue['overdue_hours'].sum():,.1f}"))
     if len(unrouted):
-        st.info(t("capacity.unrouted", n=len(unrouted),
-                  lines=", ".join(f"{r.order_no}/{r.line_no} ({r.product})" for r in unrouted.head(8).itertuples())
-                  + (" …" if len(unrouted) > 8 else "")))
+        st.info(t_md("capacity.unrouted", n=len(unrouted),
+                     lines=", ".join(f"{r.order_no}/{r.line_no} ({r.product})" for r in unrouted.head(8).itertuples())
+                     + (" …" if len(unrouted) > 8 else "")))
     if wi:
-        items = [t("capacity.whatif.cal_item", wc=c["wc"], start=c["start"], end=c["end"], n=c["n"])
+        items = [t_md("capacity.whatif.cal_item", wc=c["wc"], start=c["start"], end=c["end"], n=c["n"])
                  for c in wi_state.get("labels", [])]
-        items += [t("capacity.whatif.due_item", order=lbl, date=d) for lbl, d in wi_state.get("due_labels", [])]
+        items += [t_md("capacity.whatif.due_item", order=lbl, date=d) for lbl, d in wi_state.get("due_labels", [])]
         st.warning(t("capacity.whatif.active", changes="; ".join(items)), icon=":material/science:")
 
     names = period_names(df)
@@ -91,8 +93,9 @@ def render() -> None:
     points = (event.selection.points if event and getattr(event, "selection", None) else []) or []
     if points:
         p0 = points[0]
-        if p0.get("y") in wcs and p0.get("x") in by_name:
-            st.session_state["cap_drill_wc"], st.session_state["cap_drill_period"] = p0["y"], by_name[p0["x"]]
+        clicked = html.unescape(str(p0.get("y")))    # the heatmap holds work centers escaped (plot_text)
+        if clicked in wcs and p0.get("x") in by_name:
+            st.session_state["cap_drill_wc"], st.session_state["cap_drill_period"] = clicked, by_name[p0["x"]]
     if st.session_state.get("cap_drill_period") not in periods:
         st.session_state.pop("cap_drill_period", None)
     if st.session_state.get("cap_drill_wc") not in wcs:
@@ -105,9 +108,9 @@ def render() -> None:
     cell = df[(df["work_center"] == wc) & (df["period"] == period)]
     if len(cell):
         c = cell.iloc[0]
-        st.markdown("### " + t("capacity.drill.summary", wc=wc, period=names[period], load=f"{c['load_hours']:,.1f}",
-                               cap=f"{c['capacity_hours']:,.1f}",
-                               pct="—" if pd.isna(c["load_pct"]) else f"{c['load_pct'] * 100:.0f}%"))
+        st.markdown("### " + t_md("capacity.drill.summary", wc=wc, period=names[period], load=f"{c['load_hours']:,.1f}",
+                                  cap=f"{c['capacity_hours']:,.1f}",
+                                  pct="—" if pd.isna(c["load_pct"]) else f"{c['load_pct'] * 100:.0f}%"))
         drill = planned.drilldown if load_view == "planned" else capacity.drilldown
         rows = cache.load(db, drill, as_of, wc, pd.Timestamp(c["period_start"]).date(), by=by, whatif=wi)
         if rows.empty:
@@ -157,7 +160,7 @@ def render() -> None:
                     elif saturday and day.isoweekday() == 6:
                         rows.append((day, wi_wc, min(24.0, hours if kind == "overtime" else per_day)))
                 if not rows:
-                    st.warning(t("capacity.whatif.no_days", wc=wi_wc))
+                    st.warning(t_md("capacity.whatif.no_days", wc=wi_wc))
                 else:
                     keys = {(d_, w) for d_, w, _ in rows}
                     wi_state["calendar"] = [x for x in wi_state["calendar"] if (x[0], x[1]) not in keys] + rows
@@ -238,7 +241,7 @@ def render() -> None:
             st.rerun()
     po = lateish.loc[lateish["line_id"] == lid, ["late_po", "late_po_material", "late_po_due"]].iloc[0]
     if isinstance(po["late_po"], str):
-        st.caption(t("capacity.takes.po", po=po["late_po"], material=po["late_po_material"],
+        st.caption(t_md("capacity.takes.po", po=po["late_po"], material=po["late_po_material"],
                      date=f"{po['late_po_due']:%Y-%m-%d}"))
 
 
@@ -248,16 +251,16 @@ def _compare_sentence(cmp) -> str:
     if cmp.missing.empty:
         return head + (t("capacity.whatif.lead_only", n=cmp.lead_bound) if cmp.lead_bound else "")
     top = cmp.missing.iloc[0]
-    return head + t("capacity.whatif.missing", hours=f"{top['hours']:,.0f}", wc=top["work_center"], week=top["week"],
+    return head + t_md("capacity.whatif.missing", hours=f"{top['hours']:,.0f}", wc=top["work_center"], week=top["week"],
                     total=f"{cmp.missing_total:,.0f}")
 
 
 def _takes_sentence(r) -> str:
     """'12 h of overtime on SMT-2 in 2026-W50 would make it on time (checked: on time).'"""
     weekly = r.by_week
-    parts = ", ".join(t("capacity.takes.part", hours=f"{x.calendar_hours:,.1f}", wc=x.work_center, week=x.week)
+    parts = ", ".join(t_md("capacity.takes.part", hours=f"{x.calendar_hours:,.1f}", wc=x.work_center, week=x.week)
                       for x in weekly.itertuples())
-    text = t("capacity.takes.overtime", parts=parts or "—")
+    text = t("capacity.takes.overtime", parts=parts or "—")   # parts: escaped above
     if r.short > 1e-6:
         text += t("capacity.takes.short", hours=f"{r.short:,.1f}")
     if r.verified == "on_time" or r.verified == "forward":

@@ -5,6 +5,7 @@ from lib.departments import DEPARTMENTS
 from lib.i18n import get_lang, t
 from lib.people import auth
 from lib.store import lookups, tables
+from lib.text import t_md
 from lib.ui import cache, data_io, forms, state
 from lib.ui.session import current_user
 
@@ -14,7 +15,7 @@ def render() -> None:
     user = current_user()
 
     st.title(t("io.page.title"))
-    if "io-flash" in st.session_state:
+    if "io-flash" in st.session_state:      # Markdown, its values escaped where it was written (lib.ui.data_io)
         st.success(st.session_state.pop("io-flash"), icon=":material/check_circle:")
 
     default = user.department if user.department in DEPARTMENTS else DEPARTMENTS[0]
@@ -24,8 +25,8 @@ def render() -> None:
     if r is None:
         st.caption(t("io.page.never", dept=t(f"dept.{dept}")))
     else:
-        st.caption(t("io.page.fresh", dept=t(f"dept.{dept}"), at=f"{r['updated_at']:%Y-%m-%d %H:%M}",
-                     by=r["updated_by_name"], source=r["source"] or ""))
+        st.caption(t_md("io.page.fresh", dept=t(f"dept.{dept}"), at=f"{r['updated_at']:%Y-%m-%d %H:%M}",
+                        by=r["updated_by_name"], source=r["source"] or ""))
     if not auth.can(user, "edit", dept):
         st.info(t("io.readonly", dept=t(f"dept.{dept}")), icon=":material/lock:")
 

@@ -7,6 +7,7 @@ from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.meeting import meetings
 from lib.people import auth
+from lib.text import md_text
 from lib.ui import nav, state
 from lib.ui.meeting import action_view, show_error
 from lib.ui.session import current_user
@@ -53,8 +54,8 @@ def render() -> None:
         closed = m["status"] == "closed"
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(t("meeting.date"), f"{pd.Timestamp(m['meeting_date']):%Y-%m-%d}")
-        c2.metric(t("meeting.chair"), m["chair"])
-        c3.metric(t("meeting.note_taker"), m["note_taker"] or "—")
+        c2.metric(t("meeting.chair"), md_text(m["chair"]))          # a metric's value is Markdown
+        c3.metric(t("meeting.note_taker"), md_text(m["note_taker"]) or "—")
         c4.metric(t("meeting.status"), t(f"meeting.status.{m['status']}"))
 
         if closed:
@@ -82,8 +83,12 @@ def render() -> None:
                     t("meeting.minutes.value"): [fmt_value(v, u) for v, u in zip(snap["value"], snap["unit"])],
                     t("meeting.minutes.target"): [fmt_value(v, u) for v, u in zip(snap["target"], snap["unit"])],
                 }), hide_index=True, width="stretch")
-            with st.expander(t("meeting.minutes.title") + " (Markdown)"):
-                st.markdown(docs["minutes_md"].decode("utf-8"))
+            # drawn when opened: rendered from the record (values escaped), not the stored file
+            box = st.expander(t("meeting.minutes.title") + " (Markdown)", key=f"minutes-md-{mid}", on_change="rerun")
+            with box:
+                if box.open:
+                    with db.cursor() as cur:
+                        st.markdown(meetings.minutes_markdown(cur, mid, as_of, get_lang()))
         else:
             st.caption(t("meeting.not_closed_yet"))
             if may_run:

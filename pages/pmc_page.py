@@ -8,6 +8,7 @@ import streamlit as st
 from lib.i18n import t
 from lib.plan import capacity, late
 from lib.sections import pmc
+from lib.text import t_md
 from lib.ui import filters, nav, section, state, theme
 from lib.ui.charts import basic
 from lib.ui.charts import capacity as capacity_charts
@@ -46,7 +47,7 @@ def render() -> None:
 
     # ------------------------------------------------------------------ plan vs actual
     what = t("pmc.by.all") if by == "all" else f"{t(f'pmc.by.{by}')} {item or ''}"
-    st.subheader(t("pmc.plan_actual", what=what), help=t("pmc.plan_actual.help"))
+    st.subheader(t_md("pmc.plan_actual", what=what), help=t("pmc.plan_actual.help"))     # names a line or product
     pva = section.load(db, pmc.plan_vs_actual, f, grain, None if by == "all" else by)
     if by != "all" and not pva.empty:
         pva = pva[pva[by] == item]

@@ -6,6 +6,7 @@ from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.meeting import meetings
 from lib.people import auth
+from lib.text import html_text, t_md
 from lib.ui import filters, nav, presenter, state
 from lib.ui.meeting import (
     action_form,
@@ -40,8 +41,8 @@ def render() -> None:
 
     mdate = pd.Timestamp(m["meeting_date"]).date()
     if m["status"] == "scheduled":
-        st.markdown(f"<div class='tdm-ptitle'>{m['title']}</div>", unsafe_allow_html=True)
-        st.info(t("meeting.presenter.not_started", title=m["title"], date=mdate.isoformat()))
+        st.markdown(f"<div class='tdm-ptitle'>{html_text(m['title'])}</div>", unsafe_allow_html=True)
+        st.info(t_md("meeting.presenter.not_started", title=m["title"], date=mdate.isoformat()))
         if may_run and st.button(t("meeting.start"), type="primary", key="p-start"):
             try:
                 meetings.start(db, user, mid)
@@ -61,7 +62,7 @@ def render() -> None:
     head, clock_col = st.columns([3, 1])
     with head:
         st.markdown(f"<div class='tdm-ptitle'>{section_name(section)}</div>"
-                    f"<div class='tdm-pstep'>{m['title']} · {t('meeting.presenter.step', n=seq, total=total)}</div>",
+                    f"<div class='tdm-pstep'>{html_text(m['title'])} · {t('meeting.presenter.step', n=seq, total=total)}</div>",
                     unsafe_allow_html=True)
     st.session_state["presenter_seq"] = seq
     with clock_col:

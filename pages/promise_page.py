@@ -8,10 +8,11 @@ from lib.errors import TandemError
 from lib.i18n import t
 from lib.plan import promise, review, whatif
 from lib.store import lookups
+from lib.text import html_text, t_html, t_md
 from lib.ui import cache, nav, session, state
 from lib.ui.charts.capacity import gantt, load_with_inquiry
 from lib.ui.frames import for_screen
-from lib.ui.widgets import chart, empty, table
+from lib.ui.widgets import chart, empty, show_error, table
 
 
 def render() -> None:
@@ -62,15 +63,15 @@ def render() -> None:
         try:
             p = promise.quote(cur, *inquiry, as_of=as_of, matrix_key=(db.path, id(db), db.data_version()))
         except TandemError as e:
-            st.error(t("app.error", title=e.title, detail=e.detail))
+            show_error(e)
             st.stop()
         affected = promise.affected_load(cur, p) if p.steps and p.promise_date else pd.DataFrame()
 
-    sentence = promise.explain(p)
+    sentence = html_text(promise.explain(p))     # plain text naming a material or a work center
     colour = "#1e7a45" if p.requested_ok else ("#b3261e" if p.promise_date is None else "#9a5800")
     tint = "#e9f6ee" if p.requested_ok else ("#fbeaea" if p.promise_date is None else "#fdf3e4")
-    inquiry_line = t("promise.inquiry", qty=f"{p.qty:,.0f}", product=p.product, name=names.get(p.product, ""),
-                     requested=p.requested.isoformat())
+    inquiry_line = t_html("promise.inquiry", qty=f"{p.qty:,.0f}", product=p.product, name=names.get(p.product, ""),
+                          requested=p.requested.isoformat())
     st.markdown(f"<div style='border-left:14px solid {colour};background:{tint};padding:18px 28px;margin:10px 0 18px;"
                 f"border-radius:6px'><div style='font-size:1.4rem;color:#333'>{inquiry_line}</div>"
                 f"<div style='font-size:3.1rem;font-weight:800;line-height:1.25;color:{colour}'>{sentence}</div></div>",
@@ -85,11 +86,11 @@ def render() -> None:
         m2.metric(t("promise.metric.requested"), p.requested.isoformat())
         m3.metric(t("promise.metric.max_qty"), f"{p.max_qty_by_requested:,.0f} / {p.qty:,.0f}")
         b = p.binding
-        m4.metric(t("promise.metric.binding"),
+        m4.metric(t("promise.metric.binding"),        # a metric's value is Markdown
                   t("promise.binding.none") if not b else
-                  t("promise.binding.material", what=b["what"]) if b["kind"] == "material" else
+                  t_md("promise.binding.material", what=b["what"]) if b["kind"] == "material" else
                   t("promise.binding.lead_time", days=b["lead_days"]) if b["kind"] == "lead_time" else
-                  t("promise.binding.capacity", what=b["what"], week=b["week"]))
+                  t_md("promise.binding.capacity", what=b["what"], week=b["week"]))
 
     if not p.requested_ok and p.steps:
         takes = cache.load(db, whatif.for_inquiry, p.product, p.qty, p.requested, as_of)
@@ -143,8 +144,8 @@ def render() -> None:
         with db.cursor() as cur:
             row = lookups.order_line_key(cur, line_id)
         st.session_state.pop("pr_inquiry", None)
-        st.session_state["pr_accepted"] = (line_id, t("promise.accepted", order=row[0], line=row[1],
-                                                       date=p.commit_date.isoformat()))
+        st.session_state["pr_accepted"] = (line_id, t_md("promise.accepted", order=row[0], line=row[1],
+                                                          date=p.commit_date.isoformat()))
         st.rerun()
     if not customer:
         b.caption(t("promise.need_customer"))
@@ -157,11 +158,11 @@ def _takes_text(r, p) -> str:
         return head + t("promise.takes.lead_bound")
     parts = []
     if not r.overtime.empty:
-        weeks = ", ".join(t("promise.takes.week", hours=f"{x.calendar_hours:,.1f}", wc=x.work_center, week=x.week)
+        weeks = ", ".join(t_md("promise.takes.week", hours=f"{x.calendar_hours:,.1f}", wc=x.work_center, week=x.week)
                           for x in r.by_week.itertuples())
         parts.append(t("promise.takes.overtime", weeks=weeks))
     if r.material:
-        parts.append(t("promise.takes.material", material=r.material["material"],
+        parts.append(t_md("promise.takes.material", material=r.material["material"],
                        date=r.material["needed_by"].isoformat(), ready=r.material["ready"].isoformat()))
     if r.short > 1e-6:
         parts.append(t("promise.takes.short", hours=f"{r.short:,.1f}"))

@@ -19,9 +19,8 @@ def render() -> None:
 
     with db.cursor() as cur:
         current = settings.all_values(cur)
-    # the login rules (idle timeout, lockout) are the admin's, on the Users page
-    ON_USERS_PAGE = {"idle_timeout_minutes", "lockout_attempts", "lockout_minutes"}
-    editable = [s for s in settings.SETTINGS.values() if s.in_db and s.key not in ON_USERS_PAGE]
+    # the login rules (idle timeout, login throttling) are the admin's, on the Users page
+    editable = [s for s in settings.SETTINGS.values() if s.in_db and s.key not in settings.LOGIN_RULES]
     groups = {"targets": [s for s in editable if s.key.startswith("target_") or s.key == "amber_band"],
               "rules": [s for s in editable if not (s.key.startswith("target_") or s.key == "amber_band")]}
 

@@ -1,4 +1,4 @@
-"""Users and access (admin): accounts, roles, passwords, lockouts, session settings, sign-in log."""
+"""Users and access (admin): accounts, roles, passwords, login throttling, session settings, sign-in log."""
 import pandas as pd
 import streamlit as st
 
@@ -6,11 +6,12 @@ from lib import settings
 from lib.departments import DEPARTMENTS
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.people import users
+from lib.people import throttle, users
 from lib.people.auth import ROLES
-from lib.ui import session, state
+from lib.text import t_md
+from lib.ui import section, session, state
 from lib.ui.login import role_label
-from lib.ui.widgets import table
+from lib.ui.widgets import show_error, table
 
 
 def render() -> None:
@@ -33,30 +34,29 @@ def render() -> None:
         try:
             action()
         except TandemError as e:
-            st.error(t("app.error", title=e.title, detail=e.detail))
+            show_error(e)
         else:
             _done(message)
 
 
-    if "_admin_done" in st.session_state:
+    if "_admin_done" in st.session_state:     # Markdown: the user names in it are escaped (t_md)
         st.success(st.session_state.pop("_admin_done"))
 
+    now = pd.Timestamp.now().floor("s").to_pydatetime()
     with db.cursor() as cur:
-        accounts = users.list_users(cur)
+        accounts = users.list_users(cur, now)
         mode_on = users.login_required(cur)
         idle = settings.get("idle_timeout_minutes", cur)
-        attempts = settings.get("lockout_attempts", cur)
-        lock_minutes = settings.get("lockout_minutes", cur)
+        limits = throttle.Limits.read(cur)
+        counting = throttle.counters(cur, now, limits)
         log = users.access_log(cur)
-
-    now = pd.Timestamp.now()
 
 
     def _state(row) -> str:
         if not row["active"]:
             return "⚪ " + t("admin.state.inactive")
-        if pd.notna(row["locked_until"]) and row["locked_until"] > now:
-            return "🔒 " + t("admin.state.locked", until=f"{row['locked_until']:%H:%M}")
+        if pd.notna(row["throttled_until"]):
+            return "⏳ " + t("admin.state.throttled", until=f"{row['throttled_until']:%H:%M:%S}")
         if not row["has_password"]:
             return "🟡 " + t("admin.state.no_password")
         return "🟢 " + t("admin.state.active")
@@ -71,6 +71,7 @@ def render() -> None:
         t("admin.col.email"): accounts["email"].fillna(""),
         t("admin.col.state"): [_state(r) for _, r in accounts.iterrows()],
         t("admin.col.last_login"): [("" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}") for v in accounts["last_login"]],
+        t("admin.col.failures"): accounts["failures"],
     })
     st.dataframe(view, hide_index=True, width="stretch")
 
@@ -108,7 +109,7 @@ def render() -> None:
                 else:
                     _attempt(lambda: users.create_user(db, session.current_user(), username, display, role, dept,
                                                        email=email, password=password or None),
-                             t("admin.added", username=(username or "").strip().lower()))
+                             t_md("admin.added", username=(username or "").strip().lower()))
 
     with change:
         names = accounts["username"].tolist()
@@ -128,7 +129,7 @@ def render() -> None:
                 if st.form_submit_button(t("common.save"), type="primary", key="chg_submit"):
                     _attempt(lambda: users.update_user(db, session.current_user(), who, display_name=display,
                                                        role=role, department=dept, email=email),
-                             t("admin.saved", username=who))
+                             t_md("admin.saved", username=who))
             c1, c2 = st.columns(2)
             with c1.form("reset_password", clear_on_submit=True):
                 st.markdown(f"**{t('admin.reset_password')}**")
@@ -141,37 +142,68 @@ def render() -> None:
                         st.error(t("admin.password_mismatch"))
                     else:
                         _attempt(lambda: users.reset_password(db, session.current_user(), who, new),
-                                 t("admin.password_reset", username=who))
+                                 t_md("admin.password_reset", username=who))
             with c2:
                 st.markdown(f"**{t('admin.access')}**")
-                locked = pd.notna(row["locked_until"]) and row["locked_until"] > now
-                if locked and st.button(t("admin.unlock"), key="unlock", icon=":material/lock_open:"):
-                    _attempt(lambda: users.unlock(db, session.current_user(), who), t("admin.unlocked", username=who))
+                counted = pd.notna(row["throttled_until"]) or row["failures"] > 0
+                if counted and st.button(t("admin.unlock"), key="unlock", icon=":material/lock_open:",
+                                         help=t("admin.unlock_help")):
+                    _attempt(lambda: users.unlock(db, session.current_user(), who), t_md("admin.unlocked", username=who))
                 if row["active"]:
                     if st.button(t("admin.deactivate"), key="deactivate", icon=":material/person_off:",
                                  help=t("admin.deactivate_help")):
                         _attempt(lambda: users.set_active(db, session.current_user(), who, False),
-                                 t("admin.deactivated", username=who))
+                                 t_md("admin.deactivated", username=who))
                 elif st.button(t("admin.reactivate"), key="reactivate", icon=":material/person_check:"):
                     _attempt(lambda: users.set_active(db, session.current_user(), who, True),
-                             t("admin.reactivated", username=who))
+                             t_md("admin.reactivated", username=who))
 
     with security:
         with st.form("security"):
-            c1, c2, c3 = st.columns(3)
-            new_idle = c1.number_input(t("admin.idle_timeout"), 1, 24 * 60, int(idle), key="sec_idle",
-                                       help=settings.SETTINGS["idle_timeout_minutes"].help)
-            new_attempts = c2.number_input(t("admin.lockout_attempts"), 1, 100, int(attempts), key="sec_attempts",
-                                           help=settings.SETTINGS["lockout_attempts"].help)
-            new_lock = c3.number_input(t("admin.lockout_minutes"), 1, 24 * 60, int(lock_minutes), key="sec_lock",
-                                       help=settings.SETTINGS["lockout_minutes"].help)
+            new_idle = st.number_input(t("admin.idle_timeout"), 1, 24 * 60, int(idle), key="sec_idle",
+                                       help=section.setting_help("idle_timeout_minutes"))
+            st.caption(t("admin.throttle.intro"))
+            chosen = {}
+
+            def _limit(column, key: str, label: str) -> None:
+                low, high = settings.BOUNDS[key]
+                value = min(max(int(getattr(limits, key.removeprefix("throttle_"))), int(low)), int(high))
+                chosen[key] = column.number_input(label, int(low), int(high), value, key=f"sec_{key}",
+                                                  help=section.setting_help(key))
+
+            for scope in ("pair", "account", "address"):
+                c0, c1, c2 = st.columns([2, 1, 1], vertical_alignment="bottom")
+                c0.markdown(f"**{t(f'admin.throttle.{scope}')}**")
+                _limit(c1, f"throttle_{scope}_failures", t("admin.throttle.failures"))
+                _limit(c2, f"throttle_{scope}_max_seconds", t("admin.throttle.max_seconds"))
+            c1, c2 = st.columns(2)
+            _limit(c1, "throttle_forget_minutes", t("admin.throttle.forget_minutes"))
+            _limit(c2, "throttle_known_days", t("admin.throttle.known_days"))
             if st.form_submit_button(t("common.save"), key="sec_submit"):
-                def _save():
-                    for key, value in (("idle_timeout_minutes", new_idle), ("lockout_attempts", new_attempts),
-                                       ("lockout_minutes", new_lock)):
-                        settings.set_value(db, session.current_user(), key, int(value))
-                _attempt(_save, t("admin.settings_saved"))
+                values = {"idle_timeout_minutes": int(new_idle)} | {k: int(v) for k, v in chosen.items()}
+                _attempt(lambda: settings.save_values(db, session.current_user(), values), t("admin.settings_saved"))
         st.caption(t("admin.deployment", auth=str(settings.get("auth")), sso=str(settings.get("sso"))))
+
+        st.markdown(f"**{t('admin.throttle.counting')}**")
+        if counting.empty:
+            st.caption(t("admin.throttle.none"))
+        else:
+            st.dataframe(pd.DataFrame({
+                t("admin.col.account"): counting["account"].replace("", t("admin.throttle.every_account")),
+                t("admin.throttle.col.address"): counting["address"].replace("", t("admin.throttle.every_address")),
+                t("admin.col.failures"): counting["failures"],
+                t("admin.throttle.col.last_failed"): [f"{v:%Y-%m-%d %H:%M:%S}" for v in counting["last_failed_at"]],
+                t("admin.throttle.col.waits_until"): [("" if pd.isna(v) else f"{v:%H:%M:%S}")
+                                                      for v in counting["blocked_until"]],
+            }), hide_index=True, width="stretch")
+            addresses = sorted(set(counting["address"]) - {""})
+            if addresses:
+                c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+                address = c1.selectbox(t("admin.throttle.clear_address"), addresses, key="clear_address")
+                if c2.button(t("admin.throttle.clear_address"), key="clear_address_submit",
+                             help=t("admin.throttle.clear_address_help"), icon=":material/lock_open:"):
+                    _attempt(lambda: users.unlock_address(db, session.current_user(), address),
+                             t_md("admin.throttle.address_cleared", address=address))
 
     with history:
         labels = {a: t(f"admin.action.{a}") for a in users.ACCESS_ACTIONS + ("insert", "update")}
@@ -180,8 +212,10 @@ def render() -> None:
             t("admin.col.username"): log["username"],
             t("admin.col.event"): log["action"].map(lambda a: labels.get(a, a)),
             t("admin.col.account"): log["row_key"],
-            t("admin.col.detail"): [" → ".join(str(v) for v in (o, n) if isinstance(v, str) and v)
-                                    for o, n in zip(log["old_value"], log["new_value"])],
+            # a sign-in attempt names its address and what happened; any other row, a change
+            t("admin.col.detail"): [(" · " if c == "address" else " → ").join(str(v) for v in (o, n)
+                                                                              if isinstance(v, str) and v)
+                                    for c, o, n in zip(log["column_name"], log["old_value"], log["new_value"])],
             t("admin.col.source"): log["source"],
         })
         table(shown, "access_log", "access_log", expanded=True, height=420)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.i18n import t
 from lib.sections import sales, variance
+from lib.text import t_md
 from lib.ui import filters, section, state, theme
 from lib.ui.charts import basic
 from lib.ui.widgets import TABLE_ROWS, downloads, empty
@@ -99,7 +100,7 @@ def render() -> None:
                                   format_func=lambda b: t("variance.all_periods") if b == "all" else labels.get(b, b))
             rec = section.load(db, variance.records, kind, f, by, name, None if bucket == "all" else bucket, grain)
             what = name + ("" if bucket == "all" else f" · {labels.get(bucket, bucket)}")
-            st.caption(t("section.drill.records", what=what) + f" · {len(rec):,}")
+            st.caption(t_md("section.drill.records", what=what) + f" · {len(rec):,}")
             shown = section.records_view(rec.head(TABLE_ROWS), "variance.col")   # drawn rows bounded
             st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(min(len(rec), 8)))
             if len(rec) > TABLE_ROWS:

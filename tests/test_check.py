@@ -56,3 +56,13 @@ def test_open_order_without_routing(db):
                    "requested_date) VALUES (2, 'SO-2', 1, 'C1', 'P2', 10, '2026-01-05', '2026-02-01')")
     p = integrity_problems(db)
     assert p.check.tolist() == ["open order for a product without routing"]
+
+
+def test_check_counts_names_every_check_with_its_count(db):
+    from lib.store.check import check_counts, checks
+    assert check_counts(db) == {name: 0 for name, _, _ in checks()}
+    with db.transaction(SYSTEM, source="test") as tx:
+        tx.execute("INSERT INTO bom VALUES ('P1', 'M404', 2), ('P1', 'M405', 1)")
+    counts = check_counts(db)
+    assert counts["orphan bom.material -> materials"] == 2
+    assert sum(counts.values()) == 2

@@ -49,46 +49,6 @@ def test_bad_as_of_is_refused_with_the_format(tmp_path, capsys):
     assert not (tmp_path / "x.duckdb").exists()
 
 
-def test_backup_and_restore_round_trip(tmp_path, capsys):
-    path = str(tmp_path / "t.duckdb")
-    run(capsys, "init", "--empty", "--db", path)
-    _add_customer(path, "C1")
-    assert run(capsys, "backup", str(tmp_path / "bk"), "--db", path)[0] == 0
-    _add_customer(path, "C2")
-    assert run(capsys, "restore", str(tmp_path / "bk"), "--db", path)[0] == 0
-    assert _customers(path) == ["C1"]
-
-
-def _corrupt_backup(base):
-    junk = base / "junk"
-    junk.mkdir()
-    (junk / "schema.sql").write_text("garbage ;;; !!")
-    (junk / "load.sql").write_text("")
-    return junk
-
-
-@pytest.mark.parametrize("make_source,message", [
-    (lambda p: p / "missing", "not a Tandem backup"),
-    (_corrupt_backup, "could not be read"),
-])
-def test_restore_of_bad_backup_leaves_database_untouched(tmp_path, capsys, make_source, message):
-    path = str(tmp_path / "t.duckdb")
-    run(capsys, "init", "--empty", "--db", path)
-    _add_customer(path, "C1")
-    code, _, err = run(capsys, "restore", str(make_source(tmp_path)), "--db", path)
-    assert code == 1 and message in err and "left untouched" in err
-    assert _customers(path) == ["C1"]
-
-
-def test_backup_refuses_non_empty_target(tmp_path, capsys):
-    path = str(tmp_path / "t.duckdb")
-    run(capsys, "init", "--empty", "--db", path)
-    (tmp_path / "bk").mkdir()
-    (tmp_path / "bk" / "x").write_text("x")
-    code, _, err = run(capsys, "backup", str(tmp_path / "bk"), "--db", path)
-    assert code == 1 and "not empty" in err
-
-
 def test_commands_on_missing_database_say_how_to_create_one(tmp_path, capsys):
     code, _, err = run(capsys, "check", "--db", str(tmp_path / "none.duckdb"))
     assert code == 1 and "init --demo" in err
@@ -123,7 +83,7 @@ def test_as_of_is_one_rule_for_app_and_command_line(monkeypatch):
     assert settings.as_of() == date.today()
 
 
-def test_reset_password_lets_a_locked_out_admin_back_in(tmp_path, capsys, monkeypatch):
+def test_reset_password_lifts_the_login_throttling_of_the_admin(tmp_path, capsys, monkeypatch):
     import io
     from datetime import datetime
 
@@ -132,22 +92,28 @@ def test_reset_password_lets_a_locked_out_admin_back_in(tmp_path, capsys, monkey
     path = tmp_path / "t.duckdb"
     db = Database(path)
     users.create_first_admin(db, "boss", "The Boss", "first password 1")
-    for _ in range(10):                                        # forgotten: locked out by tries
+    now = datetime(2026, 11, 25, 9, 0, 0)
+    for _ in range(10):                    # forgotten: 5 failures make the next attempt wait 1 s, 5 refused
         try:
-            users.authenticate(db, "boss", "wrong guess", now=datetime.now())
+            users.authenticate(db, "boss", "wrong guess", now=now, address="192.0.2.10")
         except TandemError:
             pass
-    with pytest.raises(TandemError):
-        users.authenticate(db, "boss", "first password 1", now=datetime.now())
+    with pytest.raises(users.LoginRefused) as e:
+        users.authenticate(db, "boss", "first password 1", now=now, address="192.0.2.10")
+    assert (e.value.reason, e.value.seconds) == ("throttled", 1)
     db.close()
     monkeypatch.setattr("sys.stdin", io.StringIO("a brand new secret\n"))
     code, out, err = run(capsys, "reset-password", "Boss", "--password-stdin", "--db", str(path))
-    assert (code, err) == (0, "") and "boss" in out
+    assert (code, err) == (0, "") and "boss" in out and "throttling cleared" in out
     db = Database(path)
-    assert users.authenticate(db, "boss", "a brand new secret", now=datetime.now()).username == "boss"
+    assert db.scalar("SELECT count(*) FROM login_throttle WHERE account = 'boss'") == 0
+    assert users.authenticate(db, "boss", "a brand new secret", now=now, address="192.0.2.10").username == "boss"
     audit = db.query("SELECT username, column_name, new_value FROM audit_log WHERE table_name = 'users' "
                      "AND action = 'update' AND column_name = 'password_hash'")
     assert audit.values.tolist() == [["system", "password_hash", "(secret)"]]    # audited, never the hash
+    cleared = db.query("SELECT username, row_key, column_name, old_value FROM audit_log "
+                       "WHERE action = 'throttle_cleared'")
+    assert cleared.values.tolist() == [["system", "boss", "account", "2 counters"]]   # pair and account
     db.close()
 
 

@@ -82,7 +82,10 @@ BAD_FILES = [
     ("customers", "report.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "not a CSV or Excel", None),
     ("customers", "picture.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV or Excel", None),
     ("customers", "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "save it as .xlsx or CSV", None),
-    ("customers", "gbk_bad.csv", "客户,名称\nC8,\n".encode("gbk"), "required, but empty", (2, "名称")),
+    ("customers", "gbk_bad.csv", "客户,名称\nC8,\nC9,上海精密机械\n".encode("gbk"), "required, but empty", (2, "名称")),
+    # four hanzi whose GBK bytes are also Big5 (諦誧,靡備): refused, not guessed
+    ("customers", "gbk_short.csv", "客户,名称\nC8,\n".encode("gbk"), "reads as more than one encoding (GB18030/GBK, Big5)",
+     None),
     ("shipments", "line.csv", b"order,line,ship_date,qty\nSO-1,9,2026-11-20,5\n",
      "unknown order line SO-1 / 9", (2, "order")),
     ("purchase_orders", "received.csv",
@@ -296,4 +299,27 @@ def test_a_whole_section_is_refused_together(factory):
     with pytest.raises(ImportRejected, match="None of the files was imported") as err:
         import_many(factory, SYSTEM, [("customers", good, "c.csv"), ("orders", bad, "o.csv")])
     assert err.value.problems[["file", "row", "column"]].values.tolist() == [["o.csv", 2, "qty"]]
+    assert snapshot(factory) == before
+
+
+# a refused row of a table with a generated id, the id column in the file (as in every export)
+ID_TABLE_FILES = [
+    ("inspections", b"inspection_id,date,stage,material,qty_inspected,result\n,2026-11-31,incoming,M1,5,pass\n",
+     (2, "date")),
+    ("shipments", b"shipment_id,order,line,ship_date,qty\n,SO-1,1,2026-11-20,-1\n", (2, "qty")),
+    ("receipts", b"receipt_id,po,receipt_date,qty\n999,PO-9,2026-11-20,1\n", (2, "po")),
+    ("downtime", b"downtime_id,date,work_center,hours,cause_category\n,2026-11-20,W1,30,machine\n", (2, "hours")),
+]
+
+
+@pytest.mark.parametrize("table,content,where", ID_TABLE_FILES, ids=[f[0] for f in ID_TABLE_FILES])
+def test_a_refused_row_of_a_generated_id_table_gets_the_problem_report(factory, table, content, where):
+    from lib.store.imports import check, read_file
+    before = snapshot(factory)
+    with pytest.raises(ImportRejected) as err:
+        import_file(factory, SYSTEM, table, content, f"{table}.csv")
+    first = err.value.problems.iloc[0]
+    assert (int(first["row"]), first["column"]) == where
+    checked = check(factory, table, read_file(content, f"{table}.csv"), f"{table}.csv")   # the page's preview
+    assert not checked.ok and (int(checked.problems.iloc[0]["row"]), checked.problems.iloc[0]["column"]) == where
     assert snapshot(factory) == before

@@ -54,6 +54,95 @@ def test_wrong_password_shows_why_and_nothing_else(monkeypatch, demo_copy):
     assert "Overview" not in texts(at)
 
 
+def _throttle(db_path, account: str, address: str, failures: int) -> None:
+    """`failures` failed logins of `account` from `address`, just now (14: the next attempt
+    from there waits 512 s)."""
+    from datetime import datetime
+
+    from lib.people import throttle
+    from lib.store.db import Database
+    d = Database(db_path)
+    now = datetime.now().replace(microsecond=0)
+    with d.transaction(source="test") as tx:
+        for _ in range(failures):
+            throttle.record_failure(tx, account, address, now, throttle.Limits.read(tx.cur))
+    d.close()
+
+
+@pytest.mark.parametrize("lang,wrong,refused", [
+    ("en", "Wrong username or password.", r"^Too many failed logins: this attempt was not checked\. "
+                                          r"Try again in 5(0[0-9]|1[0-2]) s\.$"),
+    ("zh", "用户名或密码错误。", r"^登录失败次数过多，本次登录未被校验。请 5(0[0-9]|1[0-2]) 秒后再试。$"),
+])
+def test_a_throttled_login_says_how_many_seconds_to_wait(monkeypatch, demo_copy, lang, wrong, refused):
+    import re
+
+    from lib.ui import login
+    monkeypatch.setattr(login, "client_address", lambda: "10.0.0.9")
+    _throttle(demo_copy, "chair", "10.0.0.9", 14)
+    at = log_in(app_test(monkeypatch, demo_copy, lang=lang, auth="on"), "chair")      # the right password
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and re.match(refused, at.error[0].value), at.error[0].value
+    assert "user" not in at.session_state
+    # the same account from another place is not held up
+    monkeypatch.setattr(login, "client_address", lambda: "10.0.0.10")
+    log_in(at, "sales", "not the password")
+    assert [e.value for e in at.error] == [wrong]
+    log_in(at, "chair")
+    assert at.session_state["user"].username == "chair"
+    from lib.store.db import Database
+    d = Database(demo_copy)
+    rows = d.query("SELECT username, action, coalesce(old_value, new_value) FROM audit_log WHERE action IN "
+                   "('login', 'login_failed', 'login_throttled') ORDER BY audit_id").values.tolist()
+    d.close()
+    assert rows == [["chair", "login_throttled", "10.0.0.9"], ["sales", "login_failed", "10.0.0.10"],
+                    ["chair", "login", "10.0.0.10"]]
+
+
+def test_change_password_is_refused_while_its_account_and_address_wait(monkeypatch, demo_copy):
+    import re
+
+    from lib.ui import login
+    at = log_in(app(monkeypatch, demo_copy), "pmc")                   # signed in from the server itself
+    _throttle(demo_copy, "pmc", "10.0.0.9", 14)                       # wrong current passwords from 10.0.0.9
+    monkeypatch.setattr(login, "client_address", lambda: "10.0.0.9")
+    at.text_input(key="own_pw_old").input("demo")
+    at.text_input(key="own_pw_new").input("a new password")
+    at.text_input(key="own_pw_again").input("a new password")
+    at.button(key="own_pw_save").click().run()
+    assert not at.exception, at.exception
+    assert len(at.error) == 1 and re.match(r"^Too many wrong current passwords: this try was not checked and the "
+                                           r"password was not changed\. Try again in 5(0[0-9]|1[0-2]) s\.$",
+                                           at.error[0].value), at.error[0].value
+    from lib.people import users
+    from lib.store.db import Database
+    d = Database(demo_copy)
+    assert users.verify_password(d.scalar("SELECT password_hash FROM users WHERE username = 'pmc'"), "demo")
+    d.close()
+
+
+def test_the_admin_sees_a_throttled_account_and_clears_it(monkeypatch, demo_copy):
+    _throttle(demo_copy, "pmc", "10.0.0.9", 14)
+    at = log_in(app(monkeypatch, demo_copy), "admin")         # no address in AppTest: not held up
+    select_page(at, "users").run()
+    assert not at.exception, at.exception
+    listed = at.dataframe[0].value.set_index("Username")
+    assert listed.at["pmc", "State"].startswith("⏳ attempts wait until ")
+    assert listed.at["pmc", "Failed logins"] == 14 and listed.at["chair", "Failed logins"] == 0
+    counting = at.dataframe[1].value
+    assert sorted(zip(counting["Account"], counting["Address"])) == [
+        ("(every account)", "10.0.0.9"), ("pmc", "(every address)"), ("pmc", "10.0.0.9")]
+    at.selectbox(key="change_user").select("pmc").run()
+    at.button(key="unlock").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["Login throttling of pmc cleared."]
+    listed = at.dataframe[0].value.set_index("Username")
+    assert listed.at["pmc", "State"].startswith("🟢") and listed.at["pmc", "Failed logins"] == 0
+    at.button(key="clear_address_submit").click().run()
+    assert [s.value for s in at.success] == ["Login throttling of 10.0.0.9 cleared."]
+    assert not [b for b in at.button if b.key == "clear_address_submit"]
+
+
 def test_demo_accounts_not_listed_outside_demo_mode(monkeypatch, demo_copy):
     from lib.store.db import Database
     d = Database(demo_copy)

@@ -219,7 +219,8 @@ def test_minutes_contain_every_decision_and_action(db):
     mid, aid, aid2 = _closed_meeting(db)
     md = meetings.document(db._con, mid, "minutes_md").decode("utf-8")
     assert md.startswith("# 产销协调会会议纪要 · 产销协调会 第48周")
-    assert "二号线周六加班 | overtime — Zhang Wei" in md          # a list item, not a table cell
+    # a list item, one line: its | escaped like every stored text in the minutes (lib.text.md_text)
+    assert "1. \\[PMC\\] 二号线周六加班 \\| overtime — Zhang Wei" in md
     for text in (f"#{aid}", "安排周六加班人员", f"#{aid2}", "Chase supplier S-01", "2026-11-28", "80.0%"):
         assert text in md, text
 

@@ -1,7 +1,9 @@
-"""Accounts and logins: passwords, lockout, deactivation, bad input, the last admin, SSO mapping."""
+"""Accounts and logins: passwords, throttling as the Users page and an admin see it, deactivation,
+bad input, the last admin, SSO mapping (the throttle's own rules: tests/test_throttle.py)."""
 import logging
 from datetime import datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from lib import settings
@@ -45,44 +47,52 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(accounts, username,
     assert audit(accounts, "login_failed")["username"].tolist() == [username]
 
 
-def test_failed_logins_are_counted_and_a_success_resets_them(accounts):
+def test_failed_logins_are_counted_and_a_success_clears_those_from_its_address(accounts):
     for _ in range(2):
         with pytest.raises(users.LoginRefused):
-            users.authenticate(accounts, "pat", "nope nope", now=NOW)
-    assert accounts.scalar("SELECT failed_logins FROM users WHERE username = 'pat'") == 2
-    users.authenticate(accounts, "pat", PW, now=NOW)
-    assert accounts.scalar("SELECT failed_logins FROM users WHERE username = 'pat'") == 0
+            users.authenticate(accounts, "pat", "nope nope", now=NOW, address="10.0.0.5")
+    counters = "SELECT account, address, failures FROM login_throttle ORDER BY account, address"
+    assert accounts.query(counters).values.tolist() == [["", "10.0.0.5", 2], ["pat", "", 2], ["pat", "10.0.0.5", 2]]
+    assert users.list_users(accounts._con, NOW).set_index("username").at["pat", "failures"] == 2
+    users.authenticate(accounts, "pat", PW, now=NOW, address="10.0.0.5")
+    # the account's count over all addresses and the address's over all accounts stay
+    assert accounts.query(counters).values.tolist() == [["", "10.0.0.5", 2], ["pat", "", 2]]
 
 
-def test_lockout_after_repeated_failures_and_its_expiry(accounts):
-    settings.set_value(accounts, SYSTEM, "lockout_attempts", 3)
-    settings.set_value(accounts, SYSTEM, "lockout_minutes", 10)
-    for _ in range(2):
-        with pytest.raises(users.LoginRefused) as e:
-            users.authenticate(accounts, "pat", "guess guess", now=NOW)
-        assert e.value.reason == "wrong"
-    with pytest.raises(users.LoginRefused) as e:
-        users.authenticate(accounts, "pat", "guess guess", now=NOW)
-    assert (e.value.reason, e.value.minutes) == ("locked_now", 10)
-    assert accounts.scalar("SELECT locked_until FROM users WHERE username = 'pat'") == NOW + timedelta(minutes=10)
-    assert audit(accounts, "lockout")["username"].tolist() == ["pat"]
-    # while locked even the right password is refused; 9:09:30 -> 1 minute left (rounded up)
-    with pytest.raises(users.LoginRefused, match="locked") as e:
-        users.authenticate(accounts, "pat", PW, now=NOW + timedelta(minutes=9, seconds=30))
-    assert (e.value.reason, e.value.minutes) == ("locked", 1)
-    # the lock has expired at 9:10
-    assert users.authenticate(accounts, "pat", PW, now=NOW + timedelta(minutes=10)).username == "pat"
-    assert accounts.scalar("SELECT locked_until FROM users WHERE username = 'pat'") is None
+def test_the_users_list_shows_a_throttled_account_until_its_wait_is_over(accounts):
+    for _ in range(5):
+        with pytest.raises(users.LoginRefused):
+            users.authenticate(accounts, "pat", "guess guess", now=NOW, address="10.0.0.5")
+    listed = users.list_users(accounts._con, NOW).set_index("username")
+    assert listed.at["pat", "failures"] == 5
+    assert listed.at["pat", "throttled_until"] == NOW + timedelta(seconds=1)
+    assert listed["throttled_until"].isna().tolist() == [False if n == "pat" else True for n in listed.index]
+    later = users.list_users(accounts._con, NOW + timedelta(seconds=1)).set_index("username")
+    assert pd.isna(later.at["pat", "throttled_until"]) and later.at["pat", "failures"] == 5
 
 
-def test_admin_unlock_lifts_a_lockout(accounts):
-    settings.set_value(accounts, SYSTEM, "lockout_attempts", 1)
-    with pytest.raises(users.LoginRefused):
-        users.authenticate(accounts, "pat", "guess guess", now=NOW)
-    with pytest.raises(users.LoginRefused, match="locked"):
-        users.authenticate(accounts, "pat", PW, now=NOW)
-    users.unlock(accounts, ADMIN, "pat")
-    assert users.authenticate(accounts, "pat", PW, now=NOW).username == "pat"
+def test_admin_clears_the_throttling_of_an_account(accounts):
+    for address in ("10.0.0.5", "10.0.0.6"):
+        for _ in range(5):
+            with pytest.raises(users.LoginRefused):
+                users.authenticate(accounts, "pat", "guess guess", now=NOW, address=address)
+    with pytest.raises(users.LoginRefused, match="Try again in 1 s"):
+        users.authenticate(accounts, "pat", PW, now=NOW, address="10.0.0.5")
+    assert users.unlock(accounts, ADMIN, "pat") == 3          # two addresses and the account
+    assert users.authenticate(accounts, "pat", PW, now=NOW, address="10.0.0.5").username == "pat"
+    assert audit(accounts, "throttle_cleared")[["username", "row_key", "column_name", "old_value"]].values.tolist() \
+        == [["boss", "pat", "account", "3 counters"]]
+    # the addresses' own counters (over all accounts) are the address's, cleared per address
+    assert users.unlock_address(accounts, ADMIN, "10.0.0.6") == 1
+    assert accounts.scalar("SELECT count(*) FROM login_throttle") == 1      # 10.0.0.5 over all accounts
+
+
+def test_admin_reset_password_clears_the_throttling_too(accounts):
+    for _ in range(6):
+        with pytest.raises(users.LoginRefused):
+            users.authenticate(accounts, "pat", "guess guess", now=NOW, address="10.0.0.5")
+    users.reset_password(accounts, ADMIN, "pat", "a fresh password")
+    assert users.authenticate(accounts, "pat", "a fresh password", now=NOW, address="10.0.0.5").username == "pat"
 
 
 def test_deactivated_user_cannot_log_in(accounts):
@@ -309,7 +319,10 @@ def test_single_sign_on_refuses_a_deactivated_user(accounts):
     ("auth", "off", "TANDEM_AUTH"),
     ("idle_timeout_minutes", "soon", "'soon' is not a valid int"),
     ("idle_timeout_minutes", 0, "outside 1–1440"),
-    ("lockout_attempts", 101, "outside 1–100"),
+    ("throttle_pair_failures", 101, "outside 1–100"),
+    ("throttle_pair_failures", 0, "outside 1–100"),
+    ("throttle_account_max_seconds", 301, "outside 1–300"),
+    ("throttle_known_days", -1, "outside 0–3650"),
 ])
 def test_settings_refuse_bad_values(db, key, value, message):
     with pytest.raises(ValidationError, match=message):

@@ -22,10 +22,13 @@ command = group.command
 
 def _import_args(p):
     p.add_argument("table", help="exchange table: " + ", ".join(tables.names()))
-    p.add_argument("file", help="CSV (UTF-8 or GB18030/GBK) or XLSX file")
+    p.add_argument("file", help="CSV (UTF-8, UTF-16, or GB18030/GBK, Big5, Shift-JIS when unambiguous) or XLSX file")
     p.add_argument("--valid-only", action="store_true",
                    help="import the valid rows and skip the refused ones (default: all or nothing)")
     p.add_argument("--new-only", action="store_true", help="refuse rows whose key already exists")
+    p.add_argument("--accept-reformatted", action="store_true",
+                   help="store text values that differ from the stored ones only in number formatting "
+                        "(1.50 -> 1.5, 00123 -> 123, TRUE -> True) as they are in the file (default: refuse them)")
     p.add_argument("--report", help="write the problems (file, row, column, value, reason) to this CSV")
 
 
@@ -40,7 +43,8 @@ def cmd_import(args) -> int:
     db = open_db(args)
     try:
         result = import_file(db, SYSTEM, args.table, path.read_bytes(), path.name,
-                             valid_only=args.valid_only, mode="insert" if args.new_only else "upsert")
+                             valid_only=args.valid_only, mode="insert" if args.new_only else "upsert",
+                             accept_reformatted=args.accept_reformatted)
     except ImportRejected as e:
         problems = e.problems
         print(f"{e.title}: {e.detail}", file=sys.stderr)

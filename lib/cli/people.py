@@ -4,8 +4,9 @@ already full access to it):
     python -m lib reset-password USERNAME [--db PATH]      # asks for the new password twice
     echo 'new password' | python -m lib reset-password USERNAME --password-stdin
 
-The way back in when the only admin has forgotten their password or is locked out: sets the
-password, lifts the lockout and reactivates nothing else. Audited like a reset from the Users page
+The way back in when the only admin has forgotten their password: sets the password, clears
+the account's login throttling (its failure counters from every address) and reactivates
+nothing else. Audited like a reset from the Users page
 (acting user: system). Stop the dashboard first: DuckDB lets one process open the file.
 """
 from __future__ import annotations
@@ -36,10 +37,10 @@ def _new_password(args) -> str:
     return first
 
 
-@command("reset-password", "set a user's password and lift a lockout (e.g. a locked-out admin)", _args)
+@command("reset-password", "set a user's password and clear its login throttling (e.g. the admin's)", _args)
 def cmd_reset_password(args) -> int:
     db = open_db(args)
     password = _new_password(args)
     users.reset_password(db, SYSTEM, args.username, password)
-    print(f"Password of {users.normalise_username(args.username)} set; any lockout lifted.")
+    print(f"Password of {users.normalise_username(args.username)} set; its login throttling cleared.")
     return 0

@@ -68,22 +68,33 @@ def _progress(share: float, what: str) -> None:
 
 # ---------------------------------------------------------------------------- backup / restore
 
-@command("backup", "write a portable backup (Parquet) to a directory",
-         lambda p: p.add_argument("target", help="directory to create"))
+@command("backup", "write a portable backup (Parquet and manifest.json) to a new directory",
+         lambda p: p.add_argument("target", help="directory to create (or an empty one)"))
 def cmd_backup(args) -> int:
     from lib.store.backup import write_backup
-    write_backup(open_db(args), Path(args.target))
-    print(f"backup written to {args.target}")
+    manifest = write_backup(open_db(args), Path(args.target))
+    tables = manifest["tables"]
+    print(f"backup written to {args.target}: {len(tables)} tables, {sum(tables.values()):,} rows, "
+          f"{len(manifest['files'])} files with their checksums in manifest.json")
     return 0
 
 
-@command("restore", "replace the database with a backup directory",
-         lambda p: (p.add_argument("source", help="a directory written by backup"),
-                    p.add_argument("--force", action="store_true", help="(kept for scripts; restore always replaces)")))
+def _restore_args(p):
+    p.add_argument("source", help="a directory written by backup")
+    p.add_argument("--no-manifest", action="store_true",
+                   help="restore a backup written before Tandem recorded manifest.json: its files cannot "
+                        "be checked against checksums and row counts")
+    p.add_argument("--force", action="store_true", help="(kept for scripts; restore always replaces)")
+
+
+@command("restore", "replace the database with a backup directory (all or nothing)", _restore_args)
 def cmd_restore(args) -> int:
     from lib.store.backup import restore_backup
-    restore_backup(Path(args.source), Path(args.db))
-    print(f"restored {args.db} from {args.source}")
+    r = restore_backup(Path(args.source), Path(args.db), without_manifest=args.no_manifest)
+    for w in r.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    taken = f" (taken {r.taken_at})" if r.taken_at else " (no manifest: not verified against one)"
+    print(f"restored {args.db} from {args.source}{taken}: {len(r.tables)} tables, {sum(r.tables.values()):,} rows")
     return 0
 
 

@@ -401,6 +401,13 @@ def documents(con, meeting_id: int, as_of: date, lang: str) -> tuple[dict[str, b
     return minutes.render_all(record(con, meeting_id, as_of), lang), False
 
 
+def minutes_markdown(con, meeting_id: int, as_of: date, lang: str) -> str:
+    """The minutes as Markdown for the screen, rendered now from the meeting's record: every value
+    escaped (lib.meeting.minutes), in the reader's language. The stored file is kept byte for byte
+    for downloads, and one written before values were escaped must not be drawn as Markdown."""
+    return minutes.render_markdown(record(con, meeting_id, as_of), lang)
+
+
 def snapshot(con, meeting_id: int) -> pd.DataFrame:
     """The KPI values frozen when the meeting closed."""
     return con.execute("SELECT section, kpi, value, target, unit FROM snapshots WHERE meeting_id = ? "

@@ -1,7 +1,10 @@
 """Minutes (Markdown and PDF) and the meeting pack (Excel) of a closed meeting.
 
 One list of blocks (title, facts, tables, lists) is built from the database, and each format
-renders the same blocks, so the Markdown, the PDF and the workbook say the same thing.
+renders the same blocks, so the Markdown, the PDF and the workbook say the same thing. Blocks hold
+plain text; only the Markdown adds markup, and it escapes every text it places (lib.text.md_text),
+so a decision or a name is never read as Markdown or HTML. The PDF and the workbook write text
+as it is (fpdf2 without markdown, every text cell neutralised against formulas).
 
 The PDF embeds a CJK font so Chinese renders anywhere. The font comes, in order, from the
 pinned `pylopdf-fonts-zh-cn` package (Noto Sans SC, SIL Open Font License 1.1; a Python
@@ -23,6 +26,7 @@ from lib.errors import TandemError
 from lib.formats import fmt_value
 from lib.i18n import t
 from lib.store.exports import neutralise
+from lib.text import md_text
 
 _SYSTEM_FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -161,33 +165,33 @@ def blocks(r: MeetingRecord, lang: str) -> list[tuple]:
 
 # ---------------------------------------------------------------------------- formats
 
-def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(r: MeetingRecord, lang: str) -> str:
+    """The minutes as Markdown: the blocks' structure as markup, every text escaped (md_text keeps
+    a table cell on one line and escapes its |)."""
     lines: list[str] = []
     for b in blocks(r, lang):
         kind = b[0]
         if kind == "h1":
-            lines += [f"# {b[1]}", ""]
+            lines += [f"# {md_text(b[1])}", ""]
         elif kind == "h2":
-            lines += [f"## {b[1]}", ""]
+            lines += [f"## {md_text(b[1])}", ""]
         elif kind == "facts":
-            lines += [f"- **{k}**: {v}" for k, v in b[1]] + [""]
+            lines += [f"- **{md_text(k)}**: {md_text(v)}" for k, v in b[1]] + [""]
         elif kind == "table":
-            lines.append("| " + " | ".join(_md_cell(h) for h in b[1]) + " |")
+            lines.append("| " + " | ".join(md_text(h) for h in b[1]) + " |")
             lines.append("|" + "---|" * len(b[1]))
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in b[2]]
+            lines += ["| " + " | ".join(md_text(c) for c in row) + " |" for row in b[2]]
             lines.append("")
         elif kind == "list":
-            lines += [f"{i}. {x}" for i, x in enumerate(b[1], start=1)] + [""]
+            lines += [f"{i}. {md_text(x, breaks=True)}" for i, x in enumerate(b[1], start=1)] + [""]
         else:
-            lines += [b[1], ""]
+            lines += [md_text(b[1], breaks=True), ""]
     return "\n".join(lines)
 
 
 def render_pdf(r: MeetingRecord, lang: str) -> bytes:
+    """The minutes as a PDF. Every text is drawn as it is: markdown=False everywhere (fpdf2 would
+    otherwise read **, __ and -- as styles), and fpdf2 has no HTML in these calls."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
     pdf = FPDF(orientation="L", format="A4")
@@ -201,29 +205,29 @@ def render_pdf(r: MeetingRecord, lang: str) -> bytes:
         kind = b[0]
         if kind == "h1":
             pdf.set_font("cjk", size=18)
-            pdf.multi_cell(0, 10, b[1], new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 10, b[1], new_x="LMARGIN", new_y="NEXT", markdown=False)
             pdf.ln(2)
         elif kind == "h2":
             pdf.ln(3)
             pdf.set_font("cjk", size=14)
-            pdf.multi_cell(0, 8, b[1], new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 8, b[1], new_x="LMARGIN", new_y="NEXT", markdown=False)
         elif kind == "facts":
             pdf.set_font("cjk", size=11)
             for k, v in b[1]:
-                pdf.multi_cell(0, 6, f"{k}: {v}", new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(0, 6, f"{k}: {v}", new_x="LMARGIN", new_y="NEXT", markdown=False)
         elif kind == "table":
             pdf.set_font("cjk", size=9)
-            with pdf.table(headings_style=heading, line_height=5.5, text_align="LEFT") as table:
+            with pdf.table(headings_style=heading, line_height=5.5, text_align="LEFT", markdown=False) as table:
                 table.row(list(b[1]))
                 for row in b[2]:
                     table.row([str(c) for c in row])
         elif kind == "list":
             pdf.set_font("cjk", size=11)
             for i, x in enumerate(b[1], start=1):
-                pdf.multi_cell(0, 6, f"{i}. {x}", new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(0, 6, f"{i}. {x}", new_x="LMARGIN", new_y="NEXT", markdown=False)
         else:
             pdf.set_font("cjk", size=11)
-            pdf.multi_cell(0, 6, b[1], new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, b[1], new_x="LMARGIN", new_y="NEXT", markdown=False)
     return bytes(pdf.output())
 
 

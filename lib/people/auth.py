@@ -2,22 +2,31 @@
 
 Every write in lib goes through `lib.store.db.Database.transaction(user, need=...)`, which calls
 `require` — so permissions hold even when a page is driven without its UI. Inside the
-transaction, each `Tx.insert/update/delete` is checked again per table (`table_need`):
-department tables need "edit" for their owning department (lib.departments.TABLE_OWNER); the
-meeting, action, review, user and settings tables need the permission named in TABLE_NEED,
-for the department the row belongs to where the need is per department. A viewer may not
-open a write transaction at all.
+transaction every write is checked again per table, by the table's write rule (`write_rule`),
+whether it is made with Tx.insert/update/delete or with raw SQL (Tx.execute, tx.cur: the gateway
+reads the target table of every statement, lib.store.statements):
+- department tables need "edit" for their owning department (lib.departments.TABLE_OWNER);
+- the meeting, action, review, user and settings tables need the permission named in
+  TABLE_NEED, for the department the row belongs to where the need is per department;
+- the gateway's own bookkeeping (SYSTEM_TABLES: meta, schema_migrations, section_updates) is
+  written only by the system user, and the audit log only by the gateway's audit rows;
+- staging tables of one transaction (names starting with "_", TEMP) by any writer;
+- a table without a rule only by the system user.
+Raw SQL other than reads and those writes (ATTACH, COPY TO a file, EXPORT, INSTALL, LOAD,
+PRAGMA, SET, CREATE/DROP/ALTER of the schema, ...) is reserved to the system user.
+A viewer may not open a write transaction at all.
 
-Roles: admin (users, settings, restore, and everything a chair may do), chair / plant
-manager (every section, runs meetings, verifies actions, settings), head (one department:
-edits its section's tables, its own actions and its own order reviews), viewer (read-only,
-the projector). `system` is the command line and the demo generator.
+Roles: admin (users, the login rules, restore, and everything a chair may do), chair / plant
+manager (every section, runs meetings, verifies actions, the meeting's targets and working
+rules in settings), head (one department: edits its section's tables, its own actions and its
+own order reviews), viewer (read-only, the projector). `system` is the command line and the demo
+generator.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.departments import DEPARTMENTS
+from lib.departments import DEPARTMENTS, TABLE_OWNER
 from lib.errors import PermissionDenied
 
 ROLES = ("admin", "chair", "head", "viewer")
@@ -56,7 +65,7 @@ _OWN_DEPARTMENT = {"edit", "review", "action"}
 # Tables no department owns: the permission a write to them needs. For the per-department
 # needs the department comes from the row (`department_column`) or from the row's action.
 TABLE_NEED: dict[str, str] = {
-    "users": "users", "settings": "settings",
+    "users": "users", "settings": "settings", "login_throttle": "users", "login_addresses": "users",
     "meetings": "meeting", "meeting_attendance": "meeting", "agenda_items": "meeting",
     "decisions": "meeting", "snapshots": "meeting", "meeting_documents": "meeting",
     "action_items": "action", "action_discussions": "action", "action_events": "action",
@@ -68,6 +77,57 @@ DEPARTMENT_OF_ROW: dict[str, str] = {
     "action_items": "owner_department", "order_reviews": "department",
     "action_discussions": "action_id", "action_events": "action_id",
 }
+
+
+# The gateway's own bookkeeping: the data version and modes (meta), the migrations applied and
+# each section's freshness, written by lib.store.db itself and, through SYSTEM, the command line.
+SYSTEM_TABLES = frozenset({"meta", "schema_migrations", "section_updates"})
+# Written only by the gateway's audit rows (Tx.audit...), never changed, by anyone.
+AUDIT_TABLES = frozenset({"audit_log"})
+
+# What a permitted unit of work also writes in a table its user may not write directly, named by
+# the transaction's need and department (checked when it opened; None: any department) and
+# claimed by the caller with `Tx.execute(..., consequence_of=need)`.
+CONSEQUENCES: dict[tuple[str, str | None], frozenset[str]] = {
+    # signing a review sets the line's review status and committed date, and its promise history
+    ("review", None): frozenset({"order_lines", "promise_history"}),
+    # accepting or changing an order line opens its review round for every department
+    ("edit", "sales"): frozenset({"order_reviews"}),
+}
+
+
+@dataclass(frozen=True)
+class WriteRule:
+    """Who may write a table: kind "owner" (value: the department whose "edit" it needs), "need"
+    (value: the permission), "system", "audit" (nobody) or "scratch" (any writer)."""
+    kind: str
+    value: str | None = None
+
+
+def write_rule(table: str) -> WriteRule | None:
+    """The rule for writing `table`, or None when none is declared (then only the system user may).
+
+    >>> write_rule("customers"), write_rule("users"), write_rule("meta"), write_rule("_typed_1")
+    (WriteRule(kind='owner', value='sales'), WriteRule(kind='need', value='users'), WriteRule(kind='system', value=None), WriteRule(kind='scratch', value=None))
+    """
+    if table.startswith("_"):
+        return WriteRule("scratch")
+    if table in AUDIT_TABLES:
+        return WriteRule("audit")
+    if table in SYSTEM_TABLES:
+        return WriteRule("system")
+    if (owner := TABLE_OWNER.get(table)) is not None:
+        return WriteRule("owner", owner)
+    if (need := TABLE_NEED.get(table)) is not None:
+        return WriteRule("need", need)
+    return None
+
+
+def is_consequence(need: str | None, department: str | None, table: str) -> bool:
+    """True when a transaction opened for `need` (and `department`) may write `table` as the
+    consequence of what it does (CONSEQUENCES)."""
+    return need is not None and (table in CONSEQUENCES.get((need, department), ())
+                                 or table in CONSEQUENCES.get((need, None), ()))
 
 
 def can(user: User, need: str, department: str | None = None) -> bool:
@@ -84,15 +144,37 @@ def can(user: User, need: str, department: str | None = None) -> bool:
             and department in DEPARTMENTS and user.department == department)
 
 
-def _who(user: User) -> str:
+def who(user: User) -> str:
+    """The acting user as refusals name them: "ann (head, sales)"."""
     return f"{user.label} ({user.role}{', ' + user.department if user.department else ''})"
 
 
-def require(user: User, need: str, department: str | None = None) -> None:
-    """Raise PermissionDenied unless `user` may do `need`."""
+# what a need lets one do, as a refusal says it ("may not run meetings")
+NEED_TEXT = {"edit": "edit", "review": "sign order reviews", "action": "change actions",
+             "meeting": "run meetings", "verify": "verify actions", "settings": "change settings",
+             "users": "manage users", "restore": "restore the database"}
+
+
+def require(user: User, need: str, department: str | None = None, *, table: str | None = None) -> None:
+    """Raise PermissionDenied unless `user` may do `need` (`table`: the table being written,
+    named in the refusal).
+
+    >>> require(User("bo", "head", "pmc"), "edit", "sales", table="customers")
+    Traceback (most recent call last):
+    lib.errors.PermissionDenied: bo (head, pmc) may not edit for sales (customers is a sales table).
+    """
     if not can(user, need, department):
-        where = f" for {department}" if department else ""
-        raise PermissionDenied(f"{_who(user)} may not {need}{where}.")
+        if department:
+            where = f" for {department}"
+        else:               # a head's need for no department in particular: every department's rows
+            where = " for every department" if need in _OWN_DEPARTMENT and user.role == "head" else ""
+        if table is None:
+            why = ""
+        elif need == "edit" and department:
+            why = f" ({table} is a {department} table)"
+        else:
+            why = f" (writing {table} needs that)"
+        raise PermissionDenied(f"{who(user)} may not {NEED_TEXT.get(need, need)}{where}{why}.")
 
 
 def may_write(user: User) -> bool:
@@ -107,7 +189,7 @@ def may_write(user: User) -> bool:
 def require_writer(user: User) -> None:
     """Raise PermissionDenied for a read-only user, before any write starts."""
     if not may_write(user):
-        raise PermissionDenied(f"{_who(user)} has read-only access and cannot change anything.")
+        raise PermissionDenied(f"{who(user)} has read-only access and cannot change anything.")
 
 
 def table_need(table: str) -> str | None:

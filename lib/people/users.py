@@ -14,14 +14,16 @@ re-hashed at the next successful login. Neither a password nor its hash is ever 
 shown, or written to the audit log (lib.store.db.SECRET_COLUMNS).
 
 Every change here goes through `db.transaction` and is audited; logins, failed logins and
-lockouts are audited under the name that was tried (`action` login / login_failed / lockout),
-role changes as `role_change`.
+refused attempts are audited under the name that was tried, with the client address (`action`
+login / login_failed / login_throttled, and password_failed / password_throttled for a wrong
+current password in *change password*), role changes as `role_change`. Failed attempts make
+further ones wait (lib.people.throttle); nothing locks an account but an admin deactivating it.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -30,6 +32,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from lib import settings
 from lib.departments import DEPARTMENTS
 from lib.errors import PermissionDenied, RuleViolation, TandemError, ValidationError
+from lib.people import throttle
 from lib.people.auth import ROLES, SYSTEM, User
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -48,22 +51,33 @@ DEMO_PASSWORD = "demo"
 
 class LoginRefused(TandemError):
     """A login that did not succeed; the message never says whether the username exists.
-    `reason`: wrong, locked (`minutes` left), locked_now (`minutes` of lock), deactivated."""
+    `reason`: wrong; wait (wrong, and the next attempt from here waits `seconds`); throttled
+    (not checked at all: try again in `seconds`); deactivated."""
     title = "Login failed"
 
-    def __init__(self, detail: str, *, reason: str = "wrong", minutes: int = 0):
+    def __init__(self, detail: str, *, reason: str = "wrong", seconds: int = 0):
         super().__init__(detail)
         self.reason = reason
-        self.minutes = minutes
+        self.seconds = seconds
+
+
+class PasswordRefused(PermissionDenied):
+    """A password change refused for its current password; `reason` and `seconds` as for
+    LoginRefused (wrong, wait, throttled)."""
+
+    def __init__(self, detail: str, *, reason: str = "wrong", seconds: int = 0):
+        super().__init__(detail)
+        self.reason = reason
+        self.seconds = seconds
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a login attempt led to (kept so the refusal is raised after its record is committed)."""
+    """What an attempt led to (kept so the refusal is raised after its record is committed)."""
     user: User | None
     message: str = ""
     reason: str = "wrong"
-    minutes: int = 0
+    seconds: int = 0
 
 
 # ---------------------------------------------------------------------------- passwords
@@ -197,16 +211,23 @@ def user_for_identity(con, claims: dict | None) -> User | None:
     return user_by_email(con, claims.get("email"))
 
 
-def list_users(con) -> pd.DataFrame:
-    """Every account without its password hash: has_password, locked_until, last_login."""
-    return con.execute(
+def list_users(con, now: datetime | None = None) -> pd.DataFrame:
+    """Every account without its password hash: has_password, last_login, and from the login
+    throttle `failures` (recent failed logins over all addresses) and `throttled_until` (the
+    latest time until which attempts from some address, or from new addresses, must wait)."""
+    now = _now(now)
+    accounts = con.execute(
         "SELECT u.username, u.display_name, u.role, u.department, u.email, u.active, "
-        "u.password_hash IS NOT NULL AS has_password, u.failed_logins, u.locked_until, "
-        "l.last_login, u.created_at FROM users u "
+        "u.password_hash IS NOT NULL AS has_password, l.last_login, u.created_at FROM users u "
         "LEFT JOIN (SELECT username, max(logged_at) AS last_login FROM audit_log "
         "           WHERE action = 'login' GROUP BY username) l USING (username) "
         "WHERE u.role <> 'system' ORDER BY u.role = 'viewer', u.role <> 'admin', u.role <> 'chair', "
         "u.department NULLS FIRST, u.username").df()
+    state = throttle.by_account(con, now, throttle.Limits.read(con)).rename(columns={"account": "username"})
+    out = accounts.merge(state, on="username", how="left")
+    out["failures"] = out["failures"].fillna(0).astype(int)
+    out["throttled_until"] = pd.to_datetime(out["throttled_until"])
+    return out
 
 
 def has_password_users(con) -> bool:
@@ -240,11 +261,13 @@ def _now(now: datetime | None) -> datetime:
 
 
 def authenticate(db, username: str, password: str, *, now: datetime | None = None,
-                 source: str = "login") -> User:
+                 address: str | None = None, source: str = "login") -> User:
     """The user whose password this is, or LoginRefused saying why (without telling whether
-    an unknown username exists). Counts failed attempts; `lockout_attempts` in a row lock the
-    account for `lockout_minutes`; a locked or deactivated account cannot log in. Every
-    attempt is audited; the record of a failure is committed before the refusal is raised."""
+    an unknown username exists). `address` is the client's address (None when unknown).
+
+    Failed attempts make further attempts wait (lib.people.throttle): an attempt that has to
+    wait is refused unchecked, with the seconds left; a deactivated account cannot log in.
+    Every attempt is audited; its record is committed before the refusal is raised."""
     if not (username or "").strip():
         raise ValidationError("enter your username.", where="username")
     if not password:
@@ -256,53 +279,60 @@ def authenticate(db, username: str, password: str, *, now: datetime | None = Non
     name = username.strip().lower()
     now = _now(now)
     with db.transaction(SYSTEM, source=source) as tx:
-        outcome = _attempt(tx, name, password, now)
+        tx.bump_version = False       # nothing a cached page shows: see lib.store.db
+        outcome = _attempt(tx, name, password, now, throttle.address_key(address))
     if outcome.user is None:
-        raise LoginRefused(outcome.message, reason=outcome.reason, minutes=outcome.minutes)
+        raise LoginRefused(outcome.message, reason=outcome.reason, seconds=outcome.seconds)
     return outcome.user
 
 
-def _attempt(tx, name: str, password: str, now: datetime) -> Outcome:
+_SCOPE_TEXT = {throttle.PAIR: "this account from this address", throttle.ACCOUNT: "this account",
+               throttle.ADDRESS: "this address"}
+
+
+def _where_from(address: str | None) -> str:
+    return address or "unknown address"
+
+
+def _throttled(tx, action: str, name: str, address: str | None, wait: throttle.Wait) -> None:
+    tx.audit(action, "users", name, "address", _where_from(address),
+             f"refused unchecked: {wait.seconds} s to wait ({_SCOPE_TEXT[wait.scope]})", username=name)
+
+
+def _attempt(tx, name: str, password: str, now: datetime, address: str | None) -> Outcome:
+    limits = throttle.Limits.read(tx.cur)
+    wait = throttle.wait(tx.cur, name, address, now, limits)
+    if wait is not None:      # refused before any hash: the answer is the same for every name
+        _throttled(tx, "login_throttled", name, address, wait)
+        return Outcome(None, f"Too many failed logins: this attempt was not checked. Try again in "
+                             f"{wait.seconds} s.", "throttled", wait.seconds)
     row = _row(tx.cur, name)
-    if row is None or row["role"] == "system":
-        verify_password(_dummy_hash(), password)
-        tx.audit("login_failed", "users", name, new="unknown user", username=name)
-        return Outcome(None, "Wrong username or password.")
-    if row["locked_until"] is not None and pd.Timestamp(row["locked_until"]) > pd.Timestamp(now):
-        tx.audit("login_failed", "users", name, new="locked", username=name)
-        minutes = max(1, int((pd.Timestamp(row["locked_until"]) - pd.Timestamp(now)).total_seconds() // 60) + 1)
-        return Outcome(None, f"This account is locked after too many failed logins. Try again in "
-                             f"{minutes} minutes, or ask an admin to unlock it.", "locked", minutes)
+    if row is None or row["role"] == "system" or not row["password_hash"]:
+        verify_password(_dummy_hash(), password)       # one hash, as for a real account
+        return _failed(tx, name, address, now, limits, "unknown user" if row is None else "no password")
     if not verify_password(row["password_hash"], password):
-        return _failed(tx, row, now)
+        return _failed(tx, name, address, now, limits, "wrong password")
     if not row["active"]:
-        tx.audit("login_failed", "users", name, new="deactivated", username=name)
+        tx.audit("login_failed", "users", name, "address", _where_from(address), "deactivated", username=name)
         return Outcome(None, "This account is deactivated. Ask an admin if you need access again.",
                        "deactivated")
-    changes = {"failed_logins": 0, "locked_until": None}
     if HASHER.check_needs_rehash(row["password_hash"]):
-        changes["password_hash"] = hash_password(password)
-    tx.execute("UPDATE users SET failed_logins = ?, locked_until = ?"
-               + (", password_hash = ?" if "password_hash" in changes else "") + " WHERE username = ?",
-               list(changes.values()) + [name])
-    tx.audit("login", "users", name, username=name)
+        tx.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), name])
+    throttle.succeeded(tx, name, address, now, limits)
+    tx.audit("login", "users", name, "address", None, address, username=name)
     return Outcome(_as_user(row))
 
 
-def _failed(tx, row: dict, now: datetime) -> Outcome:
-    name = row["username"]
-    attempts = max(1, int(settings.get("lockout_attempts", tx.cur)))
-    minutes = max(1, int(settings.get("lockout_minutes", tx.cur)))
-    failed = int(row["failed_logins"] or 0) + 1
-    tx.audit("login_failed", "users", name, "failed_logins", row["failed_logins"], failed, username=name)
-    if failed >= attempts:
-        until = now + timedelta(minutes=minutes)
-        tx.execute("UPDATE users SET failed_logins = 0, locked_until = ? WHERE username = ?", [until, name])
-        tx.audit("lockout", "users", name, "locked_until", row["locked_until"], until, username=name)
-        return Outcome(None, f"Wrong username or password. After {attempts} failed logins in a row the "
-                             f"account is locked for {minutes} minutes.", "locked_now", minutes)
-    tx.execute("UPDATE users SET failed_logins = ? WHERE username = ?", [failed, name])
-    return Outcome(None, "Wrong username or password.")
+def _failed(tx, name: str, address: str | None, now: datetime, limits: throttle.Limits, what: str) -> Outcome:
+    throttle.record_failure(tx, name, address, now, limits)
+    wait = throttle.wait(tx.cur, name, address, now, limits)
+    seconds = wait.seconds if wait else 0
+    tx.audit("login_failed", "users", name, "address", _where_from(address),
+             what + (f"; the next attempt waits {seconds} s ({_SCOPE_TEXT[wait.scope]})" if wait else ""),
+             username=name)
+    if wait is None:
+        return Outcome(None, "Wrong username or password.")
+    return Outcome(None, f"Wrong username or password. Wait {seconds} s before the next attempt.", "wait", seconds)
 
 
 def record_sso_login(db, user: User, email: str) -> None:
@@ -340,8 +370,8 @@ def create_first_admin(db, username: str, display_name: str, password: str, emai
             raise PermissionDenied("Tandem already has accounts; ask an admin to create yours.")
         if _row(tx.cur, name) is not None:
             tx.update("users", {"username": name}, {"display_name": label, "role": "admin", "department": None,
-                                                     "email": mail, "password_hash": pw_hash, "active": True,
-                                                     "failed_logins": 0, "locked_until": None})
+                                                     "email": mail, "password_hash": pw_hash, "active": True})
+            _clear_throttle(tx, name)
         else:
             tx.insert("users", {"username": name, "display_name": label, "role": "admin", "email": mail,
                                 "password_hash": pw_hash})
@@ -436,35 +466,81 @@ def set_active(db, actor: User, username: str, active: bool) -> None:
 
 
 def reset_password(db, actor: User, username: str, new_password: str) -> None:
-    """Set a new password for `username` (needs "users") and lift any lockout."""
+    """Set a new password for `username` (needs "users") and lift its login throttling."""
     check_password(new_password, "new password")
     pw_hash = hash_password(new_password)
     with db.transaction(actor, source="users", need="users") as tx:
         row = _existing(tx, username)
-        tx.update("users", {"username": row["username"]},
-                  {"password_hash": pw_hash, "failed_logins": 0, "locked_until": None})
+        tx.update("users", {"username": row["username"]}, {"password_hash": pw_hash})
+        _clear_throttle(tx, row["username"])
 
 
-def unlock(db, actor: User, username: str) -> None:
-    """Lift a lockout before it expires (needs "users")."""
+def unlock(db, actor: User, username: str) -> int:
+    """Lift the login throttling of `username` before it runs out (needs "users"): every
+    failure counter of the account, from each address and over all; returns how many."""
     with db.transaction(actor, source="users", need="users") as tx:
-        row = _existing(tx, username)
-        tx.update("users", {"username": row["username"]}, {"failed_logins": 0, "locked_until": None})
+        return _clear_throttle(tx, _existing(tx, username)["username"])
 
 
-def change_own_password(db, user: User, old_password: str, new_password: str) -> None:
-    """A logged-in user changes their own password; the current one must be given."""
+def unlock_address(db, actor: User, address: str) -> int:
+    """Lift the login throttling of a client address (needs "users"): its counter over all
+    accounts and each account's from it; returns how many counters were removed."""
+    key = throttle.address_key(address) or str(address or "").strip()
+    with db.transaction(actor, source="users", need="users") as tx:
+        n = throttle.clear_address(tx, key)
+        if n:
+            tx.audit("throttle_cleared", "login_throttle", key, "address", f"{n} counters", None)
+        return n
+
+
+def _clear_throttle(tx, name: str) -> int:
+    n = throttle.clear_account(tx, name)
+    if n:
+        tx.audit("throttle_cleared", "login_throttle", name, "account", f"{n} counters", None)
+    return n
+
+
+def change_own_password(db, user: User, old_password: str, new_password: str, *,
+                        address: str | None = None, now: datetime | None = None) -> None:
+    """A logged-in user changes their own password; the current one must be given. A wrong
+    current password counts as a failed login of the account from `address` (the client's
+    address, None when unknown) and makes further tries wait like one; PasswordRefused says
+    so. Every refusal is audited and committed before it is raised."""
     check_password(new_password, "new password")
     if new_password == old_password:
         raise ValidationError("the new password must differ from the current one.", where="new password")
+    now, address = _now(now), throttle.address_key(address)
     with db.transaction(SYSTEM, source="password") as tx:
-        row = _row(tx.cur, user.username)
-        if row is None or not row["active"] or not verify_password(row["password_hash"], old_password or ""):
-            raise PermissionDenied("The current password is not right; the password was not changed.")
-        new_hash = hash_password(new_password)
-        tx.execute("UPDATE users SET password_hash = ? WHERE username = ?", [new_hash, user.username])
-        tx.audit("update", "users", user.username, "password_hash", row["password_hash"], new_hash,
-                 username=user.username)
+        tx.bump_version = False       # a hash and sign-in bookkeeping, nothing a cached page shows
+        outcome = _change_password(tx, user.username, old_password or "", new_password, now, address)
+    if outcome.user is None:
+        raise PasswordRefused(outcome.message, reason=outcome.reason, seconds=outcome.seconds)
+
+
+def _change_password(tx, name: str, old: str, new: str, now: datetime, address: str | None) -> Outcome:
+    limits = throttle.Limits.read(tx.cur)
+    scopes = throttle.PASSWORD_SCOPES
+    wait = throttle.wait(tx.cur, name, address, now, limits, scopes)
+    if wait is not None:
+        _throttled(tx, "password_throttled", name, address, wait)
+        return Outcome(None, "Too many wrong current passwords: this try was not checked and the password "
+                             f"was not changed. Try again in {wait.seconds} s.", "throttled", wait.seconds)
+    row = _row(tx.cur, name)
+    if row is None or not row["active"] or not verify_password(row["password_hash"], old):
+        throttle.record_failure(tx, name, address, now, limits, scopes)
+        wait = throttle.wait(tx.cur, name, address, now, limits, scopes)
+        tx.audit("password_failed", "users", name, "address", _where_from(address), "wrong current password"
+                 + (f"; the next try waits {wait.seconds} s ({_SCOPE_TEXT[wait.scope]})" if wait else ""),
+                 username=name)
+        message = "The current password is not right; the password was not changed."
+        if wait is None:
+            return Outcome(None, message)
+        return Outcome(None, f"{message} Wait {wait.seconds} s before the next try.", "wait", wait.seconds)
+    new_hash = hash_password(new)
+    tx.execute("UPDATE users SET password_hash = ? WHERE username = ?", [new_hash, name])
+    tx.audit("update", "users", name, "password_hash", row["password_hash"], new_hash, username=name)
+    throttle.succeeded(tx, name, address, now, limits)
+    return Outcome(_as_user(row))
 
 
 def set_demo_passwords(tx) -> int:
@@ -500,7 +576,9 @@ def demo_accounts(con) -> pd.DataFrame:
                        "list_position(?, username)", list(DEMO_USERNAMES) + [list(DEMO_USERNAMES)]).df()
 
 
-ACCESS_ACTIONS = ("login", "login_failed", "lockout", "logout", "session_expired", "session_deactivated",
+# lockout: written before migration 050 (an automatic lock, no longer made); kept for old rows
+ACCESS_ACTIONS = ("login", "login_failed", "login_throttled", "password_failed", "password_throttled",
+                  "throttle_cleared", "lockout", "logout", "session_expired", "session_deactivated",
                   "role_change")
 
 
@@ -508,7 +586,7 @@ def access_log(con, limit: int = 200) -> pd.DataFrame:
     """The latest sign-in events and role changes, newest first (logged_at, username, action,
     row_key, column_name, old_value, new_value, source)."""
     return con.execute(
-        "SELECT logged_at, username, action, row_key, old_value, new_value, source FROM audit_log "
+        "SELECT logged_at, username, action, row_key, column_name, old_value, new_value, source FROM audit_log "
         "WHERE action IN (" + ", ".join("?" * len(ACCESS_ACTIONS)) + ") "
         "OR (table_name = 'users' AND column_name IN ('active', 'password_hash', 'locked_until')) "
         "ORDER BY audit_id DESC LIMIT ?", list(ACCESS_ACTIONS) + [int(limit)]).df()

@@ -35,13 +35,15 @@ def committed_date(basis: date, feasible: list[date | None]) -> date:
 
 # ---------------------------------------------------------------------------- writes (in a tx)
 
-def _set_line(tx, line_id: int, changes: dict) -> None:
-    """Update an order line as a consequence of a review (any department's head may trigger
-    it), audited column by column; the permission was checked on the review itself."""
+def _set_line(tx, line_id: int, changes: dict, consequence_of: str | None = None) -> None:
+    """Update an order line, audited column by column. A review's sign-off (any department's
+    head may give it) sets the line's review status and committed date as its consequence:
+    `consequence_of="review"` (lib.people.auth.CONSEQUENCES)."""
     old = tx.fetch("order_lines", {"line_id": line_id})
     for col, new in changes.items():
         if _text(old.get(col)) != _text(new):
-            tx.execute(f"UPDATE order_lines SET {col} = ? WHERE line_id = ?", [new, line_id])
+            tx.execute(f"UPDATE order_lines SET {col} = ? WHERE line_id = ?", [new, line_id],
+                       consequence_of=consequence_of)
             tx.audit("update", "order_lines", line_id, col, old.get(col), new)
 
 
@@ -53,20 +55,23 @@ def _text(v):
     return v.isoformat() if isinstance(v, date) else str(v)
 
 
-def add_promise(tx, line_id: int, promised: date, source: str, reason: str | None = None) -> None:
-    """Record a promised date in promise_history (audited)."""
+def add_promise(tx, line_id: int, promised: date, source: str, reason: str | None = None,
+                consequence_of: str | None = None) -> None:
+    """Record a promised date in promise_history (audited); `consequence_of` as in _set_line."""
     tx.execute("INSERT INTO promise_history (line_id, promised_date, promised_at, promised_by, source, reason) "
-               "VALUES (?, ?, current_timestamp, ?, ?, ?)", [line_id, promised, tx.user.username, source, reason])
+               "VALUES (?, ?, current_timestamp, ?, ?, ?)", [line_id, promised, tx.user.username, source, reason],
+               consequence_of=consequence_of)
     tx.audit("insert", "promise_history", line_id, "promised_date", None, promised)
 
 
 def open_round(tx, line_id: int) -> int:
-    """Open a new review round for a line: one pending row per department. Returns the round."""
+    """Open a new review round for a line: one pending row per department, the consequence of
+    accepting or changing the line (sales; lib.people.auth.CONSEQUENCES). Returns the round."""
     rnd = int(tx.query("SELECT coalesce(max(round), 0) + 1 AS r FROM order_reviews WHERE line_id = ?",
                        [line_id])["r"].iloc[0])
     for dept in DEPARTMENTS:
         tx.execute("INSERT INTO order_reviews (line_id, round, department, status) VALUES (?, ?, ?, 'pending')",
-                   [line_id, rnd, dept])
+                   [line_id, rnd, dept], department=dept, consequence_of="edit")
         tx.audit("insert", "order_reviews", f"{line_id}|{rnd}|{dept}", "status", None, "pending")
     _set_line(tx, line_id, {"review_status": "pending"})
     return rnd
@@ -79,7 +84,7 @@ def _settle(tx, line_id: int, rnd: int) -> tuple[str, date | None]:
     line = tx.fetch("order_lines", {"line_id": line_id})
     current = _date(line["promised_date"])
     if (rows["status"] == "pending").any():
-        _set_line(tx, line_id, {"review_status": "pending"})
+        _set_line(tx, line_id, {"review_status": "pending"}, consequence_of="review")
         return "pending", current
     hist = tx.query("SELECT promised_date, source, promised_at FROM promise_history WHERE line_id = ? "
                     "AND source <> 'review' ORDER BY promised_at DESC, promise_id DESC LIMIT 1", [line_id])
@@ -90,8 +95,9 @@ def _settle(tx, line_id: int, rnd: int) -> tuple[str, date | None]:
     status = "issue" if len(issues) else "approved"
     if new != current:
         depts = ", ".join(issues.loc[issues["feasible_date"].map(_date) == new, "department"]) or "-"
-        add_promise(tx, line_id, new, "review", f"order review round {rnd}: latest feasible date ({depts})")
-    _set_line(tx, line_id, {"review_status": status, "promised_date": new})
+        add_promise(tx, line_id, new, "review", f"order review round {rnd}: latest feasible date ({depts})",
+                    consequence_of="review")
+    _set_line(tx, line_id, {"review_status": status, "promised_date": new}, consequence_of="review")
     return status, new
 
 
@@ -137,7 +143,7 @@ def sign(db, user: User, line_id: int, department: str, status: str, feasible_da
                    "signer": user.username, "signed_at": datetime.now().replace(microsecond=0)}
         sets = ", ".join(f"{c} = ?" for c in changes)
         tx.execute(f"UPDATE order_reviews SET {sets} WHERE line_id = ? AND round = ? AND department = ?",
-                   [*changes.values(), int(line_id), rnd, department])
+                   [*changes.values(), int(line_id), rnd, department], department=department)
         for c, v in changes.items():
             if _text(old.get(c)) != _text(v):
                 tx.audit("update", "order_reviews", f"{line_id}|{rnd}|{department}", c, old.get(c), v)

@@ -133,3 +133,9 @@ def integrity_problems(db) -> pd.DataFrame:
         if r["n"]:
             rows.append({"check": name, "table": table, "count": int(r["n"]), "example": str(r["example"])})
     return pd.DataFrame(rows, columns=["check", "table", "count", "example"])
+
+
+def check_counts(db) -> dict[str, int]:
+    """How many rows every check finds (0 included): what a backup's manifest records, so a
+    restore can tell problems the original had from problems the restore brought."""
+    return {name: int(db.scalar(f"SELECT count(*) FROM ({sql})")) for name, _table, sql in checks()}

@@ -13,6 +13,14 @@
   its audit rows, the section freshness and the data version, COMMIT; or ROLLBACK and a
   TandemError that says what is wrong. Same-row write conflicts in DuckDB raise
   TransactionException, so writers are serialised rather than retried.
+* A unit that writes only bookkeeping no cached view reads (sign-in attempts: their audit rows
+  and throttle counters) sets `tx.bump_version = False`: anyone can send login attempts, and
+  each would otherwise make every session's cached pages be computed again.
+* Every write in a transaction is checked against the acting user's right to its table
+  (lib.people.auth.write_rule): Tx.insert/update/delete per row; Tx.execute, Tx.query and
+  tx.cur per statement, by the target tables lib.store.statements reads out of the SQL. Raw SQL
+  other than reads and table writes is the system user's; the transaction and the audit log
+  are the gateway's alone.
 """
 from __future__ import annotations
 
@@ -39,6 +47,7 @@ from lib.errors import (
 )
 from lib.people import auth
 from lib.people.auth import SYSTEM, User
+from lib.store import statements
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -64,9 +73,6 @@ KEYS: dict[str, tuple[str, ...]] = {
     "meeting_documents": ("meeting_id", "kind"), "users": ("username",), "settings": ("key",),
     "section_updates": ("section",),
 }
-
-# Only the gateway writes these; no caller may update or delete them.
-_APPEND_ONLY = {"audit_log"}
 
 # Columns whose values never go into the audit log (only that they were set or changed).
 SECRET_COLUMNS = {("users", "password_hash")}
@@ -137,41 +143,161 @@ def translate(err: Exception, path: str | None = None) -> TandemError:
 
 # ---------------------------------------------------------------------------- write path
 
-class Tx:
-    """One unit of writing inside `Database.transaction`; every change here is audited."""
+class TxCursor:
+    """The transaction's cursor as lib code sees it (`tx.cur`): every statement it runs is checked
+    like Tx.execute; reading results and registering data frames pass through to DuckDB. Any
+    other DuckDB method (append, sql, read_csv, ...) would write past the checks, so it is absent."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, user: User, source: str):
-        self.cur = cur
+    _PASS = frozenset({"fetchone", "fetchall", "fetchmany", "df", "fetchdf", "fetch_df", "fetchnumpy",
+                       "fetch_arrow_table", "arrow", "pl", "description", "rowcount", "register", "unregister"})
+
+    def __init__(self, tx: "Tx"):
+        self._tx = tx
+
+    def execute(self, sql: str, params=None) -> "TxCursor":
+        self._tx.check_sql(sql)
+        if params is None:
+            self._tx._cur.execute(sql)
+        else:
+            self._tx._cur.execute(sql, params)
+        return self
+
+    def __getattr__(self, name: str):
+        if name in TxCursor._PASS:
+            return getattr(self._tx._cur, name)
+        raise AttributeError(f"a transaction's cursor has no {name!r}: write with tx.execute or "
+                             "tx.insert/update/delete, so the write is permission-checked")
+
+
+class Tx:
+    """One unit of writing inside `Database.transaction`; every change here is audited, and
+    every write is checked against the acting user's rights to its table (lib.people.auth)."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, user: User, source: str,
+                 need: str | None = None, department: str | None = None):
+        self._cur = cur                 # the gateway's own: audit rows, checked statements
+        self.cur = TxCursor(self)       # lib code's: every statement checked
         self.user = user
         self.source = source
+        self.need, self.department = need, department   # checked when the transaction opened
         self.touched: set[str] = set()
         self.changes = 0
+        self.bump_version = True
+        self._catalog: str | None = None
 
-    def execute(self, sql: str, params=None):
-        """Run a statement inside the transaction (the caller audits with `audit`)."""
-        return self.cur.execute(sql, params or [])
+    def execute(self, sql: str, params=None, *, department: str | None = None,
+                consequence_of: str | None = None) -> TxCursor:
+        """Run SQL inside the transaction (the caller audits with `audit`). Every statement's
+        target table is checked against the acting user's rights (lib.people.auth.write_rule):
+        for the per-department meeting tables (actions, order reviews) name the `department`
+        the rows belong to; `consequence_of` claims a write the transaction's need carries with
+        it (auth.CONSEQUENCES), e.g. a review's sign-off setting the order line's date."""
+        self.check_sql(sql, department=department, consequence_of=consequence_of)
+        self._cur.execute(sql, params or [])
+        return self.cur
 
     def query(self, sql: str, params=None) -> pd.DataFrame:
-        return self.cur.execute(sql, params or []).df()
+        self.check_sql(sql)
+        return self._cur.execute(sql, params or []).df()
+
+    # ------------------------------------------------------------------ permission checks
+    def check_sql(self, sql: str, *, department: str | None = None, consequence_of: str | None = None) -> None:
+        """Refuse (PermissionDenied) SQL with a statement the acting user may not run: a write to
+        a table they may not write, or anything but reads and table writes unless they are the
+        system user; nobody begins or commits (the gateway does) or changes the audit log."""
+        try:
+            found = statements.analyse(sql)
+        except duckdb.Error as e:
+            raise translate(e) from e
+        for st in found:
+            self._check_statement(st, department, consequence_of)
+
+    def _check_statement(self, st: statements.Statement, department: str | None,
+                         consequence_of: str | None) -> None:
+        who = auth.who(self.user)
+        if st.kind == statements.TRANSACTION:
+            raise PermissionDenied(f"{_short(st.text)}: the gateway begins and commits every transaction; "
+                                   "SQL inside one may not.")
+        for w in st.writes:
+            if w.table in auth.AUDIT_TABLES and not w.scratch:
+                raise PermissionDenied(f"{w.table} cannot be changed by anyone; the gateway adds its rows.")
+        if self.user.role == "system":
+            return
+        if st.problem:
+            raise PermissionDenied(f"{who} may not run {_short(st.text)}: {st.problem}, "
+                                   "so only the system user may.")
+        if st.kind == statements.OTHER:
+            raise PermissionDenied(f"{who} may not run {st.type} statements ({_short(st.text)}); "
+                                   "they are reserved to the system user (the command line).")
+        for w in st.writes:
+            self._check_sql_write(w, department, consequence_of)
+
+    def _check_sql_write(self, w: statements.Write, department: str | None, consequence_of: str | None) -> None:
+        who = auth.who(self.user)
+        if w.scratch and w.kind != "alter":
+            if w.kind == "create" and not w.temporary:
+                raise PermissionDenied(f"{who} may not create {w.table} in the database: a staging table "
+                                       "is CREATE TEMP TABLE.")
+            return
+        if w.kind in ("create", "drop", "alter"):
+            raise PermissionDenied(f"{who} may not {w.kind} the {w.object} {w.table}: the schema changes "
+                                   "only through migrations.")
+        if w.schema is not None and w.schema not in self._own_schemas():
+            raise PermissionDenied(f"{who} may not write {w.schema}.{w.table}: only the tables of Tandem's "
+                                   "own database.")
+        self._require_write(w.table, {department} if department else set(), raw=True,
+                            consequence_of=consequence_of)
+
+    def _own_schemas(self) -> set[str]:
+        if self._catalog is None:
+            self._catalog = str(self._cur.execute("SELECT current_database()").fetchone()[0]).lower()
+        return {"main", self._catalog, f"{self._catalog}.main"}
 
     def _check_edit(self, table: str, row: dict | None = None, new: dict | None = None,
                     sets: dict | None = None, department: str | None = None) -> None:
         """Refuse a change the acting user may not make to `table` (`row`: the row as it is,
-        `new`: as it will be, `sets`: the values being written)."""
-        if table in _APPEND_ONLY:
-            raise PermissionDenied(f"{table} cannot be changed by anyone.")
-        owner = owner_of(table)
-        if owner is not None:
-            auth.require(self.user, "edit", owner)
-        elif (need := auth.table_need(table)) is not None:
-            departments = {self._row_department(table, r) for r in (row, new) if r}
-            if department is not None:
-                departments.add(department)
-            for d in sorted(departments, key=str) or [None]:
-                auth.require(self.user, need, d)
-            if table == "action_items" and (sets or {}).get("status") == "verified":
-                auth.require(self.user, "verify")
+        `new`: as it will be, `sets`: the values being written); note the table as touched."""
+        departments = {self._row_department(table, r) for r in (row, new) if r}
+        if department is not None:
+            departments.add(department)
+        self._require_write(table, departments, sets=sets, rows=(row, new))
         self.touched.add(table)
+
+    def _require_write(self, table: str, departments: set, *, sets: dict | None = None, rows=(),
+                       raw: bool = False, consequence_of: str | None = None) -> None:
+        """The table's write rule (lib.people.auth.write_rule) for the acting user. With `raw`
+        (SQL: the rows are not seen) a per-row rule is taken at its strictest."""
+        try:
+            self._require_rule(table, departments, sets or {}, [r for r in rows if r], raw)
+        except PermissionDenied:
+            if consequence_of is None or consequence_of != self.need or \
+                    not auth.is_consequence(self.need, self.department, table):
+                raise
+
+    def _require_rule(self, table: str, departments: set, sets: dict, rows: list, raw: bool) -> None:
+        user, who = self.user, auth.who(self.user)
+        rule = auth.write_rule(table)
+        if rule is not None and rule.kind == "audit":
+            raise PermissionDenied(f"{table} cannot be changed by anyone; the gateway adds its rows.")
+        if user.role == "system" or (rule is not None and rule.kind == "scratch"):
+            return
+        if rule is None:
+            raise PermissionDenied(f"{who} may not write {table}: it has no write rule "
+                                   "(lib.people.auth.write_rule), so only the system user may.")
+        if rule.kind == "system":
+            raise PermissionDenied(f"{who} may not write {table}: only Tandem itself (the system user) writes it.")
+        if rule.kind == "owner":
+            auth.require(user, "edit", rule.value, table=table)
+            return
+        for d in sorted(departments, key=str) or [None]:
+            auth.require(user, rule.value, d, table=table)
+        if table == "action_items" and (raw or sets.get("status") == "verified"):
+            auth.require(user, "verify", table=table)
+        if table == "settings" and not auth.can(user, "users"):
+            keys = sorted({r.get("key") for r in rows} & settings.LOGIN_RULES)
+            if raw or keys:
+                raise PermissionDenied(f"{who} may not change the login rule{'s' if len(keys) != 1 else ''} "
+                                       f"{', '.join(keys) or '(idle timeout, lockout)'}: only an admin may.")
 
     def _row_department(self, table: str, row: dict) -> str | None:
         """The department a row of a per-department un-owned table belongs to (None if unknown)."""
@@ -181,8 +307,8 @@ class Tx:
         if column == "action_id":
             if row.get("action_id") is None:
                 return None
-            found = self.cur.execute("SELECT owner_department FROM action_items WHERE action_id = ?",
-                                     [row["action_id"]]).fetchone()
+            found = self._cur.execute("SELECT owner_department FROM action_items WHERE action_id = ?",
+                                      [row["action_id"]]).fetchone()
             return found[0] if found else None
         return row.get(column)
 
@@ -200,7 +326,7 @@ class Tx:
         recorded as changed, never with their values."""
         if (table, column) in SECRET_COLUMNS:
             old, new = (_SECRET_MARK if old is not None else None), (_SECRET_MARK if new is not None else None)
-        self.cur.execute(
+        self._cur.execute(
             "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
             "new_value, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [username or self.user.username, action, table, _text(key), column, _text(old), _text(new),
@@ -213,21 +339,24 @@ class Tx:
         if rows.empty:
             return
         frame = rows.astype(object).where(rows.notna(), None)
-        self.cur.register("_audit_rows", frame)
+        self._cur.register("_audit_rows", frame)
         try:
-            self.cur.execute(
+            self._cur.execute(
                 "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
                 "new_value, source) SELECT ?, action, table_name, CAST(row_key AS VARCHAR), column_name, "
                 "CAST(old_value AS VARCHAR), CAST(new_value AS VARCHAR), ? FROM _audit_rows",
                 [self.user.username, self.source])
         finally:
-            self.cur.unregister("_audit_rows")
+            self._cur.unregister("_audit_rows")
         self.changes += len(rows)
 
     def audit_select(self, sql: str, params=None) -> int:
         """Add the audit rows a query returns (columns action, table_name, row_key, column_name,
         old_value, new_value), without bringing them into Python; return how many."""
-        out = self.cur.execute(
+        found = statements.analyse(sql)
+        if len(found) != 1 or not found[0].reads_only:
+            raise PermissionDenied(f"audit rows come from one query that only reads, not {_short(sql)}")
+        out = self._cur.execute(
             "INSERT INTO audit_log (username, action, table_name, row_key, column_name, old_value, "
             "new_value, source) SELECT ?, action, table_name, CAST(row_key AS VARCHAR), column_name, "
             f"CAST(old_value AS VARCHAR), CAST(new_value AS VARCHAR), ? FROM ({sql})",
@@ -247,7 +376,7 @@ class Tx:
         cols = [_ident(c) for c in row]
         sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
                + (f" RETURNING {_ident(returning)}" if returning else ""))
-        out = self.cur.execute(sql, list(row.values()))
+        out = self._cur.execute(sql, list(row.values()))
         value = out.fetchone()[0] if returning else None
         full = dict(row)
         if returning:
@@ -265,7 +394,7 @@ class Tx:
     def fetch(self, table: str, key: dict) -> dict | None:
         """The current row with `key`, as a dict, or None."""
         where, params = self._where(key)
-        df = self.cur.execute(f"SELECT * FROM {_ident(table)} WHERE {where}", params).df()
+        df = self._cur.execute(f"SELECT * FROM {_ident(table)} WHERE {where}", params).df()
         if df.empty:
             return None
         return {c: (None if pd.isna(v) else v) if not isinstance(v, (list, dict)) else v
@@ -297,7 +426,7 @@ class Tx:
             return old
         where, params = self._where(key)
         sets = ", ".join(f"{_ident(c)} = ?" for c in changed)
-        self.cur.execute(f"UPDATE {table} SET {sets} WHERE {where}", list(changed.values()) + params)
+        self._cur.execute(f"UPDATE {table} SET {sets} WHERE {where}", list(changed.values()) + params)
         k = self.key_text(table, {**old, **key})
         for c, v in changed.items():
             self.audit("update", table, k, c, old.get(c), v)
@@ -315,11 +444,17 @@ class Tx:
             raise Conflict(f"{table} {self.key_text(table, old)} was changed by someone else since "
                            "you loaded it; it was not deleted. Reload and decide again.")
         where, params = self._where(key)
-        self.cur.execute(f"DELETE FROM {table} WHERE {where}", params)
+        self._cur.execute(f"DELETE FROM {table} WHERE {where}", params)
         k = self.key_text(table, old)
         for c, v in old.items():
             self.audit("delete", table, k, c, v, None)
         return old
+
+
+def _short(sql: str) -> str:
+    """A statement as a refusal quotes it: one line, at most 80 characters."""
+    text = " ".join(sql.split())
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _sql_path(path: Path) -> str:
@@ -422,7 +557,7 @@ class Database:
             cur = self._con.cursor()
             try:
                 cur.execute("BEGIN TRANSACTION")
-                tx = Tx(cur, user, source)
+                tx = Tx(cur, user, source, need, department)
                 yield tx
                 self._finish(tx)
                 cur.execute("COMMIT")
@@ -439,12 +574,13 @@ class Database:
                 cur.close()
 
     def _finish(self, tx: Tx) -> None:
-        tx.cur.execute(
-            "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
-            "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
+        if tx.bump_version:
+            tx._cur.execute(
+                "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
+                "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
         sections = {owner_of(t) for t in tx.touched} - {None}
         for s in sorted(sections):
-            tx.cur.execute(
+            tx._cur.execute(
                 "INSERT INTO section_updates VALUES (?, current_timestamp, ?, ?) ON CONFLICT (section) "
                 "DO UPDATE SET updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
                 "source = excluded.source", [s, tx.user.username, tx.source])
@@ -481,7 +617,24 @@ class Database:
 
     def tables(self) -> list[str]:
         return self.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                          "AND table_type = 'BASE TABLE' ORDER BY 1")["table_name"].tolist()
+                          "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
+                          "ORDER BY 1")["table_name"].tolist()
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per base table of the main schema."""
+        with self.cursor() as cur:
+            return {t: int(cur.execute(f"SELECT count(*) FROM {_ident(t)}").fetchone()[0])
+                    for t in self.tables()}
+
+    def duckdb_version(self) -> str:
+        return str(self.scalar("SELECT library_version FROM pragma_version()"))
+
+    @contextmanager
+    def writes_held(self) -> Iterator[None]:
+        """Hold off every write of this process (they wait for the write lock) for a consistent
+        read of several parts, e.g. a backup and the row counts in its manifest."""
+        with self._lock:
+            yield
 
     def export_database(self, target: Path) -> None:
         """Write the whole database to the directory `target` (DuckDB's EXPORT DATABASE: schema.sql,

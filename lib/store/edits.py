@@ -102,6 +102,7 @@ def save_edits(db, user, table: str, base: pd.DataFrame, edited_rows: dict | Non
         with db.transaction(user, source="editor") as tx:
             before(tx)
         return ImportResult(spec.name, "editor", 0, extra={"deleted": len(deleted)})
-    result = write_frame(db, user, table, texts, "editor", source="editor", row_numbers=numbers, before=before)
+    result = write_frame(db, user, table, texts, "editor", source="editor", row_numbers=numbers, before=before,
+                         accept_reformatted=True)     # typed in the editor: meant as written
     result.extra["deleted"] = len(deleted)
     return result

@@ -104,26 +104,78 @@ def column_guide(table: str, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
-    """CSV as UTF-8 with BOM (Excel on Chinese Windows opens it correctly), formulas neutralised."""
-    return neutralise(df).to_csv(index=False).encode("utf-8-sig")
+def text_columns(table: str) -> list[str]:
+    """The exchange columns of `table` holding text (codes, keys, names): a spreadsheet must keep
+    them as text, or 00123 comes back as 123 and 1.50 as 1.5."""
+    from lib.store.tables import spec as get_spec
+    return [c.name for c in get_spec(table).columns if c.kind == "text"]
 
 
-def xlsx_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook of `frames` (sheet name -> table), formulas neutralised."""
+def csv_bytes(df: pd.DataFrame, text: list[str] | None = None) -> bytes:
+    """CSV as UTF-8 with BOM (Excel on Chinese Windows opens it correctly), formulas neutralised.
+
+    The values of the `text` columns are quoted, so a spreadsheet told to keep quoted fields as
+    text (LibreOffice Calc: "Format quoted field as text") keeps their leading zeros.
+
+    >>> csv_bytes(pd.DataFrame({"customer": ["007"], "n": [1]}), text=["customer"]).decode("utf-8-sig").splitlines()
+    ['customer,n', '"007",1']
+    """
+    out = neutralise(df)
+    quoted = {i for i, c in enumerate(out.columns) if c in (text or [])}
+    if not quoted or out.empty:
+        return out.to_csv(index=False).encode("utf-8-sig")
+    lines = [out.iloc[:0].to_csv(index=False)]
+    body = out.astype(object).where(out.notna(), None)
+    for row in body.itertuples(index=False, name=None):
+        lines.append(",".join(_field(v, i in quoted) for i, v in enumerate(row)) + "\n")
+    return "".join(lines).encode("utf-8-sig")
+
+
+def _field(v, quote: bool) -> str:
+    """One CSV field: quoted when asked to (a text column) or when the value needs it."""
+    if v is None:
+        return ""
+    text = str(v)
+    if quote or any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def xlsx_bytes(frames: dict[str, pd.DataFrame], text: dict[str, list[str]] | None = None) -> bytes:
+    """An Excel workbook of `frames` (sheet name -> table), formulas neutralised.
+
+    The `text` columns of a sheet (sheet name -> columns) are typed as text with number format
+    '@', cells and whole column, so Excel and Calc keep 00123 and 1.50 as typed, even in rows added
+    later.
+    """
     import io
+
+    from openpyxl.utils import get_column_letter
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
         for name, df in frames.items():
-            neutralise(df).to_excel(xl, sheet_name=name[:31] or "Sheet1", index=False)
+            sheet = name[:31] or "Sheet1"
+            neutralise(df).to_excel(xl, sheet_name=sheet, index=False)
+            ws = xl.sheets[sheet]
+            for col in (text or {}).get(name, []):
+                if col not in df.columns:
+                    continue
+                letter = get_column_letter(list(df.columns).index(col) + 1)
+                ws.column_dimensions[letter].number_format = "@"
+                for (cell,) in ws.iter_rows(min_row=2, min_col=list(df.columns).index(col) + 1,
+                                            max_col=list(df.columns).index(col) + 1):
+                    cell.number_format = "@"
+                    if cell.value is not None:
+                        cell.value = str(cell.value)
+                        cell.data_type = "s"
     return buf.getvalue()
 
 
 def export_bytes(con, table: str, fmt: str) -> bytes:
-    """The whole table in the exchange format as CSV or XLSX bytes."""
+    """The whole table in the exchange format as CSV or XLSX bytes (text columns kept as text)."""
     df = export_frame(con, table)
     if fmt == "csv":
-        return csv_bytes(df)
+        return csv_bytes(df, text_columns(table))
     if fmt == "xlsx":
-        return xlsx_bytes({table: df})
+        return xlsx_bytes({table: df}, {table: text_columns(table)})
     raise ValueError(f"unknown export format {fmt!r}")

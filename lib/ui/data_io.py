@@ -16,6 +16,7 @@ from lib.store.exports import (
     export_count,
     export_frame,
     template_frame,
+    text_columns,
     xlsx_bytes,
 )
 from lib.store.imports import (
@@ -28,9 +29,11 @@ from lib.store.imports import (
 )
 from lib.store.tables import TableSpec
 from lib.store.tables import spec as get_spec
+from lib.text import md_text, t_md
 from lib.ui import cache
 from lib.ui.forms import label
 from lib.ui.session import current_user
+from lib.ui.widgets import show_error
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -119,12 +122,12 @@ def editor(db, table: str) -> None:
         try:
             result = save_edits(db, user, table, base, edited, added, deleted)
         except ImportRejected as e:
-            st.error(t("io.edit.refused", detail=e.detail))
+            st.error(t_md("io.edit.refused", detail=e.detail))
             if not e.problems.empty:
                 _problem_table(e.problems, f"{ed_key}-problems")
             return
         except TandemError as e:
-            st.error(t("app.error", title=e.title, detail=e.detail))
+            show_error(e)
             return
         st.session_state["io-flash"] = t("io.edit.saved", inserted=result.inserted if result else 0,
                                          updated=result.updated if result else 0,
@@ -142,9 +145,10 @@ def _reset_editor(table: str) -> None:
 # ---------------------------------------------------------------------------- import
 
 @st.cache_data(ttl=900, show_spinner=False, max_entries=8)
-def _checked(_db, version: int, table: str, digest: str, data: bytes, name: str, mode: str):
+def _checked(_db, version: int, table: str, digest: str, data: bytes, name: str, mode: str,
+             accept_reformatted: bool = False):
     raw = read_file(data, name)
-    return check(_db, table, raw, name, mode=mode)
+    return check(_db, table, raw, name, mode=mode, accept_reformatted=accept_reformatted)
 
 
 def templates(table: str, key: str) -> None:
@@ -155,7 +159,8 @@ def templates(table: str, key: str) -> None:
     c1.download_button(t("io.template.csv"), csv_bytes(template_frame(table)), file_name=f"{table}_template.csv",
                        mime="text/csv", key=f"{key}-tpl-csv")
     c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table),
-                                                         "columns": column_guide(table, lang)}),
+                                                         "columns": column_guide(table, lang)},
+                                                        {table: text_columns(table)}),
                        file_name=f"{table}_template.xlsx", mime=XLSX_MIME, key=f"{key}-tpl-xlsx")
     with st.expander(t("io.template.guide", table=spec.title(lang))):
         st.dataframe(column_guide(table, lang), hide_index=True, width="stretch")
@@ -175,16 +180,21 @@ def importer(db, table: str) -> None:
     data = upload.getvalue()
     new_only = st.checkbox(t("io.import.new_only"), key=f"{key}-new-only", help=t("io.import.new_only_help"))
     mode = "insert" if new_only else "upsert"
-    progress = st.progress(0.1, text=t("io.import.reading", file=upload.name))
+    accept = bool(st.session_state.get(f"{key}-reformatted"))
+    progress = st.progress(0.1, text=t_md("io.import.reading", file=upload.name))
     try:
-        checked = _checked(db, db.data_version(), table, hashlib.sha1(data).hexdigest(), data, upload.name, mode)
+        digest = hashlib.sha1(data).hexdigest()
+        checked = _checked(db, db.data_version(), table, digest, data, upload.name, mode, accept)
     except ImportRejected as e:
         progress.empty()
-        st.error(t("io.import.file_refused", detail=e.detail))
+        st.error(t_md("io.import.file_refused", detail=e.detail))
         return
+    if checked.reformatted or accept:        # values a spreadsheet rewrote need the user's word
+        st.checkbox(t("io.import.reformatted", n=checked.reformatted), key=f"{key}-reformatted",
+                    help=t("io.import.reformatted_help"))
     progress.progress(0.5, text=t("io.import.checked", rows=checked.rows))
-    st.markdown(t("io.import.summary", file=checked.file, rows=checked.rows, valid=checked.valid_rows,
-                  bad=checked.bad_rows, problems=len(checked.problems)))
+    st.markdown(t_md("io.import.summary", file=checked.file, rows=checked.rows, valid=checked.valid_rows,
+                     bad=checked.bad_rows, problems=len(checked.problems)))
     with st.expander(t("io.import.preview", n=len(checked.preview)), expanded=checked.ok):
         st.dataframe(checked.preview, hide_index=True, width="stretch")
     valid_only = False
@@ -202,15 +212,16 @@ def importer(db, table: str) -> None:
         return
     progress.progress(0.7, text=t("io.import.writing"))
     try:
-        result = import_file(db, user, table, data, upload.name, valid_only=valid_only, mode=mode)
+        result = import_file(db, user, table, data, upload.name, valid_only=valid_only, mode=mode,
+                             accept_reformatted=accept)
     except ImportRejected as e:
         progress.empty()
-        st.error(t("io.import.file_refused", detail=e.detail))
+        st.error(t_md("io.import.file_refused", detail=e.detail))
         if not e.problems.empty:
             _problem_table(e.problems, f"{key}-after")
         return
     progress.progress(1.0, text=t("io.import.done"))
-    st.session_state["io-flash"] = result.summary()
+    st.session_state["io-flash"] = md_text(result.summary())     # names the file
     st.session_state[f"imp-{table}-nonce"] = st.session_state.get(f"imp-{table}-nonce", 0) + 1
     st.cache_data.clear()
     _reset_editor(table)
@@ -250,11 +261,11 @@ def section_importer(db, tables: list[str], dept: str) -> None:
         else:
             files.append((table, data, up.name))
     try:
-        with st.spinner(t("io.import.reading", file=", ".join(u.name for u in uploads))):
+        with st.spinner(t_md("io.import.reading", file=", ".join(u.name for u in uploads))):
             results, problems = _previewed(db, db.data_version(), tuple(
                 (tb, hashlib.sha1(d).hexdigest(), n) for tb, d, n in files), mode, user, files)
     except TandemError as e:          # e.g. not allowed to edit this section
-        st.error(t("app.error", title=e.title, detail=e.detail))
+        show_error(e)
         return
     problems = pd.concat([pd.DataFrame(unknown, columns=problems.columns), problems], ignore_index=True) \
         if unknown else problems
@@ -284,9 +295,9 @@ def section_importer(db, tables: list[str], dept: str) -> None:
         with st.spinner(t("io.import.writing")):
             results = import_many(db, user, files, valid_only=valid_only, mode=mode)
     except ImportRejected as e:
-        st.error(t("io.import.file_refused", detail=e.detail))
+        st.error(t_md("io.import.file_refused", detail=e.detail))
         return
-    st.session_state["io-flash"] = " ".join(r.summary() for r in results)
+    st.session_state["io-flash"] = " ".join(md_text(r.summary()) for r in results)
     st.session_state[f"many-{dept}-nonce"] = st.session_state.get(f"many-{dept}-nonce", 0) + 1
     st.cache_data.clear()
     for table, _, _ in files:

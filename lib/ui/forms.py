@@ -18,8 +18,10 @@ from lib.store import lookups
 from lib.store.imports import ImportRejected, add_record
 from lib.store.tables import Col
 from lib.store.tables import spec as get_spec
+from lib.text import t_md
 from lib.ui import cache
 from lib.ui.session import current_user
+from lib.ui.widgets import show_error
 
 _NONE = ""
 
@@ -114,10 +116,10 @@ def record_form(db, table: str, fields: list[str], key: str, *, mode: str = "ins
     try:
         result = add_record(db, user, table, values, mode=mode)
     except ImportRejected as e:
-        st.error(t("io.form.refused", detail=e.detail))
+        st.error(t_md("io.form.refused", detail=e.detail))
         return False
     except TandemError as e:
-        st.error(t("app.error", title=e.title, detail=e.detail))
+        show_error(e)
         return False
     st.cache_data.clear()
     if result.updated:      # an upsert form (calendar day, drawing revision) replaced stored values: say so

@@ -15,7 +15,9 @@ from lib.errors import TandemError, ValidationError
 from lib.i18n import LANGS, t
 from lib.people import users
 from lib.people.auth import SYSTEM, User
+from lib.text import md_text, t_md
 from lib.ui import session
+from lib.ui.widgets import show_error
 
 log = logging.getLogger("tandem")
 
@@ -78,6 +80,16 @@ def gate(db) -> User:
 
 # ---------------------------------------------------------------------------- login
 
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (the connection's peer, st.context.ip_address),
+    passed to lib for login throttling. None when it cannot be told: on localhost, behind a
+    proxy on the same machine, or without a browser session (AppTest)."""
+    try:
+        return st.context.ip_address or None
+    except Exception:  # noqa: BLE001 - no client context in this run
+        return None
+
+
 def _notice() -> None:
     reason = st.session_state.get(session.NOTICE_KEY)
     if reason in ("expired", "deactivated", "logout"):
@@ -112,12 +124,12 @@ def _try_login(db, username: str, password: str) -> None:
         st.error(t("auth.enter_password"))
         return
     try:
-        user = users.authenticate(db, username, password)
+        user = users.authenticate(db, username, password, address=client_address())
     except users.LoginRefused as e:
-        st.error(t(f"auth.refused.{e.reason}", minutes=e.minutes))
+        st.error(t(f"auth.refused.{e.reason}", seconds=e.seconds))
         return
     except ValidationError as e:
-        st.error(t("app.error", title=e.title, detail=e.detail))
+        show_error(e)
         return
     session.start(user)
     st.rerun()
@@ -168,7 +180,7 @@ def _first_admin(db, *, optional: bool) -> None:
                 try:
                     user = users.create_first_admin(db, username, name, password)
                 except TandemError as e:
-                    st.error(t("app.error", title=e.title, detail=e.detail))
+                    show_error(e)
                 else:
                     session.start(user)
                     st.rerun()
@@ -219,7 +231,7 @@ def _sso_block(db) -> None:
         st.warning(t("auth.sso_not_configured"))
         return
     if _sso_signed_in():
-        st.error(t("auth.sso_no_account", email=str(st.user.to_dict().get("email") or "—")))
+        st.error(t_md("auth.sso_no_account", email=str(st.user.to_dict().get("email") or "—")))
         if st.button(t("auth.sso_logout"), key="sso_logout"):
             st.logout()
         return
@@ -234,7 +246,7 @@ def sidebar(db, user: User) -> None:
     if user is SYSTEM or user.role == "system":
         return
     with st.sidebar.container(border=True):
-        st.markdown(f"**{user.label}**  \n{role_label(user.role, user.department)}")
+        st.markdown(f"**{md_text(user.label)}**  \n{role_label(user.role, user.department)}")
         c1, c2 = st.columns(2)
         with c1.popover(t("auth.change_password"), icon=":material/password:"):
             _change_password(db, user)
@@ -258,8 +270,10 @@ def _change_password(db, user: User) -> None:
                 st.error(t("admin.password_mismatch"))
                 return
             try:
-                users.change_own_password(db, user, old, new)
+                users.change_own_password(db, user, old, new, address=client_address())
+            except users.PasswordRefused as e:
+                st.error(t(f"auth.password_refused.{e.reason}", seconds=e.seconds))
             except TandemError as e:
-                st.error(t("app.error", title=e.title, detail=e.detail))
+                show_error(e)
             else:
                 st.success(t("auth.password_changed"))

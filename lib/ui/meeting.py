@@ -12,6 +12,7 @@ from lib.errors import TandemError
 from lib.i18n import t
 from lib.meeting import actions, meetings
 from lib.people.auth import User
+from lib.ui.widgets import show_error  # noqa: F401 - the meeting pages show errors through here
 
 
 def section_name(section: str) -> str:
@@ -28,10 +29,6 @@ def dept_name(department: str) -> str:
 
 def clock_word(label: str) -> str:
     return t(f"meeting.presenter.{label}")
-
-
-def show_error(e: TandemError) -> None:
-    st.error(t("app.error", title=e.title, detail=e.detail))
 
 
 # ---------------------------------------------------------------------------- figures

@@ -22,6 +22,7 @@ from lib.i18n import get_lang, set_lang, t
 from lib.meeting import actions, meetings
 from lib.people.auth import User
 from lib.store.db import Database
+from lib.text import html_text
 from lib.ui import theme
 from lib.ui.charts import capacity as capacity_charts
 from lib.ui.charts import engineering as engineering_charts
@@ -120,8 +121,8 @@ def draw_meeting_record(ctx: PresenterContext, big: bool) -> None:
         if decs.empty:
             empty("meeting.no_decisions")
         for i, d in enumerate(decs.itertuples(), start=1):
-            st.markdown(f"**{i}.** {d.text}  \n<span class='tdm-live'>{section_name(d.section)} · "
-                        f"{d.decided_by}</span>", unsafe_allow_html=True)
+            st.markdown(f"**{i}.** {html_text(d.text)}  \n<span class='tdm-live'>{html.escape(section_name(d.section))} · "
+                        f"{html_text(d.decided_by)}</span>", unsafe_allow_html=True)
     with c2:
         st.markdown(f"{'###' if big else '####'} {t('meeting.actions_here')} · {len(acts)}")
         if acts.empty:
@@ -140,13 +141,13 @@ def action_table(df, *, with_discussion: bool, limit: int = 10) -> None:
     rows = []
     for r in df.head(limit).itertuples():
         late = bool(r.overdue)
-        cells = [f"#{int(r.action_id)}", esc(str(r.title)), esc(t(f"dept.{r.owner_department}")), esc(str(r.owner)),
+        cells = [f"#{int(r.action_id)}", html_text(r.title), esc(t(f"dept.{r.owner_department}")), html_text(r.owner),
                  f"<span class='{'late' if late else ''}'>{r.due_date:%m-%d}</span>"
                  + (f" <b style='color:#d64545'>+{int(r.days_late)}d</b>" if late else ""),
                  esc(t(f"action.status.{r.status}")),
                  ("⚠️ " if r.times_discussed >= actions.ESCALATE_AFTER else "") + str(int(r.times_discussed))]
         if with_discussion:
-            note = "" if r.discussion_note is None or r.discussion_note != r.discussion_note else esc(str(r.discussion_note))
+            note = html_text(r.discussion_note)
             new_due = getattr(r, "new_due", None)
             if new_due is not None and new_due == new_due:
                 note += f" → {new_due:%m-%d}"
@@ -218,7 +219,7 @@ def frame_table(view, *, red=None, wrap: tuple[str, ...] = (), limit: int = 10) 
             return f"{v:,}"
         if isinstance(v, (date, pd.Timestamp)):
             return f"{v:%m-%d}"
-        return esc(str(v))
+        return html_text(v)     # names, titles, reasons: stored text
 
     rows = []
     for i, r in enumerate(view.head(limit).itertuples(index=False)):

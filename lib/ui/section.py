@@ -14,6 +14,7 @@ Pages stay thin: they compute through `load(db, lib_fn, ...)` and draw through t
 """
 from __future__ import annotations
 
+import html
 from datetime import date
 
 import pandas as pd
@@ -25,6 +26,7 @@ from lib.i18n import t
 from lib.meeting.open_items import open_actions
 from lib.people import auth
 from lib.store import lookups
+from lib.text import t_md
 from lib.ui import nav, session, theme
 from lib.ui.cache import build, derive, load  # noqa: F401 - pages call section.load/derive/build
 from lib.ui.frames import plain_dates, translated, translated_headers
@@ -33,6 +35,7 @@ from lib.ui.widgets import (
     downloads,
     flagged_table,
     kpi_tiles,
+    show_error,
     table,
     table_height,
 )
@@ -47,7 +50,7 @@ def section_header(db, dept: str, f, as_of: date, title: str | None = None) -> N
                 unsafe_allow_html=True)
     st.title(title or t(f"dept.{dept}"))
     row = load(db, lookups.freshness, dept)
-    fresh = (t("section.updated", at=f"{row['updated_at']:%Y-%m-%d %H:%M}", by=row["updated_by_name"])
+    fresh = (t_md("section.updated", at=f"{row['updated_at']:%Y-%m-%d %H:%M}", by=row["updated_by_name"])
              if row else t("section.never_updated"))
     st.caption(t("section.period", start=f.start.isoformat(), end=f.end.isoformat(),
                  as_of=as_of.isoformat()) + " · " + fresh)
@@ -70,7 +73,8 @@ def figure(fig, table_df, name: str, key: str, *, select: bool = False,
     returning the table, loaded only when the table is opened.
 
     With `select`, clicking a bar selects it: the x (or, for horizontal bars, y) values of the
-    selected points are returned, for drill-down to the records behind them.
+    selected points are returned, for drill-down to the records behind them (as stored: the
+    figure holds them escaped, lib.text.plot_text).
     """
     picked: list = []
     if select:
@@ -82,7 +86,8 @@ def figure(fig, table_df, name: str, key: str, *, select: bool = False,
             points = []
         for p in points:
             horizontal = p.get("orientation") == "h" or isinstance(p.get("x"), (int, float)) and isinstance(p.get("y"), str)
-            picked.append(p.get("y") if horizontal else p.get("x"))
+            value = p.get("y") if horizontal else p.get("x")
+            picked.append(html.unescape(value) if isinstance(value, str) else value)
     else:
         chart(fig, key)
     # widgets.table passes height=None to st.dataframe, which Streamlit 1.67 refuses; give one
@@ -205,7 +210,7 @@ def save_settings(db, user, new: dict) -> None:
     try:
         changed = settings.save_values(db, user, new)
     except TandemError as e:
-        st.error(t("app.error", title=e.title, detail=e.detail))
+        show_error(e)
     else:
         st.cache_data.clear()
         st.success(t("section.targets.saved", n=changed))

@@ -12,6 +12,7 @@ from lib.errors import TandemError
 from lib.formats import fmt_value  # noqa: F401 - pages and tests format values through widgets
 from lib.i18n import t
 from lib.sections.kpi import Kpi
+from lib.text import html_text, t_md
 from lib.ui import theme
 from lib.ui.frames import header, plain_dates, translated_headers
 
@@ -27,12 +28,17 @@ def guard():
     try:
         yield
     except TandemError as e:
-        st.error(t("app.error", title=e.title, detail=e.detail))
+        show_error(e)
     except Exception:  # noqa: BLE001 - the last line of defence of a page
         if _is_streamlit_control_flow():
             raise
         log.exception("unexpected error on a page")
         st.error(t("app.unexpected"))
+
+
+def show_error(e: TandemError) -> None:
+    """A TandemError as an error box; its detail may quote what a user typed or a file held."""
+    st.error(t_md("app.error", title=e.title, detail=e.detail))
 
 
 def _is_streamlit_control_flow() -> bool:
@@ -77,7 +83,7 @@ def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None, f
     for i, k in enumerate(kpis):
         colour = theme.RAG[k.status(band)]
         target = (t("kpi.target", value=fmt_value(k.target, k.unit)) if k.target is not None else "")
-        sub = " · ".join(x for x in (target, html.escape(k.note or "")) if x)
+        sub = " · ".join(x for x in (html.escape(target), html_text(k.note)) if x)   # a note may name a line
         with cols[i % len(cols)]:
             st.markdown(
                 f"<div class='tdm-tile' style='border-left-color:{colour}' title='{html.escape(t(k.key + '.help'))}'>"
@@ -94,7 +100,8 @@ def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None, f
 
 
 def status_cards(cards: list[tuple[str, str, str, str]]) -> None:
-    """A row of cards (title, state text, detail line, rag colour name), e.g. section readiness."""
+    """A row of cards (title, state text, detail line, rag colour name), e.g. section readiness;
+    the detail may hold stored text (who last updated a section)."""
     st.markdown(_TILE_CSS, unsafe_allow_html=True)
     cols = st.columns(len(cards))
     for col, (title, state, detail, rag) in zip(cols, cards):
@@ -103,7 +110,7 @@ def status_cards(cards: list[tuple[str, str, str, str]]) -> None:
             f"<div class='tdm-tile' style='border-left-color:{colour};min-height:120px'>"
             f"<div class='tdm-name'>{html.escape(title)}</div>"
             f"<div class='tdm-value' style='font-size:1.7rem;color:{colour}'>{html.escape(state)}</div>"
-            f"<div class='tdm-sub'>{html.escape(detail)}</div></div>", unsafe_allow_html=True)
+            f"<div class='tdm-sub'>{html_text(detail)}</div></div>", unsafe_allow_html=True)
 
 
 def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:

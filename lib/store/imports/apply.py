@@ -36,8 +36,10 @@ class ImportResult:
     extra: dict = field(default_factory=dict)
 
     def summary(self) -> str:
-        return t("io.result", table=self.table, file=self.file, inserted=self.inserted, updated=self.updated,
+        text = t("io.result", table=self.table, file=self.file, inserted=self.inserted, updated=self.updated,
                  unchanged=self.unchanged, skipped=self.skipped)
+        n = self.extra.get("reformatted", 0)
+        return text + (" " + t("io.result.reformatted", n=n) if n else "")
 
 
 def _text_sql(expr: str, kind: str) -> str:
@@ -182,17 +184,19 @@ def _adjusting_receipts(tx, stage: str) -> int:
 
 
 def _write(tx, table: str, raw: pd.DataFrame, file: str, *, mode: str, valid_only: bool,
-           row_numbers=None) -> ImportResult:
+           row_numbers=None, accept_reformatted: bool = False) -> ImportResult:
     """Validate and upsert one file's rows inside the open transaction `tx`."""
     spec = get_spec(table)
     frame, present, headers = prepare(spec, raw, file, row_numbers)
     tag = uuid.uuid4().hex[:12]
     try:
-        raw_problems, report = validate_frame(tx.cur, spec, frame, present, headers, file, mode, tag)
+        found = validate_frame(tx.cur, spec, frame, present, headers, file, mode, tag,
+                               accept_reformatted=accept_reformatted)
+        raw_problems, report = found.raw, found.report
         skipped = 0
         if not report.empty:
             if not valid_only:
-                raise ImportRejected(_rejection_text(report, file), report)
+                raise ImportRejected(_rejection_text(report, file, found.reformatted), report)
             bad = sorted(set(int(r) for r in raw_problems["_row"]))
             skipped = len(bad)
             if skipped == len(frame):
@@ -201,6 +205,7 @@ def _write(tx, table: str, raw: pd.DataFrame, file: str, *, mode: str, valid_onl
         result = _apply(tx, spec, present, tag, file)
         result.skipped = skipped
         result.extra["problems"] = report
+        result.extra["reformatted"] = found.reformatted if accept_reformatted else 0
     finally:
         drop_stage(tx.cur, tag)
     return result
@@ -208,17 +213,20 @@ def _write(tx, table: str, raw: pd.DataFrame, file: str, *, mode: str, valid_onl
 
 def write_frame(db, user, table: str, raw: pd.DataFrame, file: str, *, source: str | None = None,
                 mode: str = "upsert", valid_only: bool = False, row_numbers=None,
-                before=None) -> ImportResult:
+                before=None, accept_reformatted: bool = False) -> ImportResult:
     """Validate `raw` (text cells, exchange headers) and upsert it in one transaction.
 
     Any problem refuses the whole file (ImportRejected listing every problem) unless
     `valid_only`, which writes the valid rows and reports the refused ones as skipped.
+    A text cell that differs from the stored one only in number formatting (1.50 -> 1.5) is
+    such a problem unless `accept_reformatted` (the editor and forms pass it: a person typed it).
     `before(tx)` runs first inside the transaction (the editor's conflict check).
     """
     with db.transaction(user, source=source or f"import:{file}") as tx:
         if before is not None:
             before(tx)
-        return _write(tx, table, raw, file, mode=mode, valid_only=valid_only, row_numbers=row_numbers)
+        return _write(tx, table, raw, file, mode=mode, valid_only=valid_only, row_numbers=row_numbers,
+                      accept_reformatted=accept_reformatted)
 
 
 # master data before what refers to it, so one transaction can bring a whole section up to date
@@ -247,7 +255,7 @@ def detect_table(raw: pd.DataFrame, file: str, candidates: list[str]) -> str | N
 
 
 def import_many(db, user, files: list[tuple[str, bytes, str]], *, valid_only: bool = False,
-                mode: str = "upsert", dry_run: bool = False) -> list[ImportResult]:
+                mode: str = "upsert", dry_run: bool = False, accept_reformatted: bool = False) -> list[ImportResult]:
     """Import several files — (table, content, file name) — in ONE transaction, master data
     first: all of them or none. A refusal names every problem of every file."""
     order = {n: i for i, n in enumerate(IMPORT_ORDER)}
@@ -263,7 +271,8 @@ def import_many(db, user, files: list[tuple[str, bytes, str]], *, valid_only: bo
         for table, raw, name in raws:
             tx.source = f"import:{name}"
             try:
-                results.append(_write(tx, table, raw, name, mode=mode, valid_only=valid_only))
+                results.append(_write(tx, table, raw, name, mode=mode, valid_only=valid_only,
+                                      accept_reformatted=accept_reformatted))
             except ImportRejected as e:
                 reports.append(e)
         if reports:
@@ -289,12 +298,12 @@ def _file_problems(reports: list[ImportRejected]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[REPORT_COLUMNS]
 
 
-def preview_many(db, user, files: list[tuple[str, bytes, str]], *, mode: str = "upsert"
-                 ) -> tuple[list[ImportResult], pd.DataFrame]:
+def preview_many(db, user, files: list[tuple[str, bytes, str]], *, mode: str = "upsert",
+                 accept_reformatted: bool = False) -> tuple[list[ImportResult], pd.DataFrame]:
     """What import_many would do — results per file, or every problem — tried in a transaction
     that is then rolled back, so files that depend on each other are checked together."""
     try:
-        import_many(db, user, files, mode=mode, dry_run=True)
+        import_many(db, user, files, mode=mode, dry_run=True, accept_reformatted=accept_reformatted)
     except _DryRun as d:
         return d.results, pd.DataFrame(columns=REPORT_COLUMNS)
     except ImportRejected as e:
@@ -302,17 +311,19 @@ def preview_many(db, user, files: list[tuple[str, bytes, str]], *, mode: str = "
     raise AssertionError("unreachable")
 
 
-def _rejection_text(report: pd.DataFrame, file: str) -> str:
+def _rejection_text(report: pd.DataFrame, file: str, reformatted: int = 0) -> str:
     first = report.iloc[0]
-    return t("io.rejected", file=file, problems=len(report), rows=report["row"].nunique(),
+    text = t("io.rejected", file=file, problems=len(report), rows=report["row"].nunique(),
              row=int(first["row"]), column=first["column"], reason=first["reason"])
+    return text + (" " + t("io.rejected.reformatted", n=reformatted) if reformatted else "")
 
 
 def import_file(db, user, table: str, data: bytes, file: str, *, valid_only: bool = False,
-                mode: str = "upsert") -> ImportResult:
+                mode: str = "upsert", accept_reformatted: bool = False) -> ImportResult:
     """Read, validate and import a CSV/XLSX file into `table`: all rows or none (see module doc)."""
     raw = read_file(data, file)
-    return write_frame(db, user, table, raw, file, valid_only=valid_only, mode=mode)
+    return write_frame(db, user, table, raw, file, valid_only=valid_only, mode=mode,
+                       accept_reformatted=accept_reformatted)
 
 
 def add_record(db, user, table: str, values: dict, *, source: str = "form", mode: str = "insert") -> ImportResult:
@@ -324,7 +335,8 @@ def add_record(db, user, table: str, values: dict, *, source: str = "form", mode
     row = {k: ("" if v is None else cell_text(v)) for k, v in values.items() if k in spec.names}
     raw = pd.DataFrame([row], dtype=str)
     try:
-        return write_frame(db, user, table, raw, "form", source=source, mode=mode, row_numbers=[1])
+        return write_frame(db, user, table, raw, "form", source=source, mode=mode, row_numbers=[1],
+                           accept_reformatted=True)
     except ImportRejected as e:
         if e.problems.empty:
             raise

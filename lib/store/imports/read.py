@@ -1,5 +1,5 @@
-"""Reading an import file into a frame of text cells: encoding, delimiter, quoting, XLSX sheets,
-and matching its headers (English or Chinese) to a table spec."""
+"""Reading an import file into a frame of text cells: limits, encoding, delimiter, quoting, XLSX
+sheets, header names, and matching its headers (English or Chinese) to a table spec."""
 from __future__ import annotations
 
 import csv
@@ -11,53 +11,18 @@ from pathlib import Path
 import pandas as pd
 
 from lib.i18n import t
+from lib.store.imports.encoding import decode, utf16_without_bom
+from lib.store.imports.limits import MB, Limits
+from lib.store.imports.limits import current as current_limits
 from lib.store.imports.report import ImportRejected
 from lib.store.tables import TableSpec
-
-try:   # calamine (Rust) reads 100,000 rows in ~2 s where openpyxl takes ~15 s
-    import python_calamine  # noqa: F401
-    _XLSX_ENGINE = "calamine"
-except ImportError:
-    _XLSX_ENGINE = "openpyxl"
-
 
 DELIMITERS = (",", ";", "\t", "|")
 
 
 _XLSX_EXT = (".xlsx", ".xlsm")
-
-
-def _decode(data: bytes, name: str) -> str:
-    """Text of a CSV: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030/GBK, else detected."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    # Chinese ERP exports are GBK/GB18030; accept that reading when it gives plausible text
-    try:
-        text = data.decode("gb18030")
-        if _plausible(text):
-            return text
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-        best = from_bytes(data[:200_000]).best()
-        enc = best.encoding if best else None
-        if enc:
-            return data.decode(enc)
-    except (UnicodeDecodeError, LookupError):
-        pass
-    raise ImportRejected(t("io.file.encoding"), where=name)
-
-
-def _plausible(text: str) -> bool:
-    """Mostly ASCII, CJK and full-width punctuation: not a Latin-1 file misread as GB18030."""
-    odd = sum(1 for ch in text if ord(ch) > 127 and not ("\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
-                                                         or "\uff00" <= ch <= "\uffef"))
-    return odd <= len(text) // 500
+_OLD_EXT = (".xls", ".et", ".ods", ".numbers")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # an .xls, or an encrypted .xlsx
 
 
 def _delimiter(header_line: str) -> str:
@@ -66,31 +31,64 @@ def _delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(data: bytes, name: str) -> pd.DataFrame:
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ImportRejected(t("io.file.not_table"), where=name)
-    text = _decode(data, name)
+def _unterminated_line(text: str, sep: str, record: int) -> int:
+    """The line on which record `record` (0 = the header) starts: where the open quote is."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    line = 1
+    try:
+        for _ in range(record):
+            next(reader)
+            line = reader.line_num + 1
+    except (StopIteration, csv.Error):
+        pass
+    return line
+
+
+def _read_csv(data: bytes, name: str, limits: Limits) -> tuple[list[str], pd.DataFrame, str]:
+    """(header, rows as text, delimiter) of a CSV file."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(data):
+        nul = data.find(b"\x00")
+        if 0 <= nul < 4096:             # a binary file (a picture, a PDF, a zip) named .csv
+            raise ImportRejected(t("io.file.not_table"), where=name)
+        if nul >= 0:
+            raise ImportRejected(t("io.file.nul", row=data.count(b"\n", 0, nul) + 1), where=name)
+    text, _ = decode(data, name)
+    text = text.lstrip("\ufeff")
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ImportRejected(t("io.file.nul", row=text.count("\n", 0, nul) + 1), where=name)
     if not text.strip():
         raise ImportRejected(t("io.file.empty"), where=name)
-    first = text.lstrip("\ufeff").splitlines()[0]
-    sep = _delimiter(first)
-    import warnings
+    lines = text.count("\n")
+    if lines > limits.max_rows * 2 + 10:      # quoted values may hold line breaks: a bound, not the count
+        raise ImportRejected(t("io.file.rows", rows=f"{lines:,}", limit=f"{limits.max_rows:,}"), where=name)
+    sep = _delimiter(text.splitlines()[0] if text.splitlines() else "")
     try:
-        with warnings.catch_warnings():
-            # pandas only warns (and drops data) when the FIRST data row has one field too many
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, index_col=False,
-                               na_filter=False, skip_blank_lines=True, quoting=csv.QUOTE_MINIMAL)
-    except pd.errors.ParserWarning as e:
-        width = len(next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep)))
-        row = next((i for i, r in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sep), 1)
-                    if len(r) > width), "?")
-        raise ImportRejected(t("io.file.ragged", row=row, sep=repr(sep)), where=name) from e
+        header = next(csv.reader(io.StringIO(text), delimiter=sep))
+    except (csv.Error, StopIteration):
+        header = []
+    if len(header) > limits.max_columns:
+        raise ImportRejected(t("io.file.columns", columns=f"{len(header):,}", limit=f"{limits.max_columns:,}"),
+                             where=name)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+                         na_filter=False, skip_blank_lines=False, index_col=False, quoting=csv.QUOTE_MINIMAL)
     except pd.errors.ParserError as e:
-        m = re.search(r"line (\d+)", str(e))
+        msg = str(e)
+        m = re.search(r"EOF inside string starting at row (\d+)", msg)
+        if m:
+            line = _unterminated_line(text, sep, int(m.group(1)))
+            raise ImportRejected(t("io.file.unterminated", line=line), where=name) from e
+        m = re.search(r"line (\d+)", msg)
         raise ImportRejected(t("io.file.ragged", row=m.group(1) if m else "?", sep=repr(sep)), where=name) from e
     except (pd.errors.EmptyDataError, ValueError) as e:
         raise ImportRejected(t("io.file.empty"), where=name) from e
+    df = df.fillna("")
+    head = [str(h) for h in df.iloc[0].tolist()]
+    body = df.iloc[1:]
+    body.columns = range(len(head))
+    body.index = body.index - 1          # index + 2 = the row as a spreadsheet numbers it (header = 1)
+    return head, body, sep
 
 
 def cell_text(v) -> str:
@@ -107,43 +105,104 @@ def cell_text(v) -> str:
     return str(v)
 
 
-def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
-    try:
-        df = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object, engine=_XLSX_ENGINE)
-    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise ImportRejected(t("io.file.bad_xlsx", error=str(e).splitlines()[0][:120]), where=name) from e
-    df.columns = [cell_text(c) for c in df.columns]
-    return df.map(cell_text) if len(df) else df.astype(str)
+def _read_xlsx(data: bytes, name: str, limits: Limits) -> tuple[list[str], pd.DataFrame]:
+    """(header, rows as text) of an .xlsx's first sheet, measured first, read in a child process."""
+    from lib.store.imports import xlsx
+    sheet = xlsx.measure(data, name, limits)
+    rows = xlsx.read_cells(data, name, sheet, limits)
+    first = next((i for i, r in enumerate(rows) if any(str(v).strip() for v in r)), None)
+    if first is None:
+        raise ImportRejected(t("io.file.empty"), where=name)
+    width = max(len(r) for r in rows[first:])
+    rows = [list(r) + [""] * (width - len(r)) for r in rows[first:]]
+    body = pd.DataFrame(rows[1:], columns=range(width), dtype=object)
+    body.index = range(first, first + len(rows) - 1)    # index + 2 = the sheet's own row number
+    return [str(h) for h in rows[0]], body.astype(str) if len(body) else body
 
 
-def read_file(data: bytes, name: str) -> pd.DataFrame:
+def _columns(head: list[str], body: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Header names on the rows: blank columns dropped, a value without a header or a header given
+    twice refused by name."""
+    keep, seen = [], {}
+    for i, h in enumerate(head):
+        blank = len(body) == 0 or not (body[i].astype(str).str.strip() != "").any()
+        label = h.strip()
+        if not label:
+            if blank:
+                continue
+            raise ImportRejected(t("io.file.no_header", column=_letters(i + 1)), where=name)
+        key = _norm(label)
+        if key in seen:
+            raise ImportRejected(t("io.file.same_header", header=label, a=_letters(seen[key] + 1),
+                                   b=_letters(i + 1)), where=name)
+        seen[key] = i
+        keep.append(i)
+    if not keep:
+        raise ImportRejected(t("io.file.empty"), where=name)
+    df = body[keep].copy()
+    df.columns = [head[i].strip() for i in keep]
+    return df
+
+
+def _letters(n: int) -> str:
+    """A column number as spreadsheet letters (1 = A, 28 = AB)."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _check_cells(df: pd.DataFrame, name: str, limits: Limits) -> None:
+    if len(df) > limits.max_rows:
+        raise ImportRejected(t("io.file.rows", rows=f"{len(df):,}", limit=f"{limits.max_rows:,}"), where=name)
+    if len(df.columns) > limits.max_columns:
+        raise ImportRejected(t("io.file.columns", columns=f"{len(df.columns):,}", limit=f"{limits.max_columns:,}"),
+                             where=name)
+    for col in df.columns:
+        lengths = df[col].str.len()
+        if len(lengths) and lengths.max() > limits.max_cell_chars:
+            at = lengths.idxmax()
+            raise ImportRejected(t("io.file.cell_too_long", row=int(at) + 2, column=col,
+                                   chars=f"{int(lengths.max()):,}", limit=f"{limits.max_cell_chars:,}"), where=name)
+
+
+def read_file(data: bytes, name: str, limits: Limits | None = None) -> pd.DataFrame:
     """The file's table as text cells ('' for blank), header row as column names.
 
-    CSV: UTF-8 (BOM or not), UTF-16 with BOM, GB18030/GBK; delimiter , ; tab or |.
-    XLSX: the first sheet; dates become YYYY-MM-DD. Anything else is refused with a message.
+    Measured before it is parsed (lib.store.imports.limits): size, rows, columns, cell length;
+    an .xlsx also its unzipped size and its first sheet's extent, and its cells are read in a
+    separate process. CSV: the encoding found with confidence (lib.store.imports.encoding);
+    delimiter , ; tab or |, recorded in `attrs["delimiter"]` (None for .xlsx). The index + 2 is
+    the row number a spreadsheet shows (the header is row 1). Anything else is refused with a message.
     """
+    limits = limits or current_limits()
     ext = Path(name).suffix.lower()
     if not data or not data.strip():
         raise ImportRejected(t("io.file.empty"), where=name)
-    if data[:2] == b"PK" or ext in _XLSX_EXT:
-        if data[:2] != b"PK":
-            raise ImportRejected(t("io.file.not_table"), where=name)
-        df = _read_xlsx(data, name)
+    if len(data) > limits.max_bytes:
+        raise ImportRejected(t("io.file.too_large", mb=f"{len(data) / MB:,.1f}", limit=f"{limits.max_bytes / MB:,.0f}"),
+                             where=name)
+    sep = None
+    if data[:2] == b"PK":
+        head, body = _read_xlsx(data, name, limits)
+    elif data.startswith(_OLE):
+        key = "io.file.xlsx_ole" if ext in _XLSX_EXT else "io.file.old_excel"
+        raise ImportRejected(t(key, ext=ext or ".xls"), where=name)
+    elif ext in _XLSX_EXT:
+        raise ImportRejected(t("io.file.not_table"), where=name)
     elif ext in (".csv", ".txt", ".tsv", ""):
-        df = _read_csv(data, name)
-    elif ext in (".xls", ".et", ".ods", ".numbers"):
+        head, body, sep = _read_csv(data, name, limits)
+    elif ext in _OLD_EXT:
         raise ImportRejected(t("io.file.old_excel", ext=ext), where=name)
     else:
         raise ImportRejected(t("io.file.not_table"), where=name)
-    # drop columns with no header and no values (spreadsheet residue) and fully blank rows
-    keep = [c for c in df.columns if not (str(c).strip() == "" or str(c).startswith("Unnamed:"))
-            or (df[c].astype(str).str.strip() != "").any()]
-    df = df[keep]
-    if len(df.columns) == 0:
-        raise ImportRejected(t("io.file.empty"), where=name)
-    df = df[(df.astype(str).apply(lambda s: s.str.strip()) != "").any(axis=1)] if len(df) else df
+    df = _columns(head, body, name)
+    _check_cells(df, name, limits)
+    df = df[(df.apply(lambda s: s.str.strip()) != "").any(axis=1)] if len(df) else df
     if df.empty:
         raise ImportRejected(t("io.file.no_rows"), where=name)
+    df.attrs["delimiter"] = sep
     return df
 
 

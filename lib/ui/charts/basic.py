@@ -7,6 +7,11 @@ from `theme`, causes from `theme.CAUSE`, and a stable colour per customer/suppli
 
 Builders never decide whether there is something to show: pages check `df.empty` first and
 show `widgets.empty()` instead of an empty chart.
+
+Names that come from the data (customers, suppliers, materials, lines, defect types, projects)
+go into a figure through lib.text.plot_text / plot_values: plotly.js reads tags such as <b>,
+<br> and <a href> in any text. Hover templates name a series with %{fullData.name}, never by
+pasting the name in. A click on a bar returns the escaped name; lib.ui.section.figure unescapes it.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.sections.kpi import rag
+from lib.text import plot_text, plot_values
 from lib.ui import theme
 
 # A qualitative palette without the RAG red/green, so series are never read as good/bad.
@@ -89,10 +95,10 @@ def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_tit
     d = df.sort_values(x)
     fig = go.Figure()
     fmt = ".1%" if pct else ",.1f"
-    for col, label, colour in series:
-        fig.add_scatter(x=d[x], y=d[col], name=label, mode="lines+markers", connectgaps=False,
+    for col, label, colour in series:       # a label may be a supplier or a line
+        fig.add_scatter(x=d[x], y=d[col], name=plot_text(label), mode="lines+markers", connectgaps=False,
                         line=dict(color=colour, width=4), marker=dict(size=10),
-                        hovertemplate=f"%{{x}}<br>{label}: %{{y:{fmt}}}<extra></extra>")
+                        hovertemplate=f"%{{x}}<br>%{{fullData.name}}: %{{y:{fmt}}}<extra></extra>")
     if target is not None:
         fig.add_hline(y=target, line=dict(color=TARGET, dash="dash", width=2),
                       annotation_text=target_label or "", annotation_position="top left",
@@ -117,7 +123,7 @@ def pareto(df: pd.DataFrame, category: str, value: str, *, x_title: str, y_title
     d = df.sort_values([value, category], ascending=[False, True]).reset_index(drop=True)
     total = d[value].sum()
     cum = d[value].cumsum() / total if total else d[value] * 0
-    names = [category_labels.get(c, c) if category_labels else c for c in d[category]]
+    names = plot_values(category_labels.get(c, c) if category_labels else c for c in d[category])
     cols = [(colours or {}).get(c) or colour_for(c) for c in d[category]]
     fig = go.Figure()
     fig.add_bar(x=names, y=d[value], marker_color=cols, name=y_title, showlegend=False,
@@ -148,7 +154,7 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, y_tit
         cols = colour or theme.GAP
     whole = bool(len(d)) and bool((d[value].fillna(0) % 1 == 0).all())
     fmt = ".1%" if pct else (",.0f" if whole else ",.1f")
-    fig = go.Figure(go.Bar(x=d[value], y=d[label].astype(str), orientation="h", marker_color=cols,
+    fig = go.Figure(go.Bar(x=d[value], y=plot_values(d[label].astype(str)), orientation="h", marker_color=cols,
                            text=[format(v, fmt) for v in d[value]], textposition="auto", textangle=0,
                            hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra></extra>"))
     if pct:
@@ -177,12 +183,12 @@ def stacked_bars(df: pd.DataFrame, x: str, stack: str, value: str, *, x_title: s
     auto = distinct_colours([s for s in keep if s != other_label and s not in (colours or {})])
     for s in keep:
         part = d[d[stack] == s].sort_values(x)
-        name = (stack_labels or {}).get(s, s)
+        name = (stack_labels or {}).get(s, s)      # e.g. a customer's name
         colour = "#bab0ac" if s == other_label else ((colours or {}).get(s) or auto[str(s)])
-        fig.add_bar(x=part[x], y=part[value], name=str(name), marker_color=colour,
-                    hovertemplate=f"%{{x}}<br>{name}: %{{y:,.0f}}<extra></extra>")
+        fig.add_bar(x=plot_values(part[x]), y=part[value], name=plot_text(name), marker_color=colour,
+                    hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(categoryorder="array", categoryarray=sorted(d[x].unique()))
+    fig.update_xaxes(categoryorder="array", categoryarray=plot_values(sorted(d[x].unique())))
     fig.update_yaxes(rangemode="tozero")
     return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
 
@@ -223,9 +229,9 @@ def rate_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, target:
     d = d.iloc[::-1]                     # plotly draws the first row at the bottom
     colours = [theme.RAG[rag(v, target, True, band)] if target is not None else theme.ACTUAL for v in d[value]]
     fig = go.Figure(go.Bar(
-        x=d[value], y=d[label].astype(str), orientation="h", marker_color=colours,
+        x=d[value], y=plot_values(d[label].astype(str)), orientation="h", marker_color=colours,
         text=[f"{v:.1%}" for v in d[value]], textposition="inside", insidetextanchor="end",
-        customdata=d[[hover]].to_numpy() if hover else None,
+        customdata=[[plot_text(h)] for h in d[hover]] if hover else None,
         hovertemplate="%{y}: %{x:.1%}" + ("<br>%{customdata[0]}" if hover else "") + "<extra></extra>"))
     if target is not None:
         fig.add_vline(x=target, line=dict(color=TARGET, dash="dash", width=2),
@@ -258,9 +264,9 @@ def diverging_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, to
     d = d.iloc[::-1]
     colours = [theme.RAG["red"] if v > 0 else theme.RAG["green"] for v in d[value]]
     fig = go.Figure(go.Bar(
-        x=d[value], y=d[label].astype(str), orientation="h", marker_color=colours,
+        x=d[value], y=plot_values(d[label].astype(str)), orientation="h", marker_color=colours,
         text=[f"{v:+,.0f}" for v in d[value]], textposition="outside", cliponaxis=False,
-        customdata=d[[hover]].to_numpy() if hover else None,
+        customdata=[[plot_text(h)] for h in d[hover]] if hover else None,
         hovertemplate="%{y}: %{x:+,.0f}" + ("<br>%{customdata[0]}" if hover else "") + "<extra></extra>"))
     fig.add_vline(x=0, line=dict(color=theme.CUMULATIVE, width=1))
     reach = float(d[value].abs().max() or 1) * 1.35      # room for the outside labels on both sides
@@ -280,7 +286,7 @@ def gantt(df: pd.DataFrame, *, row: str, plan_start: str, plan_end: str, actual_
     Rows are drawn top to bottom in the frame's order.
     """
     d = df.reset_index(drop=True)
-    rows = d[row].astype(str).tolist()
+    rows = plot_values(d[row].astype(str))     # project and milestone names
     fig = go.Figure()
     ms = 86_400_000
     p0, p1 = pd.to_datetime(d[plan_start]), pd.to_datetime(d[plan_end])

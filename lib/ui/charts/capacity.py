@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.i18n import t
+from lib.text import plot_text, plot_values
 from lib.ui import theme
 
 BAND_ORDER = ("none", "ok", "tight", "risk", "over")
@@ -60,6 +61,7 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
     """Work center (rows) x period (columns), coloured by load band; hover shows load and
     capacity hours and past-due hours; a ⚠ marks cells holding past-due load. `legend` adds a
     colour bar naming the bands (off where the page shows band_legend_html above the chart).
+    Work center codes are stored text: escaped (plot_text), so a clicked cell's y is too.
 
     `df` is capacity.load's frame (work_center, period, load_hours, capacity_hours, load_pct,
     overdue_hours, band)."""
@@ -77,13 +79,13 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
                 flag = "⚠" if r["overdue_hours"] > 1e-9 else ""
                 tr.append(flag + (_pct(r["load_pct"]) if r["load_hours"] > 1e-9 or r["capacity_hours"] > 0 else ""))
                 over = t("capacity.hover.overdue", hours=f"{r['overdue_hours']:,.1f}") if flag else ""
-                hr.append(t("capacity.hover", wc=w, period=names[p], load=f"{r['load_hours']:,.1f}",
+                hr.append(t("capacity.hover", wc=plot_text(w), period=names[p], load=f"{r['load_hours']:,.1f}",
                             cap=f"{r['capacity_hours']:,.1f}", pct=t(f"capacity.band.{r['band']}") + " · " + _pct(r["load_pct"]),
                             overdue=over))
             else:
                 zr.append(0.5)
                 tr.append("")
-                hr.append(f"{w} · {names[p]}")
+                hr.append(f"{plot_text(w)} · {names[p]}")
         z.append(zr)
         text.append(tr)
         hover.append(hr)
@@ -92,7 +94,7 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
     show_text = show_text and len(periods) <= 40
     size = 18 if len(periods) <= 14 else 15 if len(periods) <= 20 else 12
     fig = go.Figure(go.Heatmap(
-        z=z, x=[names[p] for p in periods], y=wcs, text=text if show_text else None,
+        z=z, x=[names[p] for p in periods], y=plot_values(wcs), text=text if show_text else None,
         texttemplate="%{text}" if show_text else None, textfont=dict(size=size),
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         colorscale=_band_scale(), zmin=0, zmax=n, showscale=legend, xgap=2, ygap=2,
@@ -102,7 +104,7 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
     # on_select sets): an invisible marker on each cell centre makes a click select the cell
     xs = [names[p] for p in periods]
     fig.add_trace(go.Scatter(
-        x=[x for _ in wcs for x in xs], y=[w for w in wcs for _ in xs], mode="markers",
+        x=[x for _ in wcs for x in xs], y=[plot_text(w) for w in wcs for _ in xs], mode="markers",
         marker=dict(size=24, opacity=0, color="#000000"), showlegend=False,
         hovertext=[h for row in hover for h in row], hovertemplate="%{hovertext}<extra></extra>"))
     theme.layout(fig, title=title, x_title=t("capacity.x"), y_title=t("capacity.y"),
@@ -120,7 +122,7 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
 def gantt(steps: pd.DataFrame, requested=None, promised=None) -> go.Figure:
     """The inquiry's steps as bars from start to finish (whole days), with the requested date."""
     fig = go.Figure()
-    labels = [f"{int(r.step)} · {r.work_center}" for r in steps.itertuples()]
+    labels = [f"{int(r.step)} · {plot_text(r.work_center)}" for r in steps.itertuples()]
     start = pd.to_datetime(steps["start"])
     finish = pd.to_datetime(steps["finish"]) + pd.Timedelta(days=1)
     fig.add_trace(go.Bar(
@@ -142,7 +144,7 @@ def gantt(steps: pd.DataFrame, requested=None, promised=None) -> go.Figure:
 def load_with_inquiry(df: pd.DataFrame) -> go.Figure:
     """Stacked weekly load (existing + this inquiry) against capacity, per affected work center.
     `df`: work_center, period, load_hours, inquiry_hours, capacity_hours."""
-    x = [df["work_center"], [period_display(p) for p in df["period"]]]
+    x = [plot_values(df["work_center"]), [period_display(p) for p in df["period"]]]
     fig = go.Figure([
         go.Bar(x=x, y=df["load_hours"], name=t("capacity.col.load"), marker_color=theme.PLAN),
         go.Bar(x=x, y=df["inquiry_hours"], name=t("promise.load.inquiry"), marker_color=theme.LOAD_BAND["risk"]),

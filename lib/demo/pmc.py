@@ -147,4 +147,6 @@ OPERATIONS_SQL = """
 def operations(tx, as_of) -> int:
     """Write how far the open lines have got (order_operations); returns the rows written."""
     tx.execute(OPERATIONS_SQL, [as_of, as_of, as_of])
-    return int(tx.query("SELECT count(*) FROM order_operations").iloc[0, 0])
+    n = int(tx.query("SELECT count(*) FROM order_operations").iloc[0, 0])
+    tx.audit("generate", "order_operations", None, None, None, n)
+    return n

@@ -33,19 +33,22 @@ import pandas as pd
 
 from lib import settings
 from lib.plan.grid import (  # noqa: F401 - WhatIf and Grid are part of this module's interface
+    BY,
     NO_WHATIF,
     Grid,
     WhatIf,
     as_date,
     capacity_grid,
+    check_by,
     line_params,
     open_lines_sql,
+    period_label,
+    period_start,
     step_hours,
     step_progress,
 )
 
 BANDS = ("ok", "tight", "risk", "over")
-BY = ("day", "week", "month")
 VIEWS = ("required", "planned")     # infinite capacity backward / finite capacity by priority (lib.plan.planned)
 
 
@@ -76,38 +79,10 @@ def bands(load_hours: np.ndarray, capacity_hours: np.ndarray) -> np.ndarray:
     return out
 
 
-def period_label(day: date, by: str) -> str:
-    """The bucket label of a day: 2026-12-14, 2026-W51 or 2026-12.
-
-    >>> period_label(date(2026, 12, 28), "week"), period_label(date(2026, 12, 28), "month")
-    ('2026-W53', '2026-12')
-    """
-    if by == "day":
-        return day.isoformat()
-    if by == "week":
-        y, w, _ = day.isocalendar()
-        return f"{y}-W{w:02d}"
-    return f"{day.year}-{day.month:02d}"
-
-
-def period_start(day: date, by: str) -> date:
-    """The first day of the bucket holding `day`."""
-    if by == "week":
-        return day - timedelta(days=day.weekday())
-    if by == "month":
-        return day.replace(day=1)
-    return day
-
-
 def _register(con, name: str, df: pd.DataFrame) -> None:
     """Register a DataFrame as a view on `con` (after finishing any pending result)."""
     con.execute("SELECT 1").fetchall()
     con.register(name, df)
-
-
-def _check_by(by: str) -> None:
-    if by not in BY:
-        raise ValueError(f"by is one of {', '.join(BY)}, not {by!r}")
 
 
 # ---------------------------------------------------------------------------- capacity grid
@@ -280,7 +255,7 @@ def load(con, as_of: date, by: str = "week", weeks: int | None = None, end: date
     "planned" (finite capacity by priority, lib.plan.planned; overdue_hours are the hours of
     projected late lines; it never exceeds capacity, and ends at the planning horizon).
     """
-    _check_by(by)
+    check_by(by)
     if view not in VIEWS:
         raise ValueError(f"view is one of {', '.join(VIEWS)}, not {view!r}")
     end = end or horizon_end(con, as_of, weeks)
@@ -360,7 +335,7 @@ def drilldown(con, as_of: date, work_center: str, period_start_day: date, by: st
     """The order lines and steps that make one cell (work center x bucket): order, line,
     customer, product, remaining qty, due date, step, first and last day in the bucket, hours,
     overdue hours; largest first."""
-    _check_by(by)
+    check_by(by)
     first = period_start(period_start_day, by)
     last = {"day": first, "week": first + timedelta(days=6),
             "month": (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)}[by]

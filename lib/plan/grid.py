@@ -8,7 +8,7 @@ the row for all work centers, ''); a what-if's rows replace stored ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -145,3 +145,34 @@ def step_hours(qty, shipped, done, setup, run) -> tuple["np.ndarray", "np.ndarra
     open_ = left > 1e-9
     hours = np.where(open_, np.where(np.asarray(done, float) > 0, 0.0, setup) + np.asarray(run, float) * left, 0.0)
     return hours, open_
+
+
+BY = ("day", "week", "month")
+
+
+def period_label(day: date, by: str) -> str:
+    """The bucket label of a day: 2026-12-14, 2026-W51 or 2026-12.
+
+    >>> period_label(date(2026, 12, 28), "week"), period_label(date(2026, 12, 28), "month")
+    ('2026-W53', '2026-12')
+    """
+    if by == "day":
+        return day.isoformat()
+    if by == "week":
+        y, w, _ = day.isocalendar()
+        return f"{y}-W{w:02d}"
+    return f"{day.year}-{day.month:02d}"
+
+
+def period_start(day: date, by: str) -> date:
+    """The first day of the bucket holding `day`."""
+    if by == "week":
+        return day - timedelta(days=day.weekday())
+    if by == "month":
+        return day.replace(day=1)
+    return day
+
+
+def check_by(by: str) -> None:
+    if by not in BY:
+        raise ValueError(f"by is one of {', '.join(BY)}, not {by!r}")

@@ -622,9 +622,8 @@ def drilldown(con, as_of: date, work_center: str, period_start_day: date, by: st
     line's projected finish: order_no, line_no, customer, product, qty, due_date, step,
     first_day, last_day (its days in the bucket), hours, projected_finish, status, days_late,
     line_id; largest first."""
-    from lib.plan import capacity
-    capacity._check_by(by)
-    first = capacity.period_start(period_start_day, by)
+    grid.check_by(by)
+    first = grid.period_start(period_start_day, by)
     last = {"day": first, "week": first + timedelta(days=6),
             "month": (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)}[by]
     p = plan(con, as_of, whatif)

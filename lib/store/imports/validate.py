@@ -197,6 +197,8 @@ def _zero_problems(spec: TableSpec, present: list[str], typed: str) -> list[str]
     """A new key that is a stored key without its leading zeros (or with more): a spreadsheet's doing."""
     if spec.id and spec.id in spec.names:
         return []
+    if spec.line_ref and "order" in spec.key:
+        return []        # order + line are stored as the line's id: an unknown line is reported as such
     keys = [spec.column(k) for k in spec.key]
     texts = [k for k in keys if k.kind == "text"]
     if not texts or any(k.name not in present for k in keys):

@@ -190,14 +190,30 @@ def _keeps_the_plan(db, product: str, qty: float, day: date, promised: date, bef
 def quote(rule: str, con, product: str, qty: float, day: date, db=None) -> date:
     if rule == "a":
         return day + timedelta(days=_fixed_days(product))
-    if rule == "g":
-        first = quote("c", con, product, qty, day)
+    if rule in ("g", "h", "i"):
+        d = _in_priority(con, product, qty, day, db, "c" if rule == "g" else "d")
+        return d + timedelta(days=1 if rule == "i" else 0)
+    return _quote(rule, con, product, qty, day)
+
+
+def _in_priority(con, product, qty, day, db, base):
+    """Rules (g), (h): the base rule's date, moved later until accepting the inquiry at it (as an
+    order line due then, planned in its due-date place) keeps it and every line the plan had on
+    time on time."""
+    first = _quote(base, con, product, qty, day)
+    planned.BACKWARD = base != "d"
+    try:
         p = planned.build(con, day)
         before = set(p.lines.loc[p.lines["status"].isin(["on_time", "forward"]), "order_no"])
         for k in range(60):
             if _keeps_the_plan(db, product, qty, day, first + timedelta(days=k), before):
                 return first + timedelta(days=k)
         return first + timedelta(days=60)
+    finally:
+        planned.BACKWARD = True
+
+
+def _quote(rule: str, con, product: str, qty: float, day: date) -> date:
     build = promise.build_matrix
     if rule == "b":
         promise.build_matrix = _required_matrix
@@ -427,7 +443,9 @@ def summarise(rule, load, lines, stats, bottleneck, measure_from, measure_to, en
 RULE_NAMES = {"a": "(a) fixed lead time", "b": "(b) infinite capacity", "c": "(c) finite capacity",
               "d": "(d) finite, open lines as soon as possible",
               "e": "(e) finite + 1 day shipping buffer", "f": "(f) finite, 15 % of capacity kept free",
-              "g": "(g) finite, kept in due-date priority"}
+              "g": "(g) finite, kept in due-date priority",
+              "h": "(h) finite, open lines as soon as possible, kept in due-date priority",
+              "i": "(i) = (h) + 1 day shipping buffer"}
 
 
 def main() -> None:

@@ -63,7 +63,10 @@ FORWARD = 1        # placed forward from today and still finishing by its due da
 LATE = 2           # placed forward, finishing after its due date
 UNPLANNED = 3      # a step cannot be covered within the horizon: takes no hours
 STATUS = {ON_TIME: "on_time", FORWARD: "forward", LATE: "late", UNPLANNED: "unplanned"}
-BACKWARD = True    # open lines try the on-time (backward) placement first, as DESIGN.md says
+# Open lines try the on-time (backward) placement first, as DESIGN.md says. False places every
+# line forward from today in priority order instead (as a shop dispatching by due date runs
+# them): only bench/promise_sim.py sets it, to measure that rule beside DESIGN's.
+BACKWARD = True
 
 
 # ---------------------------------------------------------------------------- the kernel

@@ -81,7 +81,7 @@ def main() -> None:
     ap.add_argument("--baseline-lines", type=int, default=10_000,
                     help="lines the plain loop plans (it is slow: minutes for all of them)")
     args = ap.parse_args()
-    db = Database(large_db(args.db), migrate=False)
+    db = Database(large_db(args.db))          # brings an older file up to date (migrations)
     with db.cursor() as cur:
         t_cold, p = timed(lambda: planned.plan(cur, AS_OF))
         t_cached, _ = timed(lambda: planned.plan(cur, AS_OF), args.runs)

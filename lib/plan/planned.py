@@ -530,29 +530,33 @@ def build(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), end: d
     """The planned load of the open lines as of `as_of` (what-if calendar and due dates
     applied; `exclude_lines` left out, e.g. a line being re-quoted)."""
     end = end or horizon_end(con, as_of)
-    lines = con.execute(_lines_sql(), grid.line_params(whatif, exclude_lines)).df()
-    rout = con.execute("""SELECT product, step, work_center, setup_hours, run_hours_per_unit,
-                                 greatest(lead_days, 1) AS lead FROM routings ORDER BY product, step""").df()
+    params = grid.line_params(whatif, exclude_lines)
+    lines = con.execute(_lines_sql(), params).df()
     lines["due"] = pd.to_datetime(lines["due"])
+    extra = [r[0] for r in con.execute("SELECT DISTINCT work_center FROM routings").fetchall()]
     # a line due after the horizon is still planned backward from its due date
     last = max(end, lines["due"].max().date()) if len(lines) else end
-    g = grid.capacity_grid(con, as_of, last, whatif, extra=set(rout["work_center"]))
-    steps = lines[["line_id", "product", "qty", "shipped_qty"]].reset_index(names="li").merge(
-        rout, on="product", how="inner", sort=False)
-    steps = steps.sort_values(["li", "step"], kind="stable").reset_index(drop=True)
+    g = grid.capacity_grid(con, as_of, last, whatif, extra=set(extra))
+    # every line's steps in priority and routing order, with its grid row (read set-wise: a
+    # large factory has a quarter of a million of them)
+    st = con.execute(f"""
+        WITH l AS ({_lines_sql()}), p AS (SELECT l.*, (row_number() OVER (ORDER BY l.due, l.order_date, l.order_no, l.line_no) - 1)::BIGINT AS li FROM l)
+        SELECT p.li, r.step, (list_position(?::VARCHAR[], r.work_center) - 1)::BIGINT AS w, p.qty, p.shipped_qty,
+               coalesce(o.qty_done, 0) AS done, r.setup_hours, r.run_hours_per_unit, greatest(r.lead_days, 1) AS lead
+        FROM p JOIN routings r USING (product)
+        LEFT JOIN order_operations o ON o.line_id = p.line_id AND o.step = r.step
+        ORDER BY p.li, r.step""", [*params, list(g.work_centers)]).fetchnumpy()
     # only what is left: steps done for the line's whole qty are not planned again
-    hours, open_ = grid.step_hours(steps["qty"], steps["shipped_qty"],
-                                   grid.step_progress(con, steps["line_id"], steps["step"]),
-                                   steps["setup_hours"].to_numpy(float), steps["run_hours_per_unit"])
-    steps = steps.assign(hours=hours)[open_].reset_index(drop=True)
+    hours, open_ = grid.step_hours(st["qty"], st["shipped_qty"], st["done"], st["setup_hours"], st["run_hours_per_unit"])
+    li = np.asarray(st["li"], np.int64)[open_]
     # a line with every step done is only waiting to ship: nothing to plan
-    keep = np.unique(steps["li"].to_numpy(np.int64))
+    keep = np.unique(li)
     lines = lines.iloc[keep].reset_index(drop=True)
-    steps["li"] = np.searchsorted(keep, steps["li"].to_numpy(np.int64))
-    s_line = steps["li"].to_numpy(np.int64)
-    s_wc = np.array([g.row(w) for w in steps["work_center"]], dtype=np.int64) if len(steps) else np.zeros(0, np.int64)
-    s_hours = steps["hours"].to_numpy(float)
-    s_lead = steps["lead"].to_numpy(np.int64)
+    s_line = np.searchsorted(keep, li).astype(np.int64)
+    s_wc = np.asarray(st["w"], np.int64)[open_]
+    s_hours = np.asarray(hours, float)[open_]
+    s_lead = np.asarray(st["lead"], np.int64)[open_]
+    s_step_all = np.asarray(st["step"], np.int64)[open_]
     l_n = np.bincount(s_line, minlength=len(lines)).astype(np.int64)
     l_first = (np.cumsum(l_n) - l_n).astype(np.int64)
     l_due = ((lines["due"] - pd.Timestamp(as_of)).dt.days.to_numpy(np.int64) if len(lines)
@@ -562,12 +566,12 @@ def build(con, as_of: date, whatif: WhatIf = NO_WHATIF, exclude_lines=(), end: d
         np.ascontiguousarray(g.cap, dtype=np.float64), cnt, wd, l_due, l_first, l_n, s_wc, s_hours, s_lead,
         (end - as_of).days, EPS, 1 << 62, BACKWARD)
     planned = status != UNPLANNED
-    lines["status"] = [STATUS[int(s)] for s in status]
+    lines["status"] = np.array([STATUS[k] for k in sorted(STATUS)], dtype=object)[status]
     lines["finish"] = pd.Series(pd.Timestamp(as_of) + pd.to_timedelta(np.where(planned, finish, 0), unit="D")
                                 ).where(planned).to_numpy()
     lines["late_days"] = pd.array(np.where(status == LATE, finish - l_due, 0), dtype="Int64")
     lines.loc[~planned, "late_days"] = pd.NA
-    s_step = steps["step"].to_numpy(np.int64)
+    s_step = s_step_all
     at = np.where(which >= 0, which, 0)
     names = np.array(g.work_centers, dtype=object)
     lines["work_center"] = names[s_wc[at]] if len(s_wc) else np.array([], dtype=object)

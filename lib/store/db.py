@@ -477,8 +477,22 @@ _COMMITS: dict[str, int] = {}
 _COMMITS_LOCK = threading.Lock()
 
 
+# the store a postgresql:// URL opens (lib.store.postgres registers itself: lib/store/__init__.py)
+URL_STORES: dict[str, type] = {}
+
+
 class Database:
-    """A DuckDB database file (or ":memory:") with Tandem's schema, opened once."""
+    """A DuckDB database file (or ":memory:") with Tandem's schema, opened once; a
+    postgresql:// URL opens the PostgreSQL store instead (lib.store.postgres)."""
+
+    def __new__(cls, path: str | Path = ":memory:", *args, **kwargs):
+        if cls is Database and isinstance(path, str) and "://" in path:
+            store = URL_STORES.get(path.split("://", 1)[0])
+            if store is None:
+                raise DatabaseUnavailable(f"{path.split('://', 1)[0]}:// is not a database Tandem can open; "
+                                          "use a DuckDB file path or a postgresql:// URL.")
+            return super().__new__(store)
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path = ":memory:", *, migrate: bool = True, read_only: bool = False):
         self.path = str(path)

@@ -135,13 +135,18 @@ def migration_ddl(step: Path) -> tuple[list[str], list[str], list[str]]:
     import duckdb
     found = duckdb.extract_statements(step.read_text(encoding="utf-8"))
     texts = [s.query for s in found]
-    schema = [s.query for s in found if s.type.name in ("CREATE", "ALTER", "DROP")]
+    schema = [s.query for s in found if s.type.name in ("CREATE", "ALTER", "DROP") or _SCHEMA_START.match(s.query)]
     override = PG_MIGRATIONS_DIR / step.name
     if override.is_file():
         pg = [s.query for s in duckdb.extract_statements(override.read_text(encoding="utf-8"))]
     else:
         pg = [pg_statement(s) for s in schema]
     return texts, schema, pg
+
+
+# DuckDB calls ALTER TABLE ... ADD COLUMN ... NOT NULL DEFAULT a MULTI statement: told by its start
+_SCHEMA_START = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(?:CREATE|ALTER|DROP)\b", re.I)
+_ALTER_TABLE = re.compile(r"^\s*(?:--[^\n]*\n\s*)*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:main\.)?(\w+)", re.I)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -823,12 +828,13 @@ class PostgresDatabase(Database):
             tx = PgTx(cur, SYSTEM, f"migration {step.stem}", None, None, capture)
             for sql in texts:
                 if sql in schema:
+                    # a table altered is sent whole: its rows may have changed shape
+                    if m := _ALTER_TABLE.match(sql):
+                        capture.replaced.add(m.group(1).lower())
                     for st in _analyse(sql):
                         for w in st.writes:
                             if w.object == "table" and w.kind == "create":
                                 capture.created.add(w.table)
-                            elif w.object == "table" and w.kind == "alter":
-                                capture.replaced.add(w.table)
                     cur.execute(sql)
                     self._pk_cache = None
                 else:                      # the gateway's own statement: no user to check

@@ -43,7 +43,7 @@ def open_db(args, *, must_exist: bool = True):
     """The database named by --db, opened once; refuses a missing file unless must_exist=False."""
     from lib.store.db import Database
     path = args.db
-    if must_exist and path != ":memory:" and not Path(path).exists():
+    if must_exist and path != ":memory:" and "://" not in str(path) and not Path(path).exists():
         raise TandemError(f"There is no database at {path}. Create one with `python -m lib init --demo` "
                           "or `python -m lib init --empty`.", title="No database")
     return Database(path)

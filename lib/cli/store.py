@@ -11,7 +11,8 @@ from pathlib import Path
 
 from lib.cli.common import Group, open_db, parse_date
 from lib.errors import TandemError
-from lib.store.backup import replace_file
+from lib.store.backup import build_path, database_exists, replace_database
+from lib.store.postgres import is_url
 
 group = Group()
 command = group.command
@@ -31,13 +32,13 @@ def _init_args(p):
 
 @command("init", "create the database (demo factory or empty)", _init_args)
 def cmd_init(args) -> int:
-    path = Path(args.db)
-    if path.exists() and not args.force:
+    path = args.db if is_url(args.db) else Path(args.db)   # a PostgreSQL plant: built in DuckDB, then copied
+    if database_exists(args.db) and not args.force:
         raise TandemError(f"{path} already exists. Use --force to replace it (its data will be lost; "
                           "make a backup first with `python -m lib backup DIR`).", title="Not replaced")
     # build into a temporary file first, so a failure leaves the existing database untouched
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".new")
+    tmp = build_path(args.db)
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     for p in (tmp, Path(str(tmp) + ".wal")):
         p.unlink(missing_ok=True)
     from lib.store.db import Database
@@ -55,7 +56,7 @@ def cmd_init(args) -> int:
         db.checkpoint()
     finally:
         db.close()
-    replace_file(tmp, path)
+    replace_database(tmp, args.db)
     return 0
 
 
@@ -90,7 +91,7 @@ def _restore_args(p):
 @command("restore", "replace the database with a backup directory (all or nothing)", _restore_args)
 def cmd_restore(args) -> int:
     from lib.store.backup import restore_backup
-    r = restore_backup(Path(args.source), Path(args.db), without_manifest=args.no_manifest)
+    r = restore_backup(Path(args.source), args.db, without_manifest=args.no_manifest)
     for w in r.warnings:
         print(f"warning: {w}", file=sys.stderr)
     taken = f" (taken {r.taken_at})" if r.taken_at else " (no manifest: not verified against one)"

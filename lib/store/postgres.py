@@ -440,7 +440,7 @@ class PostgresDatabase(Database):
                 con.execute("BEGIN TRANSACTION")
                 con.execute(known[name].read_text(encoding="utf-8"))
                 con.execute("COMMIT")
-            con.execute(f"CREATE SCHEMA {self._mirror_id}")
+            con.execute(f"ATTACH ':memory:' AS {self._mirror_id}")   # names the mirror: planned.data_key
             old, self._con = self._con, con
             self._pk_cache = None
             mcur = con.cursor()

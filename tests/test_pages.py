@@ -8,6 +8,7 @@ URLS = [p.url for p in nav.PAGES]
 
 
 @pytest.mark.parametrize("url", URLS)
+@pytest.mark.both_stores(only=["overview", "sales", "capacity"])
 def test_page_runs_on_demo(monkeypatch, demo_path, url):
     at = run_page(monkeypatch, demo_path, url)
     assert not at.exception, at.exception

@@ -679,8 +679,9 @@ _INSTANCES_LOCK = threading.Lock()
 def get_db(path: str | None = None) -> Database:
     """The process's one Database for `path` (default: the `db` setting)."""
     path = str(path or settings.db_path())
+    key = f"{path}#{settings.plant()}" if "://" in path else path    # a PostgreSQL URL: one per plant
     with _INSTANCES_LOCK:
-        db = _INSTANCES.get(path)
+        db = _INSTANCES.get(key)
         if db is None:
-            db = _INSTANCES[path] = Database(path)
+            db = _INSTANCES[key] = Database(path)
         return db

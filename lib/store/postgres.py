@@ -97,6 +97,12 @@ def check_plant(plant: str) -> str:
     return name
 
 
+def _ident(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
 def _q(name: str) -> str:
     """A PostgreSQL identifier, quoted (names are checked plain identifiers)."""
     if not _IDENT.match(name):
@@ -286,6 +292,9 @@ class PostgresDatabase(Database):
         self._pk_cache: dict[str, tuple[str, ...]] | None = None
         self._thr = _local_rowid(self._con)
         self._busy = 0                            # > 0 while this process writes (under self._lock)
+        self._schema_changing = False             # a migration runs: the catalog is not kept
+        self._cols_cache: dict[str, list[str]] = {}
+        self._tables_cache: list[str] | None = None
         with self._lock:
             if migrate and not read_only:
                 self.migrate()
@@ -334,11 +343,11 @@ class PostgresDatabase(Database):
 
     # ------------------------------------------------------------------ the mirror
     def _pg_versions(self, cur) -> tuple[dict[str, tuple[int, int]], int]:
-        cur.execute(f"SELECT table_name, version, full_from FROM {self.schema}._tandem_versions")
-        versions = {r[0]: (int(r[1]), int(r[2])) for r in cur.fetchall()}
-        cur.execute(f"SELECT value FROM {self.schema}._tandem_state WHERE key = 'log_from'")
-        row = cur.fetchone()
-        return versions, int(row[0]) if row else 0
+        cur.execute(f"SELECT table_name, version, full_from FROM {self.schema}._tandem_versions UNION ALL "
+                    f"SELECT NULL, value, 0 FROM {self.schema}._tandem_state WHERE key = 'log_from'")
+        rows = cur.fetchall()
+        versions = {r[0]: (int(r[1]), int(r[2])) for r in rows if r[0] is not None}
+        return versions, max([0] + [int(r[1]) for r in rows if r[0] is None])
 
     def _catch_up(self, cur) -> None:
         """Reload what other processes committed since the mirror was last brought up to date."""
@@ -442,7 +451,7 @@ class PostgresDatabase(Database):
                 con.execute("COMMIT")
             con.execute(f"ATTACH ':memory:' AS {self._mirror_id}")   # names the mirror: planned.data_key
             old, self._con = self._con, con
-            self._pk_cache = None
+            self._forget_catalog()
             mcur = con.cursor()
             mcur.execute("BEGIN TRANSACTION")
             for t in self._tables():
@@ -480,17 +489,25 @@ class PostgresDatabase(Database):
             pass
         self._reader = _connect(self.url, autocommit=True)
 
+    def _forget_catalog(self) -> None:
+        self._pk_cache, self._tables_cache, self._cols_cache = None, None, {}
+
     def _tables(self, cur=None) -> list[str]:
         """The mirror's tables (without asking PostgreSQL first, unlike tables())."""
+        if not self._schema_changing and self._tables_cache is not None:
+            return self._tables_cache
         cur = cur or self._con
-        return [r[0] for r in cur.execute(
+        found = [r[0] for r in cur.execute(
             "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() "
             "AND NOT temporary ORDER BY 1").fetchall()]
+        if not self._schema_changing:
+            self._tables_cache = found
+        return found
 
     def _pk(self, table: str, cur=None) -> tuple[str, ...]:
         """The table's primary key columns (`cur`: a transaction's cursor, which sees the tables
         it created; its answers are not kept)."""
-        if cur is not None:
+        if cur is not None and self._schema_changing:
             row = cur.execute(
                 "SELECT constraint_column_names FROM duckdb_constraints() WHERE schema_name = 'main' "
                 "AND database_name = current_database() AND constraint_type = 'PRIMARY KEY' AND table_name = ?",
@@ -504,9 +521,15 @@ class PostgresDatabase(Database):
         return self._pk_cache.get(table, ())
 
     def _columns(self, table: str, cur=None) -> list[str]:
-        return [r[0] for r in (cur or self._con).execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND database_name = current_database() "
-            "AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+        """The table's columns in order (kept until the schema changes: migrations, a rebuild)."""
+        if self._schema_changing or table not in self._cols_cache:
+            cols = [r[0] for r in (cur or self._con).execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+                "AND database_name = current_database() AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+            if self._schema_changing:
+                return cols
+            self._cols_cache[table] = cols
+        return self._cols_cache[table]
 
     # ------------------------------------------------------------------ sequences
     def _pg_sequences(self, cur) -> dict[str, int | None]:
@@ -531,6 +554,7 @@ class PostgresDatabase(Database):
     # ------------------------------------------------------------------ writing
     def _writer_con(self):
         if self._writer is None:
+            self._pg_temps: set[str] = set()
             self._writer = _connect(self.url, autocommit=False)
             cur = _Pg(self._writer.cursor())
             cur.execute(f"SET search_path TO {self.schema}")
@@ -553,9 +577,8 @@ class PostgresDatabase(Database):
         con = self._writer_con()
         cur = _Pg(con.cursor())
         try:
-            cur.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext($1))", (f"tandem:{self.plant}",))
-            cur.fetchall()
+            cur.execute(f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', true), "
+                        "pg_advisory_xact_lock(hashtext($1))", (f"tandem:{self.plant}",))
         except Exception as e:  # noqa: BLE001
             self._rollback_pg()
             if _sqlstate(e) == "55P03":
@@ -667,11 +690,11 @@ class PostgresDatabase(Database):
             return
         self._push_sequences(pg)
         s = self.schema
-        for table, full in changed.items():
-            pg.execute(f"INSERT INTO {s}._tandem_versions (table_name, version, full_from) VALUES ($1, $2, $3) "
-                       "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version, "
-                       f"full_from = greatest(excluded.full_from, {s}._tandem_versions.full_from)",
-                       (table, commit_no, commit_no if full else 0))
+        values = ", ".join(f"('{_ident(t)}', {int(commit_no)}, {int(commit_no) if full else 0})"
+                           for t, full in changed.items())
+        pg.execute(f"INSERT INTO {s}._tandem_versions (table_name, version, full_from) VALUES {values} "
+                   "ON CONFLICT (table_name) DO UPDATE SET version = excluded.version, "
+                   f"full_from = greatest(excluded.full_from, {s}._tandem_versions.full_from)")
         pg.execute(f"INSERT INTO {s}._tandem_commits (commit_no, username, source, tables) VALUES ($1, $2, $3, $4)",
                    (commit_no, tx.user.username if tx else "system", tx.source if tx else "migration",
                     ",".join(sorted(changed))))
@@ -705,40 +728,44 @@ class PostgresDatabase(Database):
         new = _arrow(mcur, self._select(table, f"(SELECT * FROM {table} {semi})", mcur))
         old = _arrow(mcur, self._select(table, f"(SELECT * FROM ({before}) {semi})", mcur))
         on = " AND ".join(f"t.{_q(c)} = o.{_q(c)}" for c in pk)
-        pg.execute("DROP TABLE IF EXISTS _tandem_n")
-        pg.execute("DROP TABLE IF EXISTS _tandem_o")
-        pg.execute(f"CREATE TEMP TABLE _tandem_o (LIKE {s}.{t})")
-        pg.execute(f"CREATE TEMP TABLE _tandem_n (LIKE {s}.{t})")
+        n_tmp, o_tmp = self._temp_tables(pg, table)
         if old.num_rows:
-            self._ingest(pg, table, old, "_tandem_o")
-            pg.execute(f"SELECT count(*) FROM (SELECT 1 FROM {s}.{t} t JOIN _tandem_o o ON {on} FOR UPDATE OF t) x")
-            pg.fetchall()
-            pg.execute(f"SELECT {', '.join('o.' + _q(c) for c in pk)}, t.{_q(pk[0])} IS NULL FROM _tandem_o o "
-                       f"LEFT JOIN {s}.{t} t ON {on} WHERE t.{_q(pk[0])} IS NULL OR ROW(t.*) IS DISTINCT FROM ROW(o.*) "
+            self._ingest(pg, table, old, o_tmp)
+            # lock the rows, then compare them with what this transaction saw before changing them
+            pg.execute(f"WITH locked AS (SELECT t.* FROM {s}.{t} t JOIN {o_tmp} o ON {on} FOR UPDATE OF t) "
+                       f"SELECT {', '.join('o.' + _q(c) for c in pk)}, t.{_q(pk[0])} IS NULL FROM {o_tmp} o "
+                       f"LEFT JOIN locked t ON {on} WHERE t.{_q(pk[0])} IS NULL OR ROW(t.*) IS DISTINCT FROM ROW(o.*) "
                        "LIMIT 3")
             differ = pg.fetchall()
             if differ:
                 raise _conflict(table, pk, differ)
-            pg.execute(f"DELETE FROM {s}.{t} t USING _tandem_o o WHERE {on}")
-        if new.num_rows:
-            self._ingest(pg, table, new, "_tandem_n")
-            try:
-                pg.execute(f"INSERT INTO {s}.{t} SELECT * FROM _tandem_n")
-            except Exception as e:  # noqa: BLE001
-                if _sqlstate(e) == "23505":
-                    raise Conflict(f"{table}: {_first_line(e)} — another process added this record meanwhile; "
-                                   "nothing was saved. Reload and try again.") from None
-                raise
+            pg.execute(f"DELETE FROM {s}.{t} t USING {o_tmp} o WHERE {on}")
         full = n > FULL_RELOAD_ROWS and n * 3 > int(mcur.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-        if not full:
-            obj = ", ".join(f"'{c}', {_q(c)}" for c in pk)
-            cols = ", ".join(_q(c) for c in pk)
-            pg.execute(f"INSERT INTO {s}._tandem_changes (commit_no, table_name, key) "
-                       f"SELECT $1, $2, jsonb_build_object({obj}) FROM "
-                       f"(SELECT {cols} FROM _tandem_n UNION SELECT {cols} FROM _tandem_o) k", (commit_no, table))
-        pg.execute("DROP TABLE _tandem_n")
-        pg.execute("DROP TABLE _tandem_o")
+        if new.num_rows:
+            self._ingest(pg, table, new, n_tmp)
+        obj = ", ".join(f"'{c}', {_q(c)}" for c in pk)
+        cols = ", ".join(_q(c) for c in pk)
+        log = ("SELECT 0 WHERE false" if full else
+               f"INSERT INTO {s}._tandem_changes (commit_no, table_name, key) SELECT {int(commit_no)}, '{table}', "
+               f"jsonb_build_object({obj}) FROM (SELECT {cols} FROM {n_tmp} UNION SELECT {cols} FROM {o_tmp}) k")
+        try:
+            pg.execute(f"WITH i AS (INSERT INTO {s}.{t} SELECT * FROM {n_tmp}) {log}" if new.num_rows else log)
+        except Exception as e:  # noqa: BLE001
+            if _sqlstate(e) == "23505":
+                raise Conflict(f"{table}: {_first_line(e)} — another process added this record meanwhile; "
+                               "nothing was saved. Reload and try again.") from None
+            raise
         return n, full
+
+    def _temp_tables(self, pg, table: str) -> tuple[str, str]:
+        """This session's staging tables for `table`'s new and old rows (emptied at every commit
+        or rollback), created on first use."""
+        names = f"_tandem_n_{table}", f"_tandem_o_{table}"
+        if table not in self._pg_temps:
+            for name in names:
+                pg.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (LIKE {self.schema}.{_q(table)}) ON COMMIT DELETE ROWS")
+            self._pg_temps.add(table)
+        return names
 
     def _select(self, table: str, source: str, cur=None) -> str:
         """SELECT of a table's columns, in order, from `source`."""
@@ -754,10 +781,10 @@ class PostgresDatabase(Database):
 
     def _push_sequences(self, pg) -> None:
         remote = self._pg_sequences(pg)
-        for name, v in self._local_sequences().items():
-            if v is not None and name in remote and (remote[name] is None or remote[name] < v):
-                pg.execute(f"SELECT setval('{self.plant}.{name}', $1)", (v,))
-                pg.fetchall()
+        moves = [f"setval('{self.plant}.{name}', {int(v)})" for name, v in self._local_sequences().items()
+                 if v is not None and name in remote and (remote[name] is None or remote[name] < v)]
+        if moves:
+            pg.execute(f"SELECT {', '.join(moves)}")
 
     def _prune(self, pg) -> None:
         """Forget change-log rows older than LOG_KEEP; a mirror older than that reloads."""
@@ -821,6 +848,7 @@ class PostgresDatabase(Database):
         cur = self._con.cursor()
         capture = _Capture(self, cur)
         self._busy += 1
+        self._schema_changing = True
         try:
             cur.execute("BEGIN TRANSACTION")
             for sql in pg_ddl:
@@ -836,7 +864,6 @@ class PostgresDatabase(Database):
                             if w.object == "table" and w.kind == "create":
                                 capture.created.add(w.table)
                     cur.execute(sql)
-                    self._pk_cache = None
                 else:                      # the gateway's own statement: no user to check
                     capture.sql(sql)
                     cur.execute(sql)
@@ -852,12 +879,14 @@ class PostgresDatabase(Database):
             except Exception:  # noqa: BLE001
                 pass
             self._rollback_pg()
-            self._pk_cache = None
             detail = e.detail if isinstance(e, TandemError) else _first_line(e)
             raise DatabaseUnavailable(f"Migration {step.name} failed on PostgreSQL (plant {self.plant}): "
                                       f"{detail}") from e
         finally:
             self._busy -= 1
+            self._schema_changing = False
+            self._forget_catalog()
+            self._drop_writer()            # its staging tables were shaped by the old schema
             cur.close()
 
     # ------------------------------------------------------------------ whole-database operations
@@ -945,6 +974,9 @@ class PostgresDatabase(Database):
             self._writer = None
             super().close()
         _PLANTS.pop((self.url, self.plant), None)
+        from lib.store import db as _db
+        if _db._INSTANCES.get(f"{self.url}#{self.plant}") is self:
+            _db._INSTANCES.pop(f"{self.url}#{self.plant}", None)
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({self.label!r}, plant={self.plant!r})"

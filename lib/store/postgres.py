@@ -292,6 +292,9 @@ class PostgresDatabase(Database):
         self._pk_cache: dict[str, tuple[str, ...]] | None = None
         self._thr = _local_rowid(self._con)
         self._busy = 0                            # > 0 while this process writes (under self._lock)
+        self._stale: set[str] = set()             # tables whose rows differ from PostgreSQL's
+        self.retries = 0                          # replays retried after a serialisation failure
+        self._pg_temps: set[str] = set()          # staging tables the writing session holds
         self._schema_changing = False             # a migration runs: the catalog is not kept
         self._cols_cache: dict[str, list[str]] = {}
         self._tables_cache: list[str] | None = None
@@ -357,6 +360,8 @@ class PostgresDatabase(Database):
             self._reconnect_reader()
             raise DatabaseUnavailable(f"PostgreSQL at {self.label} did not answer: {_first_line(e)}") from None
         changed = {t: v for t, v in versions.items() if v[0] > self._versions.get(t, 0)}
+        for t in self._stale:              # found to differ from PostgreSQL: reloaded whole
+            changed.setdefault(t, versions.get(t, (self._versions.get(t, 0), 0)))
         if not changed:
             return
         if "schema_migrations" in changed:          # another process migrated: start again
@@ -364,7 +369,8 @@ class PostgresDatabase(Database):
             return
         tables = set(self._tables())
         full = {t for t, (v, full_from) in changed.items()
-                if full_from > self._versions.get(t, 0) or log_from > self._versions.get(t, 0) or not self._pk(t)}
+                if full_from > self._versions.get(t, 0) or log_from > self._versions.get(t, 0) or not self._pk(t)
+                or t in self._stale}
         mcur = self._con.cursor()
         try:
             mcur.execute("BEGIN TRANSACTION")
@@ -386,6 +392,7 @@ class PostgresDatabase(Database):
             mcur.close()
         for t, (v, _) in changed.items():
             self._versions[t] = v
+        self._stale -= set(changed)
         self._seen = max([self._seen] + [v for v, _ in versions.values()])
         self._generation += 1
 
@@ -554,10 +561,13 @@ class PostgresDatabase(Database):
     # ------------------------------------------------------------------ writing
     def _writer_con(self):
         if self._writer is None:
-            self._pg_temps: set[str] = set()
+            self._pg_temps = set()
             self._writer = _connect(self.url, autocommit=False)
             cur = _Pg(self._writer.cursor())
             cur.execute(f"SET search_path TO {self.schema}")
+            # each statement sees what committed before it: the plant's lock is taken first, then
+            # the mirror catches up (under REPEATABLE READ the snapshot would predate the lock)
+            cur.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED")
             self._writer.commit()
         return self._writer
 
@@ -577,8 +587,7 @@ class PostgresDatabase(Database):
         con = self._writer_con()
         cur = _Pg(con.cursor())
         try:
-            cur.execute(f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', true), "
-                        "pg_advisory_xact_lock(hashtext($1))", (f"tandem:{self.plant}",))
+            self._lock_plant(cur)
         except Exception as e:  # noqa: BLE001
             self._rollback_pg()
             if _sqlstate(e) == "55P03":
@@ -595,9 +604,16 @@ class PostgresDatabase(Database):
         self._last_poll = time.monotonic()
         return cur
 
+    def _lock_plant(self, cur) -> None:
+        """The plant's write lock, for this PostgreSQL transaction (waits up to LOCK_TIMEOUT)."""
+        cur.execute(f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', true), "
+                    "pg_advisory_xact_lock(hashtext($1))", (f"tandem:{self.plant}",))
+
     def _rollback_pg(self) -> None:
         if self._writer is None:
             return
+        # staging tables created in this transaction are gone with it (CREATE is transactional)
+        self._pg_temps.clear()
         try:
             self._writer.rollback()
         except Exception:  # noqa: BLE001 - a broken connection: open a new one next time
@@ -667,11 +683,14 @@ class PostgresDatabase(Database):
             except Exception as e:  # noqa: BLE001 - the driver's errors
                 state = _sqlstate(e)
                 if state in ("40001", "40P01") and attempt + 1 < RETRIES:
-                    self._writer.rollback()
-                    pg = _Pg(self._writer.cursor())
-                    pg.execute("SELECT pg_advisory_xact_lock(hashtext($1))", (f"tandem:{self.plant}",))
-                    pg.fetchall()
+                    # PostgreSQL undid the replay; the mirror's transaction stands. Replay it again
+                    # in a new PostgreSQL transaction: its row checks compare afresh, so a row the
+                    # other transaction changed meanwhile refuses it (Conflict) instead of being lost.
+                    self._rollback_pg()
                     time.sleep(0.05 * (attempt + 1))
+                    pg = _Pg(self._writer_con().cursor())
+                    self._lock_plant(pg)
+                    self.retries += 1
                     continue
                 raise _pg_error(e, self.label) from None
 
@@ -737,7 +756,8 @@ class PostgresDatabase(Database):
                        f"LEFT JOIN locked t ON {on} WHERE t.{_q(pk[0])} IS NULL OR ROW(t.*) IS DISTINCT FROM ROW(o.*) "
                        "LIMIT 3")
             differ = pg.fetchall()
-            if differ:
+            if differ:                     # the mirror drifted (a writer outside Tandem): reload it
+                self._stale.add(table)
                 raise _conflict(table, pk, differ)
             pg.execute(f"DELETE FROM {s}.{t} t USING {o_tmp} o WHERE {on}")
         full = n > FULL_RELOAD_ROWS and n * 3 > int(mcur.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -752,6 +772,7 @@ class PostgresDatabase(Database):
             pg.execute(f"WITH i AS (INSERT INTO {s}.{t} SELECT * FROM {n_tmp}) {log}" if new.num_rows else log)
         except Exception as e:  # noqa: BLE001
             if _sqlstate(e) == "23505":
+                self._stale.add(table)
                 raise Conflict(f"{table}: {_first_line(e)} — another process added this record meanwhile; "
                                "nothing was saved. Reload and try again.") from None
             raise

@@ -101,8 +101,10 @@ def pg_database(plant: str | None = None):
 
 def drop_pg(d) -> None:
     """Close a test's plant and empty it for the next test (creating one costs a second or more)."""
-    from lib.store.postgres import _connect, drop_plant
+    from lib.store.postgres import _PLANTS, _connect, drop_plant
     d.close()
+    for other in list(_PLANTS.values()):     # stores a test opened on further plants (the group)
+        other.close()
     con = _connect(PG_URL, autocommit=True)
     try:
         con.cursor().execute(f"""DO $$ DECLARE r record; BEGIN

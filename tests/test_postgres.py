@@ -148,3 +148,81 @@ def test_a_commit_in_one_process_is_seen_by_another_within_a_second(plant):
         assert other.wait(timeout=20) == 0, other.stderr.read()
     finally:
         other.kill()
+
+
+# ---------------------------------------------------------------------------- several plants
+
+def _period():
+    from datetime import date
+
+    from lib.filters import Filters
+    return Filters(start=date(2026, 11, 2), end=date(2026, 11, 15)), date(2026, 11, 25)
+
+
+def _shipped(d, line_id: int, promised: str, shipped: str) -> None:
+    with d.transaction(SYSTEM, source="test") as tx:
+        tx.execute("INSERT INTO order_lines (line_id, order_no, line_no, customer, product, qty, order_date, "
+                   "requested_date, promised_date, shipped_qty, status) VALUES (?, 'O1', 1, 'C1', 'P1', 10, "
+                   "'2026-10-01', ?, ?, 10, 'closed')", [line_id, promised, promised])
+        tx.execute("INSERT INTO shipments (line_id, ship_date, qty) VALUES (?, ?, 10)", [line_id, shipped])
+
+
+def _account(d, username: str) -> None:
+    with d.transaction(SYSTEM, source="test") as tx:
+        tx.insert("users", {"username": username, "display_name": username, "role": "viewer"})
+
+
+@pytest.fixture
+def two_plants(plant):
+    from tests.conftest import drop_pg, pg_database
+    other = pg_database()
+    _shipped(plant, 1, "2026-11-05", "2026-11-04")      # on time: OTD 100 %
+    _shipped(other, 1, "2026-11-05", "2026-11-09")      # late: OTD 0 %
+    yield plant, other
+    drop_pg(other)
+
+
+def test_group_overview_reads_each_plant_with_the_tiles_function(two_plants):
+    from lib.sections import group, overview
+    here, there = two_plants
+    f, as_of = _period()
+    found = dict(group.table(here, f, as_of))
+    assert list(found)[0] == here.plant and there.plant in found
+    for d in (here, there):
+        with d.cursor() as cur:
+            assert [(k.key, k.value) for k in found[d.plant]] == [(k.key, k.value) for k in overview.headline(cur, f, as_of)]
+    otd = {p: next(k.value for k in kpis if k.key == "kpi.otd") for p, kpis in found.items() if p in (here.plant, there.plant)}
+    assert otd == {here.plant: 1.0, there.plant: 0.0}
+
+
+def test_a_plant_is_read_only_by_those_with_an_account_there(two_plants):
+    from lib.people.auth import User
+    from lib.sections import group
+    here, there = two_plants
+    _account(here, "ann")
+    _account(here, "bo")
+    _account(there, "bo")
+    readable = lambda name: {p.name: p.store is not None for p in group.plants(here, User(name, "viewer"))}  # noqa: E731
+    assert readable("ann")[there.plant] is False
+    assert readable("bo")[there.plant] is True
+
+
+def test_group_command_lists_every_plant(two_plants, monkeypatch, capsys):
+    from lib.cli import main
+    here, there = two_plants
+    monkeypatch.setenv("TANDEM_PLANT", here.plant)
+    assert main(["group", "--db", PG_URL, "--as-of", "2026-11-25", "--format", "json"]) == 0
+    import json
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["plant"] for r in rows} >= {here.plant, there.plant}
+    assert {r["plant"]: r["value"] for r in rows if r["kpi"] == "otd" and r["plant"] in (here.plant, there.plant)} \
+        == {here.plant: 1.0, there.plant: 0.0}
+
+
+def test_group_page_shows_every_plant(two_plants, monkeypatch):
+    from tests.conftest import PgTarget, run_page
+    here, there = two_plants
+    at = run_page(monkeypatch, PgTarget(PG_URL, here.plant), "group")
+    assert not at.exception, at.exception
+    heads = [h.value for h in at.subheader]
+    assert any(here.plant in h for h in heads) and there.plant in heads

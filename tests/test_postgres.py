@@ -56,12 +56,24 @@ def audit_count(d) -> int:
 
 
 def test_a_write_and_its_audit_rows_reach_postgresql_together(plant):
-    before = audit_count(plant)
-    with plant.transaction(SYSTEM, source="test") as tx:
-        tx.update("customers", {"customer": "C1"}, {"name": "Acme Ltd"})
-    assert pg_rows(plant, "SELECT name FROM customers WHERE customer = 'C1'") == [("Acme Ltd",)]
-    assert pg_rows(plant, f"SELECT table_name, row_key, column_name, old_value, new_value FROM audit_log "
-                          f"ORDER BY audit_id OFFSET {before}") == [("customers", "C1", "name", "Acme", "Acme Ltd")]
+    from lib.store.postgres import PostgresDatabase
+    other = PostgresDatabase(PG_URL, plant=plant.plant, migrate=False)     # as another process has it
+    try:
+        before = audit_count(plant)
+        with plant.transaction(SYSTEM, source="test") as tx:
+            tx.update("customers", {"customer": "C1"}, {"name": "Acme Ltd"})
+        assert pg_rows(plant, "SELECT name FROM customers WHERE customer = 'C1'") == [("Acme Ltd",)]
+        audit = pg_rows(plant, f"SELECT audit_id, table_name, row_key, column_name, old_value, new_value "
+                               f"FROM audit_log ORDER BY audit_id OFFSET {before}")
+        assert [r[1:] for r in audit] == [("customers", "C1", "name", "Acme", "Acme Ltd")]
+        # the other store fetches the appended audit rows (above the highest id it holds)
+        other.sync(force=True)
+        assert [tuple(r) for r in other.query(
+            "SELECT audit_id, table_name, row_key, column_name, old_value, new_value FROM audit_log "
+            f"ORDER BY audit_id OFFSET {before}").itertuples(index=False)] == audit
+        assert other.scalar("SELECT name FROM customers WHERE customer = 'C1'") == "Acme Ltd"
+    finally:
+        other.close()
 
 
 def test_a_row_changed_behind_the_mirror_refuses_the_write_and_saves_nothing(plant):
@@ -138,7 +150,9 @@ def test_a_commit_in_one_process_is_seen_by_another_within_a_second(plant):
         with plant.transaction(SYSTEM, source="test") as tx:
             tx.update("customers", {"customer": "C1"}, {"name": "seen?"})
         committed = time.time()
-        seen = float(other.stdout.readline())
+        line = other.stdout.readline()
+        assert line.strip(), other.stderr.read()
+        seen = float(line)
         deadline = time.time() + 20
         while plant.scalar("SELECT name FROM customers WHERE customer = 'C1'") != "seen!" and time.time() < deadline:
             time.sleep(0.01)

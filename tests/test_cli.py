@@ -397,10 +397,55 @@ def test_a_second_dashboard_on_the_same_database_is_refused(dashboard, capsys):
     assert code == 1 and f"the dashboard (PID {os.getpid()}" in err and "already runs on" in err
 
 
-def test_a_killed_dashboards_record_is_ignored(dashboard, capsys):
-    """A record whose socket answers nobody (the dashboard was killed): the command opens the file."""
-    live, _, listener = dashboard
-    listener._sock.close()                    # the socket stays, nobody accepts on it any more
-    assert handoff.find(str(live)) is not None
-    code, out, err = run(capsys, "export", "customers", str(live.parent / "c.csv"), "--db", str(live))
-    assert (code, err) == (0, "") and "rows written" in out and listener.answered == 0
+def test_a_killed_dashboards_record_is_ignored(tmp_path, capsys):
+    """A record whose PID lives on (reused) but whose socket nobody listens on: the dashboard was
+    killed; the command opens the file itself."""
+    import json
+    import socket
+    path = tmp_path / "t.duckdb"
+    Database(path).close()
+    dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    dead.bind(str(tmp_path / "dead.sock"))                  # bound, never listening: refused
+    (tmp_path / "t.duckdb.handoff").write_text(json.dumps({
+        "pid": os.getpid(), "uid": os.getuid(), "socket": str(tmp_path / "dead.sock"), "token": "x",
+        "database": str(path.resolve()), "started": "2026-11-25T08:00:00"}))
+    try:
+        assert handoff.find(str(path)) is not None
+        code, out, err = run(capsys, "export", "customers", str(tmp_path / "c.csv"), "--db", str(path))
+        assert (code, err) == (0, "") and "0 rows written" in out
+    finally:
+        dead.close()
+
+
+def test_the_command_line_offers_the_engines_choices_without_importing_them():
+    """lib.cli.plan spells out the buckets and views (so a handed-over command starts without
+    numpy/pandas); they must be the engines' own."""
+    from lib.cli import plan
+    from lib.plan import capacity, grid
+    assert plan.BY == grid.BY and plan.VIEWS == capacity.VIEWS
+    found = subprocess.run([sys.executable, "-c", "import sys, lib.cli; print(sorted(m for m in sys.modules "
+                            "if m.split('.')[0] in ('pandas', 'numpy', 'duckdb', 'numba')))"],
+                           capture_output=True, text=True, cwd=str(ROOT), timeout=60)
+    assert found.stdout.strip() == "[]"
+
+
+def test_the_demo_banners_command_is_safe_while_the_dashboard_runs(dashboard, capsys):
+    """The Overview's banner gives one command in both languages; run as given while the
+    dashboard runs it is refused and replaces nothing; once the dashboard is stopped it does what
+    the banner says."""
+    import re
+
+    from lib.i18n import t
+    from lib.ui import server
+    live, _, _ = dashboard
+    commands = {re.search(r"`python -m lib ([^`]+)`", t("app.demo_banner", lang, as_of="2026-11-25")).group(1)
+                for lang in ("en", "zh")}
+    assert len(commands) == 1
+    argv = commands.pop().split()
+    code, _, err = run(capsys, *argv, "--db", str(live))
+    assert code == 1 and "the dashboard (PID" in err
+    assert _dashboard_db(live).scalar("SELECT count(*) FROM work_centers") > 0
+    server.stop_listening()
+    _dashboard_db(live).close()
+    assert run(capsys, *argv, "--db", str(live))[0] == 0
+    assert _customers(live) == []

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from lib.cli.common import Group, open_db, say, table_name, where
 from lib.errors import TandemError, ValidationError
-from lib.people.auth import SYSTEM
 from lib.store import tables
 
 SHOWN_PROBLEMS = 20
@@ -61,6 +60,7 @@ def _input_file(text: str) -> Path:
 
 @command("import", "import a table from a CSV/XLSX file (all rows or none)", _import_args)
 def cmd_import(args) -> int:
+    from lib.people.auth import SYSTEM
     from lib.store.imports import ImportRejected, read_file, write_frame
     from lib.store.sync import file_bytes
     path = _input_file(args.file)
@@ -124,6 +124,7 @@ def _sync_args(p):
 @command("sync", "import every table file of a folder in dependency order, each all or nothing, with a report",
          _sync_args)
 def cmd_sync(args) -> int:
+    from lib.people.auth import SYSTEM
     from lib.store.exports import csv_bytes
     from lib.store.sync import REPORT_NAME, sync_folder
     folder = where(args.folder)

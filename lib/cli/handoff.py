@@ -10,7 +10,7 @@
     print its stdout / stderr, exit with its code   data version); answer stdout, stderr, code
 
 Commands marked `local` (init, restore, serve) are never handed over: they replace or serve the
-file, and refuse while a dashboard holds it (lib.store.db.refuse_if_held).
+file, and refuse while a dashboard holds it (lib.store.db.holder, replacing).
 """
 from __future__ import annotations
 

@@ -17,8 +17,6 @@ import sys
 
 from lib.cli.common import Group, open_db, say
 from lib.errors import ValidationError
-from lib.people import users
-from lib.people.auth import SYSTEM
 
 group = Group()
 command = group.command
@@ -66,6 +64,8 @@ def _new_password(args) -> dict:
 @command("reset-password", "set a user's password and clear its login throttling (e.g. the admin's)", _args,
          prepare=_new_password)
 def cmd_reset_password(args) -> int:
+    from lib.people import users
+    from lib.people.auth import SYSTEM
     db = open_db(args)
     users.reset_password(db, SYSTEM, args.username, args.password)
     say(f"Password of {users.normalise_username(args.username)} set; its login throttling cleared.")

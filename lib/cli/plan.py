@@ -12,17 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 
-import pandas as pd
-
 from lib import settings
 from lib.cli.common import Group, err, open_db, out, parse_date, say, today, whole
 from lib.errors import ValidationError
-from lib.plan import capacity, promise
 
 group = Group()
 command = group.command
 
 LOW_WEEKS, HIGH_WEEKS = settings.BOUNDS["load_weeks"]
+# lib.plan.grid.BY and lib.plan.capacity.VIEWS (tests/test_cli.py checks): the engines (numpy,
+# pandas, numba) are imported only to run a command, so one handed to the dashboard starts at once
+BY = ("day", "week", "month")
+VIEWS = ("required", "planned")
 
 
 def _as_of(p):
@@ -32,16 +33,17 @@ def _as_of(p):
 
 def _load_args(p):
     _as_of(p)
-    p.add_argument("--by", choices=capacity.BY, default="week", help="bucket: day, ISO week or month")
+    p.add_argument("--by", choices=BY, default="week", help="bucket: day, ISO week or month")
     p.add_argument("--weeks", type=whole(int(LOW_WEEKS), int(HIGH_WEEKS), "number of weeks"), default=None,
                    metavar="N", help=f"weeks ahead, {LOW_WEEKS:g} to {HIGH_WEEKS:g} (default: the load_weeks setting)")
-    p.add_argument("--view", choices=capacity.VIEWS, default="required",
+    p.add_argument("--view", choices=VIEWS, default="required",
                    help="required: what the open orders ask (infinite capacity); planned: what the factory can run")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
 
 
 def _write(frame, fmt: str) -> None:
     """A frame on standard output as CSV or JSON records (NaN/NA as null, dates as YYYY-MM-DD)."""
+    import pandas as pd
     if fmt == "json":
         records = [{k: (None if v is None or (not isinstance(v, str) and pd.isna(v)) else
                         v.isoformat()[:10] if hasattr(v, "isoformat") else v.item() if hasattr(v, "item") else v)
@@ -52,9 +54,10 @@ def _write(frame, fmt: str) -> None:
         frame.to_csv(out(), index=False, date_format="%Y-%m-%d")
 
 
-@command("load", "work-center load against capacity per day, week or month (required: what the orders ask; "
-         "planned: what the factory can run)", _load_args)
+@command("load", "load against capacity per work center and day, week or month (what the orders ask, or "
+         "what the factory can run)", _load_args)
 def cmd_load(args) -> int:
+    from lib.plan import capacity
     db = open_db(args)
     with db.cursor() as cur:
         df = capacity.load(cur, today(args), by=args.by, weeks=args.weeks, view=args.view)
@@ -85,6 +88,7 @@ def cmd_late(args) -> int:
 
 def quantity(text: str) -> float:
     """An argument type: a quantity as the promise reads one (a finite number above 0)."""
+    from lib.plan import promise
     try:
         return promise.parse_qty(text)
     except ValidationError as e:
@@ -102,6 +106,7 @@ def _promise_args(p):
 
 @command("promise", "capable-to-promise: the earliest delivery date of an inquiry, with what binds", _promise_args)
 def cmd_promise(args) -> int:
+    from lib.plan import promise
     db = open_db(args)
     with db.cursor() as cur:
         p = promise.quote(cur, args.product, args.qty, args.requested, as_of=today(args))

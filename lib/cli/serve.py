@@ -21,7 +21,7 @@ def _args(p):
                    help="address to listen on (default: every interface)")
 
 
-@command("serve", "run the dashboard (Streamlit) on the database; it takes the work of commands run meanwhile",
+@command("serve", "run the dashboard on the database; commands run meanwhile hand their work to it",
          _args, local=True)
 def cmd_serve(args) -> int:
     from lib.ui import server

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from lib.cli.common import Group, err, open_db, parse_date, say, where, whole
 from lib.errors import DatabaseBusy, TandemError
-from lib.store.backup import remove_temporary, replace_file
 
 group = Group()
 command = group.command
@@ -44,8 +43,9 @@ def _init_held(path: Path):
     return refusal
 
 
-@command("init", "create the database (demo factory or empty)", _init_args, local=True)
+@command("init", "create the database: the demo factory, or empty for real use", _init_args, local=True)
 def cmd_init(args) -> int:
+    from lib.store.backup import remove_temporary, replace_file
     from lib.store.db import Database, holder, replacing
     path = where(args.db)
     if path.exists() and not args.force:
@@ -112,7 +112,7 @@ def _restore_args(p):
     p.add_argument("--force", action="store_true", help="(kept for scripts; restore always replaces)")
 
 
-@command("restore", "replace the database with a backup directory (all or nothing; never one a process holds)",
+@command("restore", "replace the database with a backup, all or nothing (never while a process holds it)",
          _restore_args, local=True)
 def cmd_restore(args) -> int:
     from lib.store.backup import restore_backup

@@ -621,7 +621,9 @@ class Database:
             tx._cur.execute(
                 "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
                 "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
-        sections = {owner_of(t) for t in tx.written} - {None}
+        # a section is fresh where this unit wrote a table it declared (row edits declare theirs);
+        # raw SQL of the system's own (the demo's generator) stamps nothing
+        sections = {owner_of(t) for t in tx.touched & tx.written} - {None}
         for s in sorted(sections):
             tx._cur.execute(
                 "INSERT INTO section_updates VALUES (?, current_timestamp, ?, ?) ON CONFLICT (section) "

@@ -268,6 +268,7 @@ class Listener:
     def _write_record(self) -> None:
         """Write the record readable by this user only, in one step (a reader never sees half of it)."""
         tmp = self.record_file.with_name(f"{self.record_file.name}.{os.getpid()}.tmp")
+        self.record_file.parent.mkdir(parents=True, exist_ok=True)     # a first start: data/ is made next
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -164,13 +164,16 @@ def working_weekdays(con=None) -> list[int]:
 
 def as_of() -> date:
     """'Today' for the engines: the TANDEM_AS_OF setting, else the real date (one rule for the app
-    and the command line)."""
+    and the command line). A value that is not a date is refused, never silently ignored: the
+    command line exits 2 with the message at start, the app shows it."""
     raw = get("as_of")
     if raw:
         try:
-            return date.fromisoformat(str(raw))
+            return date.fromisoformat(str(raw).strip())
         except ValueError:
-            pass
+            from lib.errors import ValidationError
+            raise ValidationError(f"{raw!r} is not a date; expected YYYY-MM-DD (e.g. 2026-11-25), or leave it "
+                                  "unset for the real date.", where="TANDEM_AS_OF", title="Bad setting") from None
     return date.today()
 
 

@@ -334,7 +334,7 @@ def test_a_handed_over_command_prints_and_exits_as_when_run_here(dashboard, caps
         assert (tmp_path / "out.csv").read_bytes().startswith("\ufeffproduct,step,work_center".encode())
 
 
-def test_an_import_handed_over_writes_through_the_dashboards_gateway(dashboard, capsys, tmp_path):
+def test_an_import_handed_over_writes_through_the_dashboards_gateway(dashboard, capsys, monkeypatch, tmp_path):
     live, _, listener = dashboard
     new = tmp_path / "new.csv"
     new.write_text("customer,name\nN1,New One\nN2,New Two\n", encoding="utf-8")
@@ -348,8 +348,10 @@ def test_an_import_handed_over_writes_through_the_dashboards_gateway(dashboard, 
     assert db.data_version() == v              # changed nothing: moved nothing
     bad = tmp_path / "bad.csv"
     bad.write_text("customer,name\nC9,\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)                # a relative report path is the caller's directory
     code, out, err = run(capsys, "import", "customers", str(bad), "--report", "problems.csv", "--db", str(live))
     assert code == 1 and out == "" and "Nothing was written." in err
+    assert "required, but empty" in (tmp_path / "problems.csv").read_text(encoding="utf-8-sig")
 
 
 def test_a_password_asked_here_is_set_by_the_dashboard(dashboard, capsys, monkeypatch):

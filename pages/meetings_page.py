@@ -116,7 +116,7 @@ def render() -> None:
                     if y.button(t("meeting.minutes.start_early_confirm", today=f"{today:%Y-%m-%d}"), type="primary",
                                 key="m-start-early-yes"):
                         st.session_state.pop("m-start-early", None)
-                        _start(db, user, mid, early_ok=True)
+                        _start(db, user, mid)
                     if n.button(t("meeting.minutes.start_early_cancel"), key="m-start-early-no"):
                         st.session_state.pop("m-start-early", None)
                         st.rerun()
@@ -230,10 +230,10 @@ def render() -> None:
             hide_index=True, width="stretch")
 
 
-def _start(db, user, mid: int, *, early_ok: bool = False) -> None:
+def _start(db, user, mid: int) -> None:
     """Start the meeting and go to presenter mode (an error is shown where the button was)."""
     try:
-        meetings.start(db, user, mid, early_ok=early_ok)
+        meetings.start(db, user, mid)
         st.toast(t("meeting.started"))
         nav.switch("presenter")
     except TandemError as e:

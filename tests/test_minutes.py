@@ -15,7 +15,6 @@ import pandas as pd
 import pypdf
 import pytest
 
-from lib.errors import RuleViolation
 from lib.filters import Filters
 from lib.meeting import actions, meetings, minutes
 from lib.people.auth import User
@@ -47,7 +46,7 @@ def closed():
     """(db, meeting id, action id): the meeting run and closed once for the module."""
     db = _scenario()
     mid = _schedule(db)
-    meetings.start(db, CHAIR, mid, now=datetime(2026, 11, 23, 9, 0), early_ok=True)
+    meetings.start(db, CHAIR, mid, now=datetime(2026, 11, 23, 9, 0))
     did = meetings.record_decision(db, CHAIR, mid, section="pmc", text="Saturday overtime on the press",
                                    decided_by="zhang", now=datetime(2026, 11, 23, 9, 30))
     aid = actions.create(db, CHAIR, title="Staff the Saturday shift", owner_department="pmc", owner="li",
@@ -76,17 +75,13 @@ def _rows(ws) -> list[dict]:
 
 # ---------------------------------------------------------------------------- starting early
 
-def test_starting_before_the_scheduled_date_needs_confirmation():
+def test_days_early_counts_the_days_a_start_now_comes_before_the_date():
     db = _scenario()
     mid = _schedule(db)
     assert meetings.days_early(db._con, mid, datetime(2026, 11, 23, 9)) == 7
-    assert meetings.days_early(db._con, mid, datetime(2026, 11, 30, 9)) == 0
-    assert meetings.days_early(db._con, mid, datetime(2026, 12, 2, 9)) == 0        # late needs no confirmation
-    with pytest.raises(RuleViolation, match="scheduled for 2026-11-30, 7 day.*today \\(2026-11-23\\)"):
-        meetings.start(db, CHAIR, mid, now=datetime(2026, 11, 23, 9))
-    assert meetings.get(db._con, mid)["status"] == "scheduled"                       # nothing was changed
-    meetings.start(db, CHAIR, mid, now=datetime(2026, 11, 23, 9), early_ok=True)
-    assert meetings.get(db._con, mid)["status"] == "running"
+    assert meetings.days_early(db._con, mid, datetime(2026, 11, 29, 23, 59)) == 1
+    assert meetings.days_early(db._con, mid, datetime(2026, 11, 30, 0, 0)) == 0
+    assert meetings.days_early(db._con, mid, datetime(2026, 12, 2, 9)) == 0        # late: nothing to confirm
 
 
 def _record(started: str | None) -> minutes.MeetingRecord:
@@ -245,3 +240,52 @@ def test_a_pack_drawn_without_the_frozen_lists_says_so(closed):
     for name in wb.sheetnames[4:]:
         assert wb[name]["A4"].value.startswith("未保存"), name
     assert wb["指标"]["C4"].value is not None or wb["指标"]["D4"].value is not None      # the snapshot is kept
+
+
+# ---------------------------------------------------------------------------- the Meetings page
+
+def test_meetings_page_asks_before_starting_a_meeting_early(tmp_path, monkeypatch):
+    """Start on a meeting scheduled a week from today: a warning naming both dates and a
+    confirmation naming today; Cancel leaves it scheduled, the confirmation starts it."""
+    from datetime import timedelta
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT, select_page
+    path = tmp_path / "m.duckdb"
+    db = Database(path)
+    today = datetime.now().date()      # the page starts meetings by the clock, as lib stamps them
+    mid = meetings.create(db, CHAIR, meeting_date=today + timedelta(days=7), chair="Zhang Wei", title="Next week")
+    db.checkpoint()
+    db.close()
+    for key, value in {"TANDEM_DB": str(path), "TANDEM_AS_OF": AS_OF.isoformat(), "TANDEM_LANG": "en",
+                       "TANDEM_AUTH": "off"}.items():
+        monkeypatch.setenv(key, value)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = CHAIR
+    at.run()
+    select_page(at, "meetings").run()
+
+    def button(label):
+        return next(b for b in at.button if b.label == label)
+
+    button("Start the meeting").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    warning = " ".join(w.value for w in at.warning)
+    assert f"scheduled for **{today + timedelta(days=7):%Y-%m-%d}**, 7 day(s) from today" in warning
+    assert f"held today, **{today:%Y-%m-%d}**" in warning
+    assert button("Start the meeting").disabled
+    button("Cancel").click().run()
+    assert not at.warning and _meeting(path, mid)["status"] == "scheduled"
+    button("Start the meeting").click().run()
+    button(f"Start it today, {today:%Y-%m-%d}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    m = _meeting(path, mid)
+    assert m["status"] == "running" and m["started_at"].date() == today
+
+
+def _meeting(path, mid: int) -> dict:
+    """The meeting as the app's own gateway reads it now."""
+    from lib.store.db import get_db
+    with get_db(str(path)).cursor() as cur:
+        return meetings.get(cur, mid)

@@ -8,8 +8,8 @@ resumes its clock (seconds_spent).
 Closing (`close`) is one transaction: the current section ends; the KPI values shown are frozen
 in `snapshots`; every action that was on the table (raised here or carried from earlier
 meetings, still not verified or cancelled) is counted as discussed here; the minutes (Markdown,
-PDF) and the meeting pack (Excel) are written into `meeting_documents`, so a later download is
-byte-identical; and the next meeting is scheduled (unless one already is), inheriting every open
+PDF) and the meeting pack (Excel, with the lists the sections showed, read then: section_tables)
+are written into `meeting_documents`, so a later download is byte-identical; and the next meeting is scheduled (unless one already is), inheriting every open
 item. A closed meeting is read-only.
 """
 from __future__ import annotations
@@ -261,29 +261,21 @@ def set_time_boxes(db, user: User, meeting_id: int, minutes: dict[str, float]) -
 
 def days_early(con, meeting_id: int, now: datetime | None = None) -> int:
     """How many days before its scheduled date a meeting would be held if started `now` (0 when
-    on or after it): the minutes record the day it was started as the day it was held."""
+    on or after it). The minutes record the day it was started as the day it was held, so a page
+    that starts a meeting asks first when this is not 0: next week's meeting started today by
+    mistake would otherwise read "scheduled for 2026-12-08, held 2026-12-01"."""
     m = _meeting_row(con, meeting_id)
     return max((pd.Timestamp(m["meeting_date"]).date() - _now(now).date()).days, 0)
 
 
-def start(db, user: User, meeting_id: int, now: datetime | None = None, *, early_ok: bool = False) -> None:
-    """Start a scheduled meeting at its first agenda section.
-
-    A meeting started before its scheduled date is refused unless `early_ok` (the chair confirmed
-    the date it will be held on): next week's meeting started today by mistake would otherwise
-    read "Date 2026-12-08, held 2026-12-01" in its minutes."""
+def start(db, user: User, meeting_id: int, now: datetime | None = None) -> None:
+    """Start a scheduled meeting at its first agenda section (see days_early)."""
     stamp = _now(now)
     with db.transaction(user, source="form", need="meeting") as tx:
         m = _meeting_row(tx.cur, meeting_id)
         refuse_if_closed(m)
         if m["status"] == "running":
             raise RuleViolation(f"Meeting {meeting_id} is already running.")
-        early = days_early(tx.cur, meeting_id, stamp)
-        if early and not early_ok:
-            raise RuleViolation(
-                f"Meeting {meeting_id} is scheduled for {pd.Timestamp(m['meeting_date']):%Y-%m-%d}, {early} day(s) "
-                f"after today ({stamp:%Y-%m-%d}). Start it from the Meetings page, which asks you to confirm "
-                "holding it today. Nothing was changed.", title="Scheduled for a later date")
         other = tx.cur.execute("SELECT meeting_id FROM meetings WHERE status = 'running'").fetchone()
         if other:
             raise RuleViolation(f"Meeting {other[0]} is still running; close it before starting another.")

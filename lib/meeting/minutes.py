@@ -442,6 +442,7 @@ _HEAD_FILL = "DEE6F2"
 _WARN_FILL = "FDECC8"
 _TITLE_ROW, _SUB_ROW, _HEAD_ROW = 1, 2, 3
 _MAX_WIDTH, _WRAP_WIDTH = 60, 48
+_TITLE_WIDTH, _EXTRA_WIDTH = 110, 10      # the title rows span at least this width (empty columns added)
 
 
 @dataclass
@@ -532,7 +533,8 @@ class _Pack:
         self.title = " · ".join(x for x in (
             _s(m["title"]), f"{self.tr('meeting.minutes.scheduled')} {_d(m['meeting_date'])}",
             f"{self.tr('meeting.minutes.held')} {held_text(r)}" if held_text(r) else "") if x)
-        self.frozen = self.tr("meeting.minutes.frozen", at=_dt(m.get("ended_at")) or "—", as_of=_d(r.as_of))
+        self.frozen = self.tr("meeting.minutes.frozen", at=_dt(m.get("ended_at")) or "—", as_of=_d(r.as_of)) \
+            if r.tables is not None else self.tr("meeting.docs_rendered_now")
 
     def tr(self, key: str, **values) -> str:
         return t(key, lang=self.lang, **values)
@@ -553,13 +555,18 @@ class _Pack:
             words = [_text_width(w) for w in re.split(r"\s+", c.header) if w] or [4]
             longest = max([_text_width(x) for row in values for x in _shown(row[j], c.kind).split("\n")], default=0)
             cap = c.cap if c.kind == "wrap" else _MAX_WIDTH
-            widths.append(c.width or min(max(max(words), longest, 4) + 2, cap))
+            pad = 3 if c.kind in ("wrap", "text") else 2
+            widths.append(c.width or min(max(max(words), longest, 4) + pad, cap))
         line = Side(style="thin", color="B7C3D4")
+        # text a little indented, so that it never runs into a right-aligned number beside it
+        aligns = [Alignment(horizontal="left", vertical="top", wrap_text=True, indent=1) if c.kind in ("wrap", "text")
+                  else Alignment(vertical="top") for c in cols]
         for j, c in enumerate(cols, start=1):
             cell = ws.cell(_HEAD_ROW, j, neutralise_text(c.header))
             cell.font = _font(bold=True)
             cell.fill = PatternFill("solid", fgColor=_HEAD_FILL)
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom",
+            text = c.kind in ("wrap", "text")
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom", indent=1 if text else 0,
                                        horizontal="right" if c.kind in _NUMERIC else "left")
             cell.border = Border(bottom=Side(style="medium", color="7F93B2"))
         ws.row_dimensions[_HEAD_ROW].height = _LINE_PT * max(
@@ -573,28 +580,35 @@ class _Pack:
                 if c.kind in _FORMATS:
                     cell.number_format = _FORMATS[c.kind]
                 text = c.kind in ("wrap", "text")
-                cell.alignment = Alignment(vertical="top", wrap_text=text)
+                cell.alignment = aligns[j - 1]
                 cell.border = Border(bottom=line)
                 if fills and fills[i - _HEAD_ROW - 1][j - 1]:
                     cell.fill = PatternFill("solid", fgColor=fills[i - _HEAD_ROW - 1][j - 1])
                 if text and value is not None:
-                    lines = max(lines, _line_count(value, widths[j - 1]))
+                    lines = max(lines, _line_count(value, widths[j - 1] - 1))     # less the indent
             if lines > 1:
                 ws.row_dimensions[i].height = _LINE_PT * lines + 1
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
-        self._titles(ws, f"{subtitle} {self.frozen}", n, widths)
+        widths = self._titles(ws, f"{subtitle} {self.frozen}", n, widths)
         last = max(ws.max_row, _HEAD_ROW + 1)
         ws.freeze_panes = ws.cell(_HEAD_ROW + 1, freeze_cols + 1)
         ws.auto_filter.ref = f"A{_HEAD_ROW}:{get_column_letter(n)}{last}"
         self._print(ws, n, last, f"{_HEAD_ROW}:{_HEAD_ROW}", widths)
         return ws
 
-    def _titles(self, ws, subtitle: str, n: int, widths: list[float]) -> None:
+    def _titles(self, ws, subtitle: str, n: int, widths: list[float]) -> list[float]:
         """The title (meeting, dates) and the subtitle (what the sheet holds, when it was frozen),
-        each merged across the table and wrapped, so that neither is cut off in print."""
+        each merged across the table and wrapped, so that neither is cut off in print. Under a
+        narrow table they span empty columns added up to _TITLE_WIDTH; the widths, so widened,
+        are returned (they are what prints)."""
         from openpyxl.styles import Alignment
-        total = sum(widths[:n]) if widths else 60
+        from openpyxl.utils import get_column_letter
+        widths = list(widths[:n])
+        while sum(widths) < _TITLE_WIDTH:
+            widths.append(_EXTRA_WIDTH)
+            ws.column_dimensions[get_column_letter(len(widths))].width = _EXTRA_WIDTH
+        n, total = len(widths), sum(widths)
         for row, text, font, size in ((_TITLE_ROW, self.title, _font(bold=True, size=14), 14 / 11),
                                       (_SUB_ROW, subtitle, _font(italic=True, color="555555"), 1.0)):
             cell = ws.cell(row, 1, neutralise_text(text))
@@ -603,6 +617,7 @@ class _Pack:
             if n > 1:
                 ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
             ws.row_dimensions[row].height = _LINE_PT * size * _line_count(text, total / size) + 3
+        return widths
 
     def _print(self, ws, n: int, last: int, title_rows: str | None, widths: list[float]) -> None:
         """Landscape A4, fitted to the page width; fitted to one page as well when the sheet would
@@ -617,7 +632,7 @@ class _Pack:
         ws.page_setup.fitToHeight = 1 if height * scale <= 1.3 * _PAGE_H_PT else 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.25, footer=0.3)
-        ws.print_area = f"A1:{get_column_letter(max(n, 1))}{last}"
+        ws.print_area = f"A1:{get_column_letter(max(n, len(widths), 1))}{last}"
         if title_rows:
             ws.print_title_rows = title_rows
         ws.oddFooter.left.text = _hf(self.title)
@@ -721,7 +736,7 @@ def _cover(p: _Pack) -> None:
     block(tr("meeting.minutes.agenda"), ag_head, agenda, ["int", "text", "int", "num"])
     for j, w in enumerate(widths):
         ws.column_dimensions["ABCD"[j]].width = w
-    p._titles(ws, tr("meeting.minutes.title"), 4, widths)
+    widths = p._titles(ws, tr("meeting.minutes.title"), 4, widths)
     p._print(ws, 4, ws.max_row, None, widths)
 
 

@@ -194,6 +194,9 @@ def test_pack_cells_are_numbers_and_dates_with_formats(closed):
     pos = _rows(wb["Late POs"])
     assert [(r["PO"], r["Open qty"], r["Days late"], r["Unit price"], r["Lines endangered"]) for r in pos] == \
         [("P1", 10, 3, 12.5, 4)]
+    po = {c.value: wb["Late POs"].cell(4, c.column) for c in wb["Late POs"][3]}
+    assert po["Open qty"].number_format == "#,##0"              # whole quantities: no decimal point shown
+    assert po["Unit price"].number_format == '"¥"#,##0.00'
     comp = _rows(wb["Complaints"])
     assert [(r["Complaint"], r["Days open"], r["Owner"]) for r in comp] == [("K1", 13, "Chen Jing")]
     npi = _rows(wb["NPI milestones"])

@@ -432,7 +432,7 @@ def render_pdf(r: MeetingRecord, lang: str) -> bytes:
 # ---------------------------------------------------------------------------- the pack (Excel)
 
 # number formats by kind of column; text and wrap are text cells (wrap: long text, wrapped)
-_FORMATS = {"int": "#,##0", "qty": "#,##0.##", "num": "#,##0.0", "pct": "0.0%", "pct0": "0%",
+_FORMATS = {"int": "#,##0", "qty": "#,##0", "num": "#,##0.0", "pct": "0.0%", "pct0": "0%",
             "money": '"¥"#,##0', "price": '"¥"#,##0.00', "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 _NUMERIC = {"int", "qty", "num", "pct", "pct0", "money", "price"}
 # load bands as cell fills: the hues of lib.ui.theme.LOAD_BAND, lightened so black text stays
@@ -557,6 +557,9 @@ class _Pack:
             cap = c.cap if c.kind == "wrap" else _MAX_WIDTH
             pad = 3 if c.kind in ("wrap", "text") else 2
             widths.append(c.width or min(max(max(words), longest, 4) + pad, cap))
+        # a quantity column of whole numbers shows none of its decimals (Excel would write "10." for #,##0.##)
+        formats = [("#,##0" if all(v is None or float(v).is_integer() for v in (row[j] for row in values))
+                    else "#,##0.0#") if c.kind == "qty" else _FORMATS.get(c.kind) for j, c in enumerate(cols)]
         line = Side(style="thin", color="B7C3D4")
         # text a little indented, so that it never runs into a right-aligned number beside it
         aligns = [Alignment(horizontal="left", vertical="top", wrap_text=True, indent=1) if c.kind in ("wrap", "text")
@@ -578,7 +581,7 @@ class _Pack:
             for j, (c, value) in enumerate(zip(cols, row), start=1):
                 cell = ws.cell(i, j, value)
                 if c.kind in _FORMATS:
-                    cell.number_format = _FORMATS[c.kind]
+                    cell.number_format = formats[j - 1]
                 text = c.kind in ("wrap", "text")
                 cell.alignment = aligns[j - 1]
                 cell.border = Border(bottom=line)

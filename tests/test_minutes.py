@@ -116,6 +116,13 @@ def test_minutes_warn_when_held_on_another_day(started, warning):
         assert "Note:" not in md
 
 
+def test_a_record_with_nothing_in_it_still_renders_every_document():
+    docs = minutes.render_all(_record(None), "zh")
+    wb = openpyxl.load_workbook(io.BytesIO(docs["pack_xlsx"]))
+    assert wb["决议"]["A4"].value == "无。" and wb["延期订单行"]["A4"].value.startswith("未保存")
+    assert "无。" in _pdf_text(docs["minutes_pdf"])
+
+
 # ---------------------------------------------------------------------------- the PDF
 
 def test_pdf_puts_decisions_first_then_actions_and_names_people(closed):

@@ -725,8 +725,8 @@ def _cover(p: _Pack) -> None:
             c.font = _font(bold=True)
             c.fill = PatternFill("solid", fgColor=_HEAD_FILL)
         row += 1
-        for values in rows or [[tr("meeting.minutes.none")]]:
-            for j, (v, kind) in enumerate(zip(values, kinds), start=1):
+        for values, kinds_ in ((v, kinds) for v in rows) if rows else [([tr("meeting.minutes.none")], ["text"])]:
+            for j, (v, kind) in enumerate(zip(values, kinds_), start=1):
                 c = ws.cell(row, j, _xl_value(v, kind))
                 if kind in _FORMATS:
                     c.number_format = _FORMATS[kind]

@@ -7,7 +7,7 @@ from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.meeting import meetings
 from lib.people import auth
-from lib.text import md_text
+from lib.text import md_text, t_md
 from lib.ui import nav, state
 from lib.ui.meeting import action_view, show_error
 from lib.ui.session import current_user
@@ -93,14 +93,33 @@ def render() -> None:
             st.caption(t("meeting.not_closed_yet"))
             if may_run:
                 b1, b2, _ = st.columns([1, 1, 3])
-                if m["status"] == "scheduled" and b1.button(t("meeting.start"), type="primary", key="m-start"):
-                    try:
-                        meetings.start(db, user, mid)
-                        st.toast(t("meeting.started"))
-                        nav.switch("presenter")
-                    except TandemError as e:
-                        show_error(e)
+                asking = st.session_state.get("m-start-early") == mid
+                if m["status"] == "scheduled" and b1.button(t("meeting.start"), type="primary", key="m-start",
+                                                            disabled=asking):
+                    with db.cursor() as cur:
+                        early = meetings.days_early(cur, mid)
+                    if early:       # held before its date: say so and ask, naming the day it will be held on
+                        st.session_state["m-start-early"] = mid
+                        st.rerun()
+                    _start(db, user, mid)
                 nav.link("presenter", t("meeting.open_presenter"), ":material/co_present:", container=b2)
+                if asking and m["status"] == "scheduled":
+                    with db.cursor() as cur:
+                        early = meetings.days_early(cur, mid)
+                    if not early:       # its day has come meanwhile: nothing to confirm
+                        st.session_state.pop("m-start-early", None)
+                        st.rerun()
+                    today = pd.Timestamp(m["meeting_date"]).date() - pd.Timedelta(days=early)
+                    st.warning(t_md("meeting.minutes.start_early", scheduled=f"{pd.Timestamp(m['meeting_date']):%Y-%m-%d}",
+                                    today=f"{today:%Y-%m-%d}", n=early), icon=":material/event_busy:")
+                    y, n, _ = st.columns([1, 1, 3])
+                    if y.button(t("meeting.minutes.start_early_confirm", today=f"{today:%Y-%m-%d}"), type="primary",
+                                key="m-start-early-yes"):
+                        st.session_state.pop("m-start-early", None)
+                        _start(db, user, mid)
+                    if n.button(t("meeting.minutes.start_early_cancel"), key="m-start-early-no"):
+                        st.session_state.pop("m-start-early", None)
+                        st.rerun()
 
         left, right = st.columns(2)
         with left:
@@ -209,3 +228,13 @@ def render() -> None:
             t("meeting.status"): [_status(s) for s in listing["status"]],
             t("meeting.minutes.decisions"): listing["decisions"], t("meeting.minutes.actions"): listing["actions"]}),
             hide_index=True, width="stretch")
+
+
+def _start(db, user, mid: int) -> None:
+    """Start the meeting and go to presenter mode (an error is shown where the button was)."""
+    try:
+        meetings.start(db, user, mid)
+        st.toast(t("meeting.started"))
+        nav.switch("presenter")
+    except TandemError as e:
+        show_error(e)

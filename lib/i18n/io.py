@@ -186,6 +186,7 @@ EN = {
     "io.value.quality": "Quality", "io.value.delivery": "Delivery", "io.value.packaging": "Packaging",
     "io.value.service": "Service", "io.value.documentation": "Documentation",
     "io.value.minor": "Minor", "io.value.major": "Major", "io.value.critical": "Critical",
+    "io.value.material": "Material", "io.value.machine": "Machine",
     # audit
     "audit.title": "Audit log",
     "audit.subtitle": "Every insert, update and delete — from forms, table editing and imports — with who, when and the old and new value. Nobody can change this log.",
@@ -382,6 +383,7 @@ ZH = {
     "io.value.quality": "质量", "io.value.delivery": "交付", "io.value.packaging": "包装",
     "io.value.service": "服务", "io.value.documentation": "文件资料",
     "io.value.minor": "轻微", "io.value.major": "严重", "io.value.critical": "致命",
+    "io.value.material": "物料", "io.value.machine": "设备",
     "audit.title": "操作日志",
     "audit.subtitle": "每一次新增、修改和删除——来自表单、表格编辑和导入——记录操作人、时间、原值和新值。任何人都不能修改此日志。",
     "audit.period": "期间",

@@ -27,7 +27,7 @@ from lib.store.imports import (
     import_many,
     read_file,
 )
-from lib.store.tables import TableSpec
+from lib.store.tables import TableSpec, choice_label
 from lib.store.tables import spec as get_spec
 from lib.text import md_text, t_md
 from lib.ui import cache
@@ -52,7 +52,8 @@ def _column_config(spec: TableSpec) -> dict:
                                                         step=1 if c.kind == "int" else None)
         elif c.kind == "choice":
             cfg[c.name] = st.column_config.SelectboxColumn(lab, options=list(c.choices), required=req,
-                                                           disabled=disabled)
+                                                           disabled=disabled,
+                                                           format_func=lambda v, c=c: choice_label(c, v))
         elif c.kind == "bool":
             cfg[c.name] = st.column_config.CheckboxColumn(lab, disabled=disabled)
         else:

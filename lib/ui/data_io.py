@@ -65,7 +65,7 @@ def _problem_table(problems: pd.DataFrame, key: str) -> None:
     st.dataframe(problems, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(problems)),
                  column_config={"file": t("io.report.file"), "row": t("io.report.row"),
                                 "column": t("io.report.column"), "value": t("io.report.value"),
-                                "reason": t("io.report.reason")})
+                                "reason": t("io.report.reason")}, placeholder="")
     c1, c2, _ = st.columns([1, 1, 1])
     c1.download_button(t("io.report.download_csv"), csv_bytes(problems), file_name="import_problems.csv",
                        mime="text/csv", key=f"{key}-rep-csv")
@@ -105,7 +105,7 @@ def editor(db, table: str) -> None:
         st.caption(t("io.edit.bounded", shown=len(base), total=total))
     st.data_editor(base, key=widget_key, num_rows="dynamic" if allowed else "fixed", hide_index=True,
                    width="stretch", height=min(560, 40 + 35 * (len(base) + 2)),
-                   column_config=_column_config(spec), disabled=not allowed)
+                   column_config=_column_config(spec), disabled=not allowed, placeholder="")
     state = st.session_state.get(widget_key, {})
     edited, added, deleted = state.get("edited_rows", {}), state.get("added_rows", []), state.get("deleted_rows", [])
     pending = len(edited) + len(added) + len(deleted)
@@ -159,12 +159,52 @@ def templates(table: str, key: str) -> None:
     c1, c2, _ = st.columns([1, 1.4, 2.6])
     c1.download_button(t("io.template.csv"), csv_bytes(template_frame(table)), file_name=f"{table}_template.csv",
                        mime="text/csv", key=f"{key}-tpl-csv")
-    c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table),
-                                                         "columns": column_guide(table, lang)},
+    guide = guide_view(table, lang)
+    c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table), "columns": guide},
                                                         {table: text_columns(table)}),
                        file_name=f"{table}_template.xlsx", mime=XLSX_MIME, key=f"{key}-tpl-xlsx")
     with st.expander(t("io.template.guide", table=spec.title(lang))):
-        st.dataframe(column_guide(table, lang), hide_index=True, width="stretch")
+        st.dataframe(guide, hide_index=True, width="stretch", placeholder="")
+
+
+def guide_view(table: str, lang: str) -> pd.DataFrame:
+    """lib.store.exports.column_guide as the user reads it: headers, types, choices, defaults and
+    references in `lang` (the accepted headers themselves as they are)."""
+    spec = get_spec(table)
+    guide = column_guide(table, lang)
+    cols = {c.name: c for c in spec.columns}
+
+    def kind(c) -> str:
+        word = t(f"io.guide.type.{c.kind}", lang)
+        if not c.choices:
+            return word
+        return word + ": " + (", " if lang == "en" else "、").join(c.choices if lang == "en" else
+                                                                   [choice_label(c, x, lang) for x in c.choices])
+
+    def default(c) -> str:
+        if c.default is None or c.default == "":
+            return ""
+        if c.kind == "choice":
+            return choice_label(c, c.default, lang)
+        if c.kind == "bool":
+            return t("common.yes" if c.default else "common.no", lang)
+        return f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
+
+    def reference(c) -> str:
+        if not c.ref:
+            return ""
+        ref = get_spec(c.ref[0])
+        return f"{ref.title(lang)} · {ref.column(c.ref[1]).label(lang)}"
+
+    return pd.DataFrame({
+        t("io.guide.column", lang): guide["column"], t("io.guide.chinese", lang): guide["chinese"],
+        t("io.guide.type", lang): [kind(cols[n]) for n in guide["column"]],
+        t("io.guide.required", lang): [t("common.yes", lang) if r else "" for r in guide["required"]],
+        t("io.guide.default", lang): [default(cols[n]) for n in guide["column"]],
+        t("io.guide.range", lang): guide["range"].str.replace(" and ", f" {t('io.guide.and', lang)} ", regex=False),
+        t("io.guide.reference", lang): [reference(cols[n]) for n in guide["column"]],
+        t("io.guide.aliases", lang): guide["other headers"],
+    })
 
 
 def importer(db, table: str) -> None:
@@ -197,7 +237,7 @@ def importer(db, table: str) -> None:
     st.markdown(t_md("io.import.summary", file=checked.file, rows=checked.rows, valid=checked.valid_rows,
                      bad=checked.bad_rows, problems=len(checked.problems)))
     with st.expander(t("io.import.preview", n=len(checked.preview)), expanded=checked.ok):
-        st.dataframe(checked.preview, hide_index=True, width="stretch")
+        st.dataframe(checked.preview, hide_index=True, width="stretch", placeholder="")
     valid_only = False
     if not checked.ok:
         st.warning(t("io.import.has_problems", problems=len(checked.problems), rows=checked.bad_rows))
@@ -279,7 +319,7 @@ def section_importer(db, tables: list[str], dept: str) -> None:
         t("io.many.col.problems"): int((problems["file"] == n).sum()) if not problems.empty else 0}
         for tb, _, n in files])
     if not summary.empty:
-        st.dataframe(summary.astype(object).where(summary.notna(), "—"), hide_index=True, width="stretch")
+        st.dataframe(summary.astype(object).where(summary.notna(), "—"), hide_index=True, width="stretch", placeholder="")
     valid_only = False
     if not problems.empty:
         st.warning(t("io.import.has_problems", problems=len(problems),

@@ -100,7 +100,8 @@ def render() -> None:
         if hist.empty:
             st.info(t("review.no_history"))
         else:
-            shown = for_screen(hist.assign(source=[t(f"review.source.{x}") for x in hist["source"]]), {
+            shown = for_screen(hist.assign(source=[t(f"review.source.{x}") for x in hist["source"]],
+                                           reason=hist["reason"].map(review.reason_text)), {
                 "promised_date": t("review.col.promised"), "promised_at": t("review.col.promised_at"),
                 "promised_by": t("review.col.by"), "source": t("review.col.source"), "reason": t("review.col.reason")},
                 dates=["promised_date"], stamps=["promised_at"], blanks=["reason", "promised_by"])

@@ -359,3 +359,127 @@ def test_every_page_and_presenter_section_in_chinese(monkeypatch, zh_demo):
     assert len(titles) == len(AGENDA), titles          # every agenda section was drawn
     bad = offenders(found, data, stored, people, person_headers)
     assert not bad, _report(bad)
+
+
+# ---------------------------------------------------------------------------- the catalogue itself
+
+def test_the_chinese_catalogue_holds_no_english_outside_the_allowlist():
+    """Every Chinese text, placeholders and code spans aside: what the pages may not reach (an
+    error, a message after a save) is checked here."""
+    from lib.i18n import CATALOGS
+    bad = defaultdict(list)
+    for key, text in CATALOGS["zh"].items():
+        text = re.sub(r"\{[^}]*\}|`[^`]*`|<[^>]+>", " ", text)
+        for w in words(text):
+            if not allowed(w):
+                bad[w].append(key)
+    assert not bad, dict(bad)
+
+
+# ---------------------------------------------------------------------------- choices in either language
+
+def _choice_columns():
+    from lib.store.tables import SPECS
+    return [(s.name, c) for s in SPECS for c in s.columns if c.kind == "choice"]
+
+
+@pytest.mark.parametrize("table,col", _choice_columns(), ids=lambda x: getattr(x, "name", x))
+def test_every_choice_reads_and_parses_in_both_languages(table, col):
+    from lib.i18n import CATALOGS
+    from lib.store.tables import (
+        CHOICE_ALIASES,
+        choice_key,
+        choice_label,
+        choice_spellings,
+    )
+    spellings = choice_spellings(col)
+    claimed: dict[str, str] = {}
+    for code in col.choices:
+        key = choice_key(col, code)
+        assert key in CATALOGS["en"] and key in CATALOGS["zh"], key      # words in both languages
+        assert choice_label(col, code, "zh") != code
+        for word in (code, CATALOGS["en"][key], CATALOGS["zh"][key], *CHOICE_ALIASES.get(code, ())):
+            assert spellings[word.lower()] == code, (word, code)
+            # no word means two values of one column
+            assert claimed.setdefault(word.lower(), code) == code, (word, claimed[word.lower()], code)
+
+
+@pytest.fixture
+def inspection_db(db):
+    from lib.people.auth import SYSTEM
+    from lib.store.imports import import_file
+    import_file(db, SYSTEM, "suppliers", "供应商,名称\nS1,宏达\n".encode(), "s.csv")
+    import_file(db, SYSTEM, "materials", "物料,名称,供应商\nM1,电阻,S1\n".encode(), "m.csv")
+    return db
+
+
+def test_an_import_takes_the_values_the_form_shows(inspection_db):
+    """The words a form shows (合格, 来料检验), their short forms (来料, 制程), English words and
+    codes all import as the stored code."""
+    from lib.people.auth import SYSTEM
+    from lib.store.imports import import_file
+    rows = ("日期,检验类别,供应商,物料,产线,检验数量,不良数量,判定\n"
+            "2026-11-20,来料,S1,M1,,100,0,合格\n"
+            "2026-11-20,来料检验,S1,M1,,100,5,不合格\n"
+            "2026-11-21,制程,,,SMT,50,1,暂扣\n"
+            "2026-11-21,In process,,,SMT,50,0,Pass\n"
+            "2026-11-22,final,,,ASSY,20,0,待判定\n")
+    result = import_file(inspection_db, SYSTEM, "inspections", rows.encode("utf-8"), "检验.csv")
+    assert result.inserted == 5
+    stored = inspection_db.query("SELECT stage, result FROM inspections ORDER BY inspection_id")
+    assert stored.values.tolist() == [["incoming", "pass"], ["incoming", "fail"], ["in_process", "hold"],
+                                      ["in_process", "pass"], ["final", "pending"]]
+
+
+def test_a_refusal_in_chinese_names_columns_values_and_tables_in_chinese(inspection_db):
+    from lib.i18n import set_lang
+    from lib.people.auth import SYSTEM
+    from lib.store.imports import ImportRejected, add_record, import_file
+    set_lang("zh")
+    try:
+        with pytest.raises(ImportRejected) as e:
+            import_file(inspection_db, SYSTEM, "inspections",
+                        "date,stage,material,qty_inspected,result\n2026-11-20,来料,M9,10,还行\n".encode(), "x.csv")
+        reasons = " ".join(e.value.problems["reason"])
+        assert "待判定、合格、不合格、暂扣" in reasons and "物料" in reasons      # choices and the table in words
+        with pytest.raises(ImportRejected) as e:       # a form names its fields as it labels them
+            add_record(inspection_db, SYSTEM, "inspections", {"date": "2026-11-20", "stage": "incoming",
+                                                              "result": "pass", "material": None,
+                                                              "qty_inspected": None})
+        assert "检验数量" in e.value.detail and "qty_inspected" not in e.value.detail
+        for text in [e.value.detail, *e.value.problems["reason"]]:
+            assert all(allowed(w) for w in words(text)), text
+    finally:
+        set_lang("en")
+
+
+# ---------------------------------------------------------------------------- promise reasons
+
+def test_promise_reasons_are_stored_as_codes_and_read_in_either_language(db):
+    """A reason Tandem writes (a quote, a review round) is a code in the database, put in words
+    when it is shown; a reason a person typed is kept as typed."""
+    from datetime import date
+
+    from lib.people.auth import User
+    from lib.plan import promise, review
+    from tests.conftest import load_scenario
+    load_scenario(db, "promise")
+    as_of = date(2026, 11, 25)
+    with db.cursor() as cur:
+        p = promise.quote(cur, "X", 100, date(2026, 12, 4), as_of=as_of)
+    line_id = review.accept(db, User("sue", "head", "sales"), p, "C1", "SO-100")
+    later = date(2026, 12, 23)
+    for d in ("sales", "pmc", "purchasing", "quality", "engineering"):
+        issue = d == "pmc"
+        review.sign(db, User(f"h_{d}", "head", d), line_id, d, "issue" if issue else "ok",
+                    feasible_date=later if issue else None, comment="产能不足" if issue else None)
+    review.override(db, User("chair", "chair"), line_id, date(2026, 12, 30), "客户同意")
+    with db.cursor() as cur:
+        hist = review.history(cur, line_id)
+    assert hist["source"].tolist() == ["ctp", "review", "override"]
+    zh = [review.reason_text(r, "zh") for r in hist["reason"]]
+    en = [review.reason_text(r, "en") for r in hist["reason"]]
+    assert all(r.startswith('{"reason"') for r in hist["reason"][:2])          # codes, not sentences
+    assert zh[1] == "订单评审第 1 轮：取各部门最晚的可行日期（PMC）" and zh[2] == en[2] == "客户同意"
+    assert zh[0].startswith("交期测算：最早 ") and en[0].startswith("Quoted: earliest ")
+    assert all(allowed(w) for z in zh for w in words(z)), zh

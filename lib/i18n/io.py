@@ -373,7 +373,7 @@ ZH = {
     "io.reason.zeros": "{value} 是新代码,但已存有 {stored}:是否被电子表格去掉了前导零?请以文本格式打开此列,或更正代码",
     "io.reason.ref_zeros": "未知的{table}“{value}”,但已存有 {stored}:是否被电子表格去掉了前导零?",
     "io.reason.reformatted": "“{value}”与已存的“{stored}”只是数字格式不同(可能被电子表格改写);确认后才按文件中的值保存",
-    "io.rejected.reformatted": "有 {n} 个文字值与已存的值只是数字格式不同(1.50 -> 1.5、1E5 -> 100000、TRUE -> True):确认后(--accept-reformatted,或数据更新页上的勾选框)才按文件中的值保存。",
+    "io.rejected.reformatted": "有 {n} 个文字值与已存的值只是数字格式不同(1.50 -> 1.5、1E5 -> 100000、TRUE -> True):确认后(命令行 `--accept-reformatted`,或数据更新页上的勾选框)才按文件中的值保存。",
     "io.result.reformatted": "已按文件保存 {n} 个只改变了数字格式的值。",
     "io.import.reformatted": "按文件中的值保存这 {n} 个只是数字格式不同的值",
     "io.import.reformatted_help": "电子表格会改写看起来像数字的文字(1.50 变成 1.5,00123 变成 123,TRUE 变成 True)。只有在文件中的值正是您要的值时才勾选。",

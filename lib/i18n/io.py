@@ -89,6 +89,8 @@ EN = {
     "io.many.toggle": "Several files at once (a whole section)",
     "io.many.help": "Drop all of the section's ERP exports together: each file's table is recognised from its headers (or its name), and all are imported in one go — all of them or none.",
     "io.many.upload": "CSV or Excel files of this section",
+    # the file uploader's own words (lib.ui.data_io.uploader_words)
+    "io.upload.button": "Choose file", "io.upload.limit": "Up to {mb} MB per file · {types}",
     "io.many.unknown_table": "could not tell which table this file is for (its headers fit none or several of: {tables}); name it after the table or import it on its own.",
     "io.many.valid_only": "Import only the valid rows of each file and skip the refused ones",
     "io.many.go": "Import all {n} files",
@@ -316,6 +318,7 @@ ZH = {
     "io.many.toggle": "一次导入多个文件(整个部门)",
     "io.many.help": "把本部门的 ERP 导出文件一起拖进来:系统按表头(或文件名)识别每个文件对应的数据表,一次性全部导入——要么全部导入,要么都不导入。",
     "io.many.upload": "本部门的 CSV 或 Excel 文件",
+    "io.upload.button": "选择文件", "io.upload.limit": "每个文件不超过 {mb} MB · {types}",
     "io.many.unknown_table": "无法判断该文件对应哪张表(表头与以下各表都不符或符合多张:{tables});请以表名命名文件,或单独导入。",
     "io.many.valid_only": "每个文件只导入有效行,跳过被拒绝的行",
     "io.many.go": "导入全部 {n} 个文件",

@@ -207,6 +207,34 @@ def guide_view(table: str, lang: str) -> pd.DataFrame:
     })
 
 
+UPLOAD_TYPES = ["csv", "txt", "xlsx"]
+
+
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def uploader_words() -> None:
+    """st.file_uploader's own words in the user's language, and the limit Tandem really applies.
+
+    Streamlit 1.67 writes "Upload" and "200MB per file • CSV, TXT, XLSX" in English whatever
+    the language, with no parameter to change them, and the 200 MB is the server's upload cap,
+    not the import's (setting import_max_file_mb). CSS replaces the words (the English text is
+    sized to nothing, the user's text drawn in its place): no script, nothing for React to undo
+    on the next run; should Streamlit rename these test ids, its English words simply return.
+    The hint shown while dragging a file over the box stays Streamlit's."""
+    from lib.store.imports.limits import MB, current
+    mb = min(current().max_bytes // MB, int(st.get_option("server.maxUploadSize")))   # whichever refuses first
+    types = ("、" if get_lang() == "zh" else ", ").join(x.upper() for x in UPLOAD_TYPES)
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    button = f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p'
+    hint = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    st.markdown(f"<style>{button}, {hint} {{font-size: 0}}"
+                f" {button}::after {{content: {_css_text(t('io.upload.button'))}; font-size: 1rem}}"
+                f" {hint}::after {{content: {_css_text(t('io.upload.limit', mb=mb, types=types))};"
+                f" font-size: 0.875rem}}</style>", unsafe_allow_html=True)
+
+
 def importer(db, table: str) -> None:
     """Upload a CSV/XLSX file for `table`: preview, problem report, then all-or-nothing import."""
     spec = get_spec(table)
@@ -214,7 +242,8 @@ def importer(db, table: str) -> None:
     allowed = auth.can(user, "edit", spec.department)
     key = f"imp-{table}-{st.session_state.get(f'imp-{table}-nonce', 0)}"
     templates(table, f"imp-{table}")
-    upload = st.file_uploader(t("io.import.upload", table=spec.title(get_lang())), type=["csv", "txt", "xlsx"],
+    uploader_words()
+    upload = st.file_uploader(t("io.import.upload", table=spec.title(get_lang())), type=UPLOAD_TYPES,
                               key=key, help=t("io.import.upload_help"))
     if upload is None:
         return
@@ -282,7 +311,8 @@ def section_importer(db, tables: list[str], dept: str) -> None:
     allowed = auth.can(user, "edit", dept)
     lang = get_lang()
     key = f"many-{dept}-{st.session_state.get(f'many-{dept}-nonce', 0)}"
-    uploads = st.file_uploader(t("io.many.upload"), type=["csv", "txt", "xlsx"], accept_multiple_files=True,
+    uploader_words()
+    uploads = st.file_uploader(t("io.many.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
                                key=key, help=t("io.import.upload_help"))
     if not uploads:
         return

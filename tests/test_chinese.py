@@ -341,6 +341,21 @@ def test_every_page_and_presenter_section_in_chinese(monkeypatch, zh_demo):
         select_page(at, page.url).run()
         assert not at.exception, (page.url, at.exception)
         found += [(f"{page.url} {w}", s) for w, s in _draw_all(at)]
+    # the parts a page draws only when chosen: every department's forms, editor, import and
+    # export on Update data; every tab of the variance review
+    from lib.departments import DEPARTMENTS
+    from lib.i18n import t
+    for dept in DEPARTMENTS:
+        for mode in ("forms", "edit", "import", "export"):
+            at.session_state["io-dept"], at.session_state["io-mode"] = dept, mode
+            select_page(at, "data").run()
+            assert not at.exception, (dept, mode, at.exception)
+            found += [(f"data/{dept}/{mode} {w}", s) for w, s in texts(at)]
+    for tab in ("delivery", "price", "yield"):
+        at.session_state["variance-tab"] = t(f"variance.tab.{tab}", "zh")
+        select_page(at, "variance").run()
+        assert not at.exception, (tab, at.exception)
+        found += [(f"variance/{tab} {w}", s) for w, s in _draw_all(at)]
     # the presenter, through every agenda section
     select_page(at, "presenter").run()
     starts = [b for b in at.button if b.key == "p-start"]

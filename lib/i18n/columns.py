@@ -52,6 +52,8 @@ EN = {
     "col.latest_promise": "Latest promise", "col.repromises": "Re-promises",
     # the history of an action (lib.meeting.actions.history)
     "col.event_at": "When", "col.username": "By", "col.from_status": "From", "col.to_status": "To", "col.note": "Note",
+    "col.late_lines": "Late lines", "col.late_share": "Late share", "col.variance_share": "Variance share",
+    "col.defective": "Defective",
 }
 
 ZH = {
@@ -97,4 +99,6 @@ ZH = {
     "col.reason": "原因", "col.load_impact_hours": "负荷影响工时", "col.first_promise": "首次承诺",
     "col.latest_promise": "最新承诺", "col.repromises": "重新承诺次数",
     "col.event_at": "时间", "col.username": "操作人", "col.from_status": "原状态", "col.to_status": "新状态", "col.note": "说明",
+    "col.late_lines": "延迟行数", "col.late_share": "延迟占比", "col.variance_share": "差异占比",
+    "col.defective": "不良数",
 }

@@ -135,7 +135,7 @@ ZH = {
     "unit.week": "周",
     "unit.h": "h",
     "unit.d": "天",
-    "unit.pt": "个百分点",
+    "unit.pt": "百分点",
     "page.capacity": "产能负荷",
     "page.promise": "交期回复",
     "page.review": "订单评审",

@@ -498,3 +498,18 @@ def test_promise_reasons_are_stored_as_codes_and_read_in_either_language(db):
     assert zh[1] == "订单评审第 1 轮：取各部门最晚的可行日期（PMC）" and zh[2] == en[2] == "客户同意"
     assert zh[0].startswith("交期测算：最早 ") and en[0].startswith("Quoted: earliest ")
     assert all(allowed(w) for z in zh for w in words(z)), zh
+
+
+def test_every_table_draws_a_missing_value_as_a_blank():
+    """st.dataframe draws a missing value as "None" unless given a placeholder: every table and
+    table editor in lib/ui and pages passes one."""
+    import ast
+    missing = []
+    for path in [*sorted((ROOT / "lib" / "ui").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("dataframe", "data_editor")
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"
+                    and not any(k.arg == "placeholder" for k in node.keywords)):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not missing, missing

@@ -513,3 +513,17 @@ def test_every_table_draws_a_missing_value_as_a_blank():
                     and not any(k.arg == "placeholder" for k in node.keywords)):
                 missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not missing, missing
+
+
+def test_every_chart_carries_the_chinese_date_locale():
+    """Plotly writes dates in English unless the chart's config names a locale: every chart drawn
+    in lib/ui and pages passes its config through lib.ui.charts.locale.config."""
+    import ast
+    missing = []
+    for path in [*sorted((ROOT / "lib" / "ui").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "plotly_chart":
+                config = next((k.value for k in node.keywords if k.arg == "config"), None)
+                if not (isinstance(config, ast.Call) and ast.unparse(config.func).endswith("locale.config")):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not missing, missing

@@ -12,7 +12,7 @@ from lib.plan import capacity, late, planned, whatif
 from lib.plan.capacity import WhatIf
 from lib.text import t_md
 from lib.ui import cache, filters, section, session, state
-from lib.ui.charts import locale
+from lib.ui.charts import locale as chart_locale
 from lib.ui.charts.capacity import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen
 from lib.ui.widgets import empty, table
@@ -75,7 +75,7 @@ def render() -> None:
     if by == "day" and len(names) > 40:
         st.caption(t("capacity.day_hover"))
     event = st.plotly_chart(section.build(heatmap, df, legend=False), width="stretch", key="cap_heatmap", on_select="rerun",
-                            selection_mode="points", config=locale.config({"displaylogo": False}))
+                            selection_mode="points", config=chart_locale.config({"displaylogo": False}))
     view = df.assign(load_pct=(df["load_pct"] * 100).round(1), band=[t(f"capacity.band.{b}") for b in df["band"]],
                      period=[names[p] for p in df["period"]])
     num = {c: st.column_config.NumberColumn(format="%.1f") for c in

@@ -26,7 +26,7 @@ from lib.text import html_text
 from lib.ui import theme
 from lib.ui.charts import capacity as capacity_charts
 from lib.ui.charts import engineering as engineering_charts
-from lib.ui.charts import locale
+from lib.ui.charts import locale as chart_locale
 from lib.ui.charts import purchasing as purchasing_charts
 from lib.ui.charts import quality as quality_charts
 from lib.ui.charts import sales as sales_charts
@@ -198,7 +198,8 @@ def _setting(ctx: PresenterContext, key: str):
 
 def _chart(fig, key: str) -> None:
     """A figure at projector size: Tandem's fonts as built (Streamlit's chart theme would shrink them)."""
-    st.plotly_chart(fig, width="stretch", key=key, theme=None, config=locale.config({"displaylogo": False, "displayModeBar": False}))
+    st.plotly_chart(fig, width="stretch", key=key, theme=None,
+                    config=chart_locale.config({"displaylogo": False, "displayModeBar": False}))
 
 
 def _heading(text: str) -> None:

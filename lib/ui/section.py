@@ -29,7 +29,7 @@ from lib.store import lookups
 from lib.text import t_md
 from lib.ui import nav, session, theme
 from lib.ui.cache import build, derive, load  # noqa: F401 - pages call section.load/derive/build
-from lib.ui.charts import locale
+from lib.ui.charts import locale as chart_locale
 from lib.ui.frames import plain_dates, translated, translated_codes, translated_headers
 from lib.ui.widgets import (
     chart,
@@ -80,7 +80,7 @@ def figure(fig, table_df, name: str, key: str, *, select: bool = False,
     picked: list = []
     if select:
         event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun",
-                                selection_mode=("points",), config=locale.config({"displaylogo": False}))
+                                selection_mode=("points",), config=chart_locale.config({"displaylogo": False}))
         try:
             points = event.selection.get("points", []) if event else []
         except AttributeError:

@@ -14,7 +14,7 @@ from lib.i18n import t
 from lib.sections.kpi import Kpi
 from lib.text import html_text, t_md
 from lib.ui import theme
-from lib.ui.charts import locale
+from lib.ui.charts import locale as chart_locale
 from lib.ui.frames import (
     header,
     plain_dates,
@@ -218,4 +218,4 @@ def empty(message_key: str = "common.empty") -> None:
 
 def chart(fig, key: str) -> None:
     """Show a plotly figure at full width."""
-    st.plotly_chart(fig, width="stretch", key=key, config=locale.config({"displaylogo": False}))
+    st.plotly_chart(fig, width="stretch", key=key, config=chart_locale.config({"displaylogo": False}))

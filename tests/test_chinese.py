@@ -192,6 +192,9 @@ def texts(at) -> list[tuple[str, str]]:
         else:
             for where, s in _proto_texts(proto):
                 out.append((kind + where, _markdown_text(s) if where.endswith((".body", ".label")) else s))
+            # an empty choice without a placeholder shows Streamlit's own "Choose an option"
+            if kind in ("selectbox", "multiselect") and not proto.placeholder and not node.value:
+                out.append((f"{kind}.placeholder", "Streamlit's Choose an option"))
     return out
 
 

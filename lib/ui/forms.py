@@ -51,7 +51,7 @@ def _field(db, c: Col, key: str, default=None):
         options = ([_NONE] if not c.required else []) + opts
         index = options.index(default) if default in options else 0
         return st.selectbox(lab, options, index=index if options else None, key=key,
-                            format_func=lambda v: v or "—") or None
+                            format_func=lambda v: v or "—", placeholder=t("common.choose")) or None
     if c.kind == "choice":
         options = ([_NONE] if not (c.required or c.default is not None) else []) + list(c.choices)
         start = default if default is not None else c.default

@@ -56,7 +56,7 @@ def render() -> None:
     else:
         shown = section.derive(db, _pending_view, pend, "review.pending", dept)
         st.dataframe(shown.head(MAX_ROWS), hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 400),
-                     column_config={t("review.col.qty"): st.column_config.NumberColumn(format="%.0f")})
+                     column_config={t("review.col.qty"): st.column_config.NumberColumn(format="%.0f")}, placeholder="")
         if len(shown) > MAX_ROWS:
             st.caption(t("scale.first_rows", shown=MAX_ROWS, total=len(shown)))
         downloads(shown, "pending_reviews", "rv-pend")
@@ -94,17 +94,18 @@ def render() -> None:
             "feasible_date": t("review.col.feasible"), "comment": t("review.col.comment"),
             "signer": t("review.col.signer"), "signed_at": t("review.col.signed_at")},
             dates=["feasible_date"], stamps=["signed_at"], blanks=["comment", "signer"])
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder="")
     with h:
         st.subheader(t("review.history"))
         if hist.empty:
             st.info(t("review.no_history"))
         else:
-            shown = for_screen(hist.assign(source=[t(f"review.source.{x}") for x in hist["source"]]), {
+            shown = for_screen(hist.assign(source=[t(f"review.source.{x}") for x in hist["source"]],
+                                           reason=hist["reason"].map(review.reason_text)), {
                 "promised_date": t("review.col.promised"), "promised_at": t("review.col.promised_at"),
                 "promised_by": t("review.col.by"), "source": t("review.col.source"), "reason": t("review.col.reason")},
                 dates=["promised_date"], stamps=["promised_at"], blanks=["reason", "promised_by"])
-            st.dataframe(shown, hide_index=True, width="stretch")
+            st.dataframe(shown, hide_index=True, width="stretch", placeholder="")
             downloads(shown, "promise_history", "rv-hist")
 
     current = grid[grid["round"] == grid["round"].max()]

@@ -10,6 +10,7 @@ from lib.people import throttle, users
 from lib.people.auth import ROLES
 from lib.text import t_md
 from lib.ui import section, session, state
+from lib.ui.frames import source_label, stored_value
 from lib.ui.login import role_label
 from lib.ui.widgets import show_error, table
 
@@ -73,7 +74,7 @@ def render() -> None:
         t("admin.col.last_login"): [("" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}") for v in accounts["last_login"]],
         t("admin.col.failures"): accounts["failures"],
     })
-    st.dataframe(view, hide_index=True, width="stretch")
+    st.dataframe(view, hide_index=True, width="stretch", placeholder="")
 
 
     def _role_inputs(prefix: str, role: str = "head", department: str | None = None):
@@ -195,7 +196,7 @@ def render() -> None:
                 t("admin.throttle.col.last_failed"): [f"{v:%Y-%m-%d %H:%M:%S}" for v in counting["last_failed_at"]],
                 t("admin.throttle.col.waits_until"): [("" if pd.isna(v) else f"{v:%H:%M:%S}")
                                                       for v in counting["blocked_until"]],
-            }), hide_index=True, width="stretch")
+            }), hide_index=True, width="stretch", placeholder="")
             addresses = sorted(set(counting["address"]) - {""})
             if addresses:
                 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
@@ -213,9 +214,9 @@ def render() -> None:
             t("admin.col.event"): log["action"].map(lambda a: labels.get(a, a)),
             t("admin.col.account"): log["row_key"],
             # a sign-in attempt names its address and what happened; any other row, a change
-            t("admin.col.detail"): [(" · " if c == "address" else " → ").join(str(v) for v in (o, n)
+            t("admin.col.detail"): [(" · " if c == "address" else " → ").join(str(stored_value(v)) for v in (o, n)
                                                                               if isinstance(v, str) and v)
                                     for c, o, n in zip(log["column_name"], log["old_value"], log["new_value"])],
-            t("admin.col.source"): log["source"],
+            t("admin.col.source"): log["source"].map(source_label),
         })
         table(shown, "access_log", "access_log", expanded=True, height=420)

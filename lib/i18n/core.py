@@ -59,6 +59,10 @@ EN = {
     "unit.qty": "qty",
     "unit.days": "days",
     "unit.week": "week",
+    # a unit after a number: tiles, presenter, minutes
+    "unit.h": "h",
+    "unit.d": "d",
+    "unit.pt": "pt",
     # pages
     "page.capacity": "Capacity load",
     "page.promise": "Delivery promise",
@@ -129,6 +133,9 @@ ZH = {
     "unit.qty": "数量",
     "unit.days": "天",
     "unit.week": "周",
+    "unit.h": "h",
+    "unit.d": "天",
+    "unit.pt": "百分点",
     "page.capacity": "产能负荷",
     "page.promise": "交期回复",
     "page.review": "订单评审",

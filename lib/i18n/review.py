@@ -3,6 +3,13 @@
 PREFIXES = ('review.',)
 
 EN = {
+    # a promise reason Tandem writes (lib.plan.review.coded_reason)
+    "review.reason.review_round": "Order review round {round}: the latest feasible date ({departments})",
+    "review.reason.change": "Order change",
+    "review.reason.ctp": "Quoted: earliest {earliest}",
+    "review.reason.ctp.material": "Quoted: earliest {earliest}, bound by material {what}",
+    "review.reason.ctp.capacity": "Quoted: earliest {earliest}, bound by capacity at {what}",
+    "review.reason.ctp.lead_time": "Quoted: earliest {earliest}, bound by the lead times of {what}",
     # review
     "review.title": "Order review (订单评审)",
     "review.caption": "Every new or changed order line is reviewed by each department: OK, or the date it can meet and why. The committed date is the latest feasible date.",
@@ -63,6 +70,12 @@ EN = {
 }
 
 ZH = {
+    "review.reason.review_round": "订单评审第 {round} 轮：取各部门最晚的可行日期（{departments}）",
+    "review.reason.change": "订单变更",
+    "review.reason.ctp": "交期测算：最早 {earliest}",
+    "review.reason.ctp.material": "交期测算：最早 {earliest}，受物料 {what} 限制",
+    "review.reason.ctp.capacity": "交期测算：最早 {earliest}，受 {what} 产能限制",
+    "review.reason.ctp.lead_time": "交期测算：最早 {earliest}，受 {what} 的标准周期限制",
     "review.title": "订单评审",
     "review.caption": "每条新增或变更的订单行由各部门逐项评审:确认可行,或填写能达成的日期及原因。承诺交期取各部门可行日期中最晚的一个。",
     "review.department": "部门",

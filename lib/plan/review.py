@@ -10,6 +10,7 @@ round. Every date ever promised is kept in promise_history (its first row is the
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import pandas as pd
@@ -31,6 +32,49 @@ def committed_date(basis: date, feasible: list[date | None]) -> date:
     datetime.date(2026, 12, 11)
     """
     return max([basis, *[d for d in feasible if d is not None]])
+
+
+# ---------------------------------------------------------------------------- promise reasons
+# A reason Tandem writes itself (a review round, a quote, a change without one) is stored as a
+# code and its values, as JSON, and put in words where it is shown (reason_text), in the reader's
+# language; a reason a person typed is stored, and shown, as typed.
+
+def coded_reason(code: str, **values) -> str:
+    """A reason Tandem gives, as stored: its code (review.reason.<code>) and its values.
+
+    >>> coded_reason("review_round", round=2, departments=["pmc"])
+    '{"reason": "review_round", "round": 2, "departments": ["pmc"]}'
+    """
+    return json.dumps({"reason": code, **values}, ensure_ascii=False)
+
+
+def reason_text(stored, lang: str | None = None) -> str:
+    """A stored promise reason in words: a coded one (coded_reason) in `lang`, a typed one as it is.
+
+    >>> reason_text(coded_reason("review_round", round=2, departments=["pmc", "quality"]), "zh")
+    '订单评审第 2 轮：取各部门最晚的可行日期（PMC、品质）'
+    >>> reason_text("customer asked for it", "zh"), reason_text(None, "en")
+    ('customer asked for it', '')
+    """
+    from lib.i18n import CATALOGS, get_lang, t
+    if not isinstance(stored, str):
+        return ""
+    if not stored.startswith('{"reason"'):
+        return stored
+    try:
+        values = json.loads(stored)
+    except ValueError:
+        return stored
+    lang = lang or get_lang()
+    code = values.pop("reason")
+    if "departments" in values:
+        values["departments"] = ("、" if lang == "zh" else ", ").join(
+            t(f"dept.{d}", lang) for d in values["departments"]) or "—"
+    bound = values.pop("bound", None)         # a quote: what bound it (kind, what), if anything
+    if bound and f"review.reason.{code}.{bound[0]}" in CATALOGS["en"]:
+        code, values["what"] = f"{code}.{bound[0]}", bound[1]
+    key = f"review.reason.{code}"
+    return t(key, lang, **values) if key in CATALOGS["en"] else stored
 
 
 # ---------------------------------------------------------------------------- writes (in a tx)
@@ -94,8 +138,8 @@ def _settle(tx, line_id: int, rnd: int) -> tuple[str, date | None]:
     new = basis if overridden else committed_date(basis, [_date(d) for d in issues["feasible_date"]])
     status = "issue" if len(issues) else "approved"
     if new != current:
-        depts = ", ".join(issues.loc[issues["feasible_date"].map(_date) == new, "department"]) or "-"
-        add_promise(tx, line_id, new, "review", f"order review round {rnd}: latest feasible date ({depts})",
+        depts = issues.loc[issues["feasible_date"].map(_date) == new, "department"].tolist()
+        add_promise(tx, line_id, new, "review", coded_reason("review_round", round=int(rnd), departments=depts),
                     consequence_of="review")
     _set_line(tx, line_id, {"review_status": status, "promised_date": new}, consequence_of="review")
     return status, new
@@ -205,7 +249,7 @@ def change_line(db, user: User, line_id: int, *, qty=None, requested_date=None, 
                                             "requested_date": as_of, "status": "accepted",
                                             "created_by": user.username})
         if new_promise is not None and new_promise != _date(line["promised_date"]):
-            add_promise(tx, int(line_id), new_promise, "change", reason or "order change")
+            add_promise(tx, int(line_id), new_promise, "change", reason or coded_reason("change"))
             tx.update("order_lines", {"line_id": int(line_id)}, {"promised_date": new_promise})
         rnd = open_round(tx, int(line_id))
     return new_promise, rnd
@@ -232,8 +276,9 @@ def accept(db, user: User, p: promise.Promise, customer: str, order_no: str, lin
             "order_no": order_no, "line_no": int(line_no), "customer": customer, "product": p.product,
             "qty": p.qty, "unit_price": unit_price, "order_date": p.as_of, "requested_date": p.requested,
             "promised_date": p.commit_date, "status": "open"}, returning="line_id")
-        add_promise(tx, line_id, p.commit_date, "ctp",
-                    f"CTP earliest {p.promise_date.isoformat()}" + (f", bound by {p.binding['what']}" if p.binding else ""))
+        add_promise(tx, line_id, p.commit_date, "ctp", coded_reason(
+            "ctp", earliest=p.promise_date.isoformat(),
+            bound=[p.binding["kind"], str(p.binding["what"])] if p.binding else None))
         open_round(tx, line_id)
     return int(line_id)
 

@@ -146,7 +146,7 @@ def _demo_accounts(db) -> None:
         st.dataframe(
             {t("auth.username"): accounts["username"].tolist(),
              t("admin.col.role"): [role_label(r, d) for r, d in zip(accounts["role"], accounts["department"])]},
-            hide_index=True, width="stretch")
+            hide_index=True, width="stretch", placeholder="")
 
 
 def role_label(role: str, department) -> str:

@@ -26,6 +26,7 @@ from lib.text import html_text
 from lib.ui import theme
 from lib.ui.charts import capacity as capacity_charts
 from lib.ui.charts import engineering as engineering_charts
+from lib.ui.charts import locale as chart_locale
 from lib.ui.charts import purchasing as purchasing_charts
 from lib.ui.charts import quality as quality_charts
 from lib.ui.charts import sales as sales_charts
@@ -143,7 +144,7 @@ def action_table(df, *, with_discussion: bool, limit: int = 10) -> None:
         late = bool(r.overdue)
         cells = [f"#{int(r.action_id)}", html_text(r.title), esc(t(f"dept.{r.owner_department}")), html_text(r.owner),
                  f"<span class='{'late' if late else ''}'>{r.due_date:%m-%d}</span>"
-                 + (f" <b style='color:#d64545'>+{int(r.days_late)}d</b>" if late else ""),
+                 + (f" <b style='color:#d64545'>+{int(r.days_late)}{t('unit.d')}</b>" if late else ""),
                  esc(t(f"action.status.{r.status}")),
                  ("⚠️ " if r.times_discussed >= actions.ESCALATE_AFTER else "") + str(int(r.times_discussed))]
         if with_discussion:
@@ -197,7 +198,8 @@ def _setting(ctx: PresenterContext, key: str):
 
 def _chart(fig, key: str) -> None:
     """A figure at projector size: Tandem's fonts as built (Streamlit's chart theme would shrink them)."""
-    st.plotly_chart(fig, width="stretch", key=key, theme=None, config={"displaylogo": False, "displayModeBar": False})
+    st.plotly_chart(fig, width="stretch", key=key, theme=None,
+                    config=chart_locale.config({"displaylogo": False, "displayModeBar": False}))
 
 
 def _heading(text: str) -> None:

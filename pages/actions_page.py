@@ -47,7 +47,7 @@ def render() -> None:
                            key="act_depts", placeholder=t("filter.all"))
     owners = sorted(everything["owner"].dropna().unique().tolist())
     owner = c2.selectbox(t("action.filter.owner"), [None] + owners, format_func=lambda o: t("filter.all") if o is None else o,
-                         key="act_owner")
+                         key="act_owner", placeholder=t("common.choose"))
     statuses = c3.multiselect(t("action.filter.status"), actions.STATUSES, default=["open", "in_progress", "done"],
                               format_func=lambda s: t(f"action.status.{s}"), key="act_status",
                               placeholder=t("filter.all"))

@@ -193,8 +193,9 @@ def texts(at) -> list[tuple[str, str]]:
             for where, s in _proto_texts(proto):
                 out.append((kind + where, _markdown_text(s) if where.endswith((".body", ".label")) else s))
             # an empty choice without a placeholder shows Streamlit's own "Choose an option"
-            if kind in ("selectbox", "multiselect") and not proto.placeholder and not node.value:
-                out.append((f"{kind}.placeholder", "Streamlit's Choose an option"))
+            empty = (not proto.HasField("default")) if kind == "selectbox" else (kind == "multiselect" and not proto.default)
+            if empty and not proto.placeholder:
+                out.append((f"{kind}.placeholder [{proto.label}]", "Streamlit's Choose an option"))
     return out
 
 

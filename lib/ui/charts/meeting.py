@@ -15,7 +15,8 @@ def funnel_figure(row: pd.Series):
     fig = go.Figure(go.Funnel(
         y=[t(f"action.funnel.{s}") for s in stages], x=[int(row[s]) for s in stages],
         textinfo="value", marker=dict(color=["#9fb8d6", "#6f97c6", "#1f4e89", theme.RAG["amber"], theme.RAG["green"]])))
-    return theme.layout(fig, x_title=t("action.funnel.count"), height=380)
+    theme.layout(fig, x_title=t("action.funnel.count"), height=380)
+    return theme.value_axis(fig, "x", [int(row[s]) for s in stages], whole=True)
 
 
 def closure_figure(df: pd.DataFrame, target: float | None):
@@ -25,20 +26,21 @@ def closure_figure(df: pd.DataFrame, target: float | None):
                                line=dict(color=theme.ACTUAL, width=3), marker=dict(size=10),
                                name=t("action.kpi.closure")))
     if target is not None:
-        fig.add_hline(y=target * 100, line_dash="dash", line_color=theme.RAG["green"])
+        fig.add_hline(y=target * 100, line_dash="dash", line_color=theme.TARGET)
     fig = theme.layout(fig, x_title=t("action.funnel.meeting"), y_title=t("action.funnel.rate"), height=380)
     fig.update_yaxes(range=[0, 105])
     return fig
 
 
 def by_department_figure(df: pd.DataFrame):
-    """Open actions per owner department, the overdue part in red."""
+    """Open actions per owner department: the part not overdue neutral, the overdue part red
+    (status), the open total above each bar; whole-number ticks."""
     names = [t(f"dept.{d}") for d in df["owner_department"]]
     fig = go.Figure([
-        go.Bar(x=names, y=df["open"] - df["overdue"], name=t("action.open_count"),
-               marker_color=[theme.DEPARTMENT[d] for d in df["owner_department"]], text=df["open"],
-               textposition="outside"),
-        go.Bar(x=names, y=df["overdue"], name=t("action.overdue_count"), marker_color=theme.RAG["red"]),
+        go.Bar(x=names, y=df["open"] - df["overdue"], name=t("action.open_count"), marker_color=theme.NEUTRAL),
+        go.Bar(x=names, y=df["overdue"], name=t("action.overdue_count"), marker_color=theme.RAG["red"],
+               text=df["open"], textposition="outside", cliponaxis=False),
     ])
     fig.update_layout(barmode="stack")
-    return theme.layout(fig, x_title=t("action.owner_department"), y_title=t("action.funnel.count"), height=380)
+    theme.layout(fig, x_title=t("action.owner_department"), y_title=t("action.funnel.count"), height=380)
+    return theme.value_axis(fig, "y", df["open"], whole=True)

@@ -5,7 +5,7 @@ Colours mean one thing each:
 - status: RAG red / amber / green (and the load bands, the same scale) say good or bad and
   nothing else: red is overdue, over, a gap; no department, series or category is drawn in
   them.
-- departments: DEPARTMENT, four hues and a slate that are none of the status colours.
+- departments: DEPARTMENT, blue, violet, navy, cyan and slate: none near a status colour.
 - plan (light blue) and actual (dark blue); a cumulative line in dark grey; a target line in
   dark grey, dashed.
 - a bar whose colour would mean nothing (one bar per customer, per defect type, per cause) is
@@ -25,8 +25,8 @@ import plotly.graph_objects as go
 from lib.i18n import get_lang
 
 DEPARTMENT = {
-    "sales": "#2f6db5", "pmc": "#6c4fa3", "purchasing": "#8a5a2b",
-    "quality": "#1b8a9a", "engineering": "#56657a",
+    "sales": "#2f6db5", "pmc": "#6c4fa3", "purchasing": "#26365e",
+    "quality": "#1f8fa3", "engineering": "#56657a",
 }
 LOAD_BAND = {"ok": "#2e9e5b", "tight": "#f2c94c", "risk": "#f2994a", "over": "#d64545", "none": "#e0e0e0"}
 RAG = {"green": "#2e9e5b", "amber": "#e6a23c", "red": "#d64545", "none": "#9e9e9e"}

@@ -9,7 +9,7 @@ from lib.i18n import t
 from lib.ui import theme
 
 
-def funnel_figure(row: pd.Series):
+def funnel_figure(row: pd.Series) -> go.Figure:
     """discussed → decided → assigned → done → verified of one meeting."""
     stages = ["discussed", "decided", "assigned", "done", "verified"]
     fig = go.Figure(go.Funnel(
@@ -19,7 +19,7 @@ def funnel_figure(row: pd.Series):
     return theme.value_axis(fig, "x", [int(row[s]) for s in stages], whole=True)
 
 
-def closure_figure(df: pd.DataFrame, target: float | None):
+def closure_figure(df: pd.DataFrame, target: float | None) -> go.Figure:
     """On-time closure rate per meeting date (%), with the target line."""
     d = df.dropna(subset=["closure_on_time"])
     fig = go.Figure(go.Scatter(x=d["meeting_date"], y=d["closure_on_time"] * 100, mode="lines+markers",
@@ -32,7 +32,7 @@ def closure_figure(df: pd.DataFrame, target: float | None):
     return fig
 
 
-def by_department_figure(df: pd.DataFrame):
+def by_department_figure(df: pd.DataFrame) -> go.Figure:
     """Open actions per owner department: the part not overdue neutral, the overdue part red
     (status), the open total above each bar; whole-number ticks."""
     names = [t(f"dept.{d}") for d in df["owner_department"]]

@@ -178,8 +178,9 @@ def action_form(db, user: User, meeting_id: int | None, section: str, key: str, 
     `compact` (presenter mode) folds the section, decision and links away; `rerun` as in
     decision_form."""
     flash(f"{key}-action")
+    from lib.ui import cache
+    opts = cache.load(db, actions.link_options, limit=LINK_CHOICES)     # cached until the next write
     with db.cursor() as cur:
-        opts = actions.link_options(cur, limit=LINK_CHOICES)
         decs = meetings.decisions(cur, meeting_id) if meeting_id else pd.DataFrame()
     first = default_department(section, user)
     dept = st.selectbox(t("action.owner_department"), DEPARTMENTS, key=f"{key}-dept-{section}",

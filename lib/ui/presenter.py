@@ -35,7 +35,7 @@ from lib.meeting import actions, meetings
 from lib.people.auth import User
 from lib.store.db import Database
 from lib.text import html_text
-from lib.ui import theme
+from lib.ui import cache, theme
 from lib.ui.charts import capacity as capacity_charts
 from lib.ui.charts import engineering as engineering_charts
 from lib.ui.charts import purchasing as purchasing_charts
@@ -153,7 +153,7 @@ def _draw_actions(ctx: PresenterContext) -> None:
         if by_dept.empty:
             empty("meeting.presenter.all_done")
         else:
-            _chart(theme.projector(by_department_figure(by_dept), height=_height(ctx, 440), font=20), key="p-by-dept")
+            _chart(_big(by_department_figure, by_dept, height=_height(ctx, 440), font=20), key="p-by-dept")
     with right:
         st.markdown(f"### {t('meeting.presenter.carried')}")
         if carried.empty:
@@ -241,16 +241,20 @@ def _weekly_load(_db: Database, version: int, as_of: date):
 
 def _draw_pmc(ctx: PresenterContext) -> None:
     """PMC: the capacity-load heatmap of the coming weeks (work center x ISO week, by load band)."""
-    from lib.ui.charts.capacity import heatmap
     df = _weekly_load(ctx.db, ctx.db.data_version(), ctx.as_of)
     if df.empty:
         empty()
     else:
-        # the cell text keeps its own size; the axes at projector size
-        fig = theme.style_axes(go.Figure(heatmap(df, height=_height(ctx, CHART_HEIGHT + 40))), tick=20, title=22)
-        if ctx.narrow:     # twelve week labels side by side would overlap beside the capture panel
-            fig.update_xaxes(tickangle=-35, tickfont_size=18)
-        _chart(fig, key="p-pmc-heatmap")
+        _chart(cache.build(_pmc_heatmap, df, _height(ctx, CHART_HEIGHT + 40), ctx.narrow), key="p-pmc-heatmap")
+
+
+def _pmc_heatmap(df, height: int, narrow: bool) -> go.Figure:
+    """The load heatmap at projector size: the cell text keeps its own size, the axes grow."""
+    from lib.ui.charts.capacity import heatmap
+    fig = theme.style_axes(go.Figure(heatmap(df, height=height)), tick=20, title=22)
+    if narrow:     # twelve week labels side by side would overlap beside the capture panel
+        fig.update_xaxes(tickangle=-35, tickfont_size=18)
+    return fig
 
 
 # ---------------------------------------------------------------------------- department sections
@@ -276,6 +280,18 @@ def _setting(ctx: PresenterContext, key: str):
     """A setting's value, read once per data version (lib.ui.section.setting_values)."""
     from lib.ui import section
     return section.setting_values(ctx.db)[key]
+
+
+def _projected(df, builder, height, font, args: tuple, kwargs: tuple):
+    fig = builder(df, *args, **dict(kwargs))
+    return None if fig is None else theme.projector(fig, height=height, font=font)
+
+
+def _big(builder, df, *args, height: int, font: int = 22, **kwargs):
+    """`builder(df, *args, **kwargs)` at projector size (theme.projector), built once for the same
+    inputs (lib.ui.cache.build): a figure and its projector copy cost tens of ms per chart, and
+    every "Next" draws two. None when the builder returns None."""
+    return cache.build(_projected, df, builder, height, font, args, tuple(sorted(kwargs.items())))
 
 
 def _chart(fig, key: str) -> None:
@@ -332,8 +348,9 @@ def _draw_sales(ctx: PresenterContext) -> None:
         if trend.empty:
             empty()
         else:
-            fig = sales_charts.otd_trend(trend, target=_setting(ctx, "target_otd"), x_title=t("section.axis.week"))
-            _chart(theme.projector(fig, height=_height(ctx)), key="p-sales-otd")
+            fig = _big(sales_charts.otd_trend, trend, target=_setting(ctx, "target_otd"), x_title=t("section.axis.week"),
+                       height=_height(ctx))
+            _chart(fig, key="p-sales-otd")
     with right:
         _heading(t("sales.at_risk", n=len(risk)))
         if risk.empty:
@@ -372,9 +389,9 @@ def _draw_purchasing(ctx: PresenterContext) -> None:
         if rank.empty:
             empty("purchasing.otd.none")
         else:
-            fig = purchasing_charts.supplier_ranking(rank, target=_setting(ctx, "target_supplier_otd"),
-                                      band=_setting(ctx, "amber_band"), top=10)
-            _chart(theme.projector(fig, height=_height(ctx)), key="p-pur-rank")
+            fig = _big(purchasing_charts.supplier_ranking, rank, target=_setting(ctx, "target_supplier_otd"),
+                       band=_setting(ctx, "amber_band"), top=10, height=_height(ctx))
+            _chart(fig, key="p-pur-rank")
 
 
 def _draw_quality(ctx: PresenterContext) -> None:
@@ -387,17 +404,17 @@ def _draw_quality(ctx: PresenterContext) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         _heading(t("presenter.fpy_stage", stage=t(f"quality.stage.{stage}")))
-        fig = quality_charts.fpy_trend(trend, stage=stage, target=_setting(ctx, "target_fpy"))
+        fig = _big(quality_charts.fpy_trend, trend, stage=stage, target=_setting(ctx, "target_fpy"), height=_height(ctx))
         if fig is None:
             empty("quality.fpy.none")
         else:
-            _chart(theme.projector(fig, height=_height(ctx)), key="p-qa-fpy")
+            _chart(fig, key="p-qa-fpy")
     with right:
         _heading(t("quality.pareto.title"))
         if pareto.empty:
             empty("quality.pareto.none")
         else:
-            _chart(theme.projector(quality_charts.defect_pareto(pareto, top=8), height=_height(ctx)), key="p-qa-pareto")
+            _chart(_big(quality_charts.defect_pareto, pareto, top=8, height=_height(ctx)), key="p-qa-pareto")
 
 
 def _draw_engineering(ctx: PresenterContext) -> None:
@@ -418,8 +435,9 @@ def _draw_engineering(ctx: PresenterContext) -> None:
             # overdue first, then the next due; at most 10 rows so each stays readable
             rows = (open_ms.assign(_later=open_ms["state"].ne("overdue"))
                     .sort_values(["_later", "planned_date"], kind="stable").head(10).sort_values(["project", "seq"]))
-            fig = engineering_charts.npi_gantt(rows, today=ctx.as_of, names=False)
-            _chart(theme.projector(fig, height=min(_height(ctx), 130 + 40 * len(rows)), font=20), key="p-eng-gantt")
+            fig = _big(engineering_charts.npi_gantt, rows, today=ctx.as_of, names=False,
+                       height=min(_height(ctx), 130 + 40 * len(rows)), font=20)
+            _chart(fig, key="p-eng-gantt")
     with right:
         due = dwg[dwg["actual_release"].isna()] if not dwg.empty else dwg
         late = int((due["state"] == "overdue").sum()) if not due.empty else 0

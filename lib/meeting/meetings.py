@@ -288,6 +288,9 @@ def goto(db, user: User, meeting_id: int, seq: int, now: datetime | None = None)
     clock runs on from what it had already used."""
     stamp = _now(now)
     with db.transaction(user, source="presenter", need="meeting") as tx:
+        # where the meeting is on its agenda: nothing cached per data version reads it (the agenda
+        # is read fresh on every run), so moving on keeps every session's cached figures
+        tx.bump_version = False
         m = _meeting_row(tx.cur, meeting_id)
         refuse_if_closed(m)
         if m["status"] != "running":

@@ -11,6 +11,7 @@ round. Every date ever promised is kept in promise_history (its first row is the
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
@@ -192,6 +193,70 @@ def sign(db, user: User, line_id: int, department: str, status: str, feasible_da
             if _text(old.get(c)) != _text(v):
                 tx.audit("update", "order_reviews", f"{line_id}|{rnd}|{department}", c, old.get(c), v)
         return _settle(tx, int(line_id), rnd)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What `sign_all` did: lines signed OK, lines skipped (signed meanwhile, closed, or no
+    longer in a review round), and how many of the signed lines have now been signed by every
+    department (their round settled: approved, or approved with a later date)."""
+    signed: int
+    skipped: int
+    complete: int
+
+
+def sign_all(db, user: User, department: str, line_ids, comment: str | None = None) -> Signed:
+    """Sign OK for `department` on every line of `line_ids` still waiting for it (the current
+    round's row pending, the line open), in one transaction: one audit row per line (its
+    status, pending -> ok; the audit row carries who and when), then each line's round is
+    settled as `sign` settles it. Refused as a whole if the user may not sign for the
+    department; a line signed by someone else meanwhile is skipped, not signed again."""
+    if department not in DEPARTMENTS:
+        raise ValidationError(f"unknown department {department!r}.", where="department")
+    ids = sorted({int(x) for x in line_ids})
+    if not ids:
+        raise ValidationError("there are no lines to approve.", where="lines")
+    comment = (comment or "").strip() or None
+    with db.transaction(user, source="review", need="review", department=department) as tx:
+        todo = tx.query("""
+            WITH cur AS (SELECT line_id, max(round) AS round FROM order_reviews
+                         WHERE list_contains(?, line_id) GROUP BY 1)
+            SELECT r.line_id, r.round FROM order_reviews r JOIN cur USING (line_id, round)
+            JOIN order_lines o USING (line_id)
+            WHERE r.department = ? AND r.status = 'pending' AND o.status = 'open'
+            ORDER BY r.line_id""", [ids, department])
+        if todo.empty:
+            return Signed(0, len(ids), 0)
+        stamp = datetime.now().replace(microsecond=0)
+        pairs = [f"{int(a)}|{int(b)}" for a, b in zip(todo["line_id"], todo["round"])]
+        tx.execute("UPDATE order_reviews SET status = 'ok', feasible_date = NULL, comment = ?, signer = ?, "
+                   "signed_at = ? WHERE department = ? AND status = 'pending' "
+                   "AND list_contains(?, CAST(line_id AS VARCHAR) || '|' || CAST(round AS VARCHAR))",
+                   [comment, user.username, stamp, department, pairs], department=department)
+        tx.audit_frame(pd.DataFrame({
+            "action": "update", "table_name": "order_reviews",
+            "row_key": [f"{p}|{department}" for p in pairs], "column_name": "status",
+            "old_value": "pending", "new_value": "ok"}))
+        complete = sum(_settle(tx, int(a), int(b))[0] != "pending" for a, b in zip(todo["line_id"], todo["round"]))
+    return Signed(len(todo), len(ids) - len(todo), complete)
+
+
+def default_feasible(con, as_of: date, line_id: int) -> date:
+    """The date a department can meet, as the review form offers it: the line's projected
+    finish in the planned load (lib.plan.planned, finite capacity: what the factory can
+    actually run), never before the line's due date (a line planned to finish early meets its
+    date); the due date (promised, else requested) where the plan has no finish for it (no
+    routing, or not plannable within the horizon)."""
+    from lib.plan import planned
+    row = con.execute("SELECT coalesce(promised_date, requested_date) AS due, order_date FROM order_lines "
+                      "WHERE line_id = ?", [int(line_id)]).fetchone()
+    if row is None:
+        raise NotFound(f"There is no order line {line_id}.")
+    due = _date(row[0])
+    lines = planned.plan(con, as_of).lines
+    hit = lines.loc[lines["line_id"] == int(line_id), "finish"]
+    finish = _date(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
+    return max(d for d in (finish, due, _date(row[1])) if d is not None)
 
 
 def override(db, user: User, line_id: int, new_date, reason: str) -> date:

@@ -33,7 +33,7 @@ from lib import settings
 from lib.departments import DEPARTMENTS
 from lib.errors import PermissionDenied, RuleViolation, TandemError, ValidationError
 from lib.people import sessions, throttle
-from lib.people.auth import ROLES, SYSTEM, User
+from lib.people.auth import DISPLAY, ROLES, SYSTEM, User
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
@@ -518,6 +518,8 @@ def change_own_password(db, user: User, old_password: str, new_password: str, *,
     current password counts as a failed login of the account from `address` (the client's
     address, None when unknown) and makes further tries wait like one; PasswordRefused says
     so. Every refusal is audited and committed before it is raised."""
+    if user.role == DISPLAY:
+        raise PermissionDenied(f"{user.label} is a display screen: it has no password to change.")
     check_password(new_password, "new password")
     if new_password == old_password:
         raise ValidationError("the new password must differ from the current one.", where="new password")

@@ -71,9 +71,10 @@ def browser_token() -> str | None:
     """The session token in the cookie the browser sent when this tab connected, or None
     (a function so tests can play a browser that kept one)."""
     try:
-        return st.context.cookies.get(COOKIE) or None
+        token = st.context.cookies.get(COOKIE)
     except Exception:  # noqa: BLE001 - no browser connection (a script run without a client)
         return None
+    return token if isinstance(token, str) and token else None     # (AppTest's client answers a mock)
 
 
 def _lifetime_seconds() -> int:
@@ -95,7 +96,11 @@ def start(user: User) -> None:
 
 
 def _forget() -> None:
-    """Forget this tab's sign-in (the session in the database is left as it is)."""
+    """Forget this tab's sign-in (the session in the database is left as it is). Its token is
+    not tried again from the cookie this tab connected with, which may still hold it."""
+    ended = st.session_state.get(SESSION_KEY)
+    if ended:
+        st.session_state[_TRIED_KEY] = (*st.session_state.get(_TRIED_KEY, ()), ended)
     for key in (USER_KEY, SESSION_KEY, DISPLAY_KEY, SCREEN_KEY):
         st.session_state.pop(key, None)
 

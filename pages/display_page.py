@@ -18,16 +18,18 @@ def render() -> None:
     user = session.current_user()
     cycle = display.cycle_of(session.screen())
 
-    st.markdown(presenter.CSS + display.CSS, unsafe_allow_html=True)
     with db.cursor() as cur:
         showing = display.shown(cur, cycle, datetime.now())
     display.watch(db, showing, cycle)
-    display.screen_name()
-
     if showing.section == display.OVERVIEW:
+        # the Overview as its page draws it (its tiles are sized for it), without the app's chrome
+        st.markdown(display.CSS, unsafe_allow_html=True)
+        display.screen_name()
         from pages import overview_page
         display.live_page(overview_page.render)
         return
+    st.markdown(presenter.CSS + display.CSS, unsafe_allow_html=True)
+    display.screen_name()
     display.header(db, showing)
     ctx = presenter.PresenterContext(db=db, meeting_id=showing.meeting_id or 0, section=showing.section,
                                      as_of=as_of, filters=f, user=user)

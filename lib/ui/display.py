@@ -31,10 +31,13 @@ OVERVIEW = "overview"
 # what a cycling screen shows in turn while no meeting runs
 IDLE_CYCLE = ("overview", "sales", "pmc", "purchasing", "quality", "engineering")
 
+# a display: nothing to click, no sidebar, no Streamlit chrome (as lib.ui.presenter.CSS hides them)
 CSS = """
 <style>
-/* a display: nothing to click, no sidebar, no Streamlit chrome (lib.ui.presenter.CSS hides the rest) */
-[data-testid="stStatusWidget"], [data-testid="stMainMenu"] {display: none !important;}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], header[data-testid="stHeader"], [data-testid="stStatusWidget"],
+[data-testid="stMainMenu"] {display: none !important;}
+.block-container {padding-top: 1.2rem !important; padding-bottom: 1rem !important; max-width: 100% !important;}
 .tdm-display-name {font-size: 18px; color: #888; text-align: right;}
 </style>
 """

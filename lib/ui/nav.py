@@ -95,18 +95,32 @@ def pages_for(user: auth.User, lang: str) -> dict:
 
     from lib.i18n import t
     visible_pages = visible(user)
-    home = visible_pages[0].url if visible_pages and visible_pages[0].url == DISPLAY_URL else "overview"
     key = (lang, tuple(p.url for p in visible_pages))
     kept = st.session_state.get("_nav_pages")
     if kept and kept[0] == key:
         return kept[1]
     pages: dict = {}
-    for p in visible_pages:
+    if auth.is_display(user):
+        pages = {"": _display_pages(visible_pages[0], lang)}
+    for p in ([] if pages else visible_pages):
         pages.setdefault(t(p.section, lang), []).append(
             st.Page(import_module(p.module).render, title=t(p.title, lang), url_path=p.url, icon=p.icon,
-                    default=(p.url == home)))
+                    default=(p.url == "overview")))
     st.session_state["_nav_pages"] = (key, pages)
     return pages
+
+
+def _display_pages(p: Page, lang: str) -> list:
+    """A display screen's navigation: its page at the root (the default page is served at "/",
+    whatever its url path) and at /display, the address its link opens (a default page alone
+    would answer /display with Streamlit's "Page not found"); no menu."""
+    import streamlit as st
+
+    from lib.i18n import t
+    render = import_module(p.module).render
+    return [st.Page(render, title=t(p.title, lang), url_path=f"{p.url}-home", icon=p.icon, default=True,
+                    visibility="hidden"),
+            st.Page(render, title=t(p.title, lang), url_path=p.url, icon=p.icon, visibility="hidden")]
 
 
 def page(url: str):

@@ -216,3 +216,12 @@ def test_the_admin_issues_changes_and_revokes_a_display_token(monkeypatch, demo_
 def _app(monkeypatch, db_path) -> AppTest:
     from tests.conftest import app_test
     return app_test(monkeypatch, db_path, auth="on")
+
+
+def test_a_screens_name_is_drawn_as_text(monkeypatch, demo_copy):
+    name = "<b>Hall</b> **A** <script>x()</script>"
+    at = _screen(monkeypatch, demo_copy, _token(demo_copy, name=name))
+    shown = [m.value for m in at.markdown if "tdm-display-name" in m.value and "<div" in m.value]
+    assert len(shown) == 1 and "<b>Hall</b>" not in shown[0] and "<script>" not in shown[0]
+    import html
+    assert html.unescape(shown[0].split(">", 1)[1].rsplit("<", 1)[0]) == name      # reads back as typed

@@ -263,8 +263,8 @@ def _browser(monkeypatch, token):
 
 def _cookie_written(at: AppTest) -> str:
     """The token the app asked the browser to keep in its cookie after a login."""
-    kind, token, seconds, _ = at.session_state["_auth_cookie"]
-    assert kind == "set" and seconds == 12 * 3600        # session_hours: 12 by default
+    token, seconds, _ = at.session_state["_auth_cookie"]["tandem_session"]
+    assert token and seconds == 12 * 3600                # session_hours: 12 by default
     return token
 
 
@@ -280,7 +280,7 @@ def test_a_reload_keeps_the_sign_in_and_logout_ends_it_in_every_tab(monkeypatch,
     # logging out in the second tab ends the first at its next click, and the cookie is cleared
     second.button(key="logout").click().run()
     assert [i.value for i in second.info] == ["You have logged out."]
-    assert second.session_state["_auth_cookie"][0] == "clear"
+    assert second.session_state["_auth_cookie"]["tandem_session"][:2] == ("", 0)     # forgotten
     first.run()
     assert [b.label for b in first.button] == ["Log in"]
     assert [w.value for w in first.warning] == ["You were logged out, in another tab or on another device."]
@@ -337,3 +337,16 @@ def test_login_off_runs_as_the_system_without_a_login(monkeypatch, demo_copy):
     at = app(monkeypatch, demo_copy, auth="off")
     assert "Overview" in texts(at)
     assert not [b for b in at.button if b.key == "login_submit"]
+
+
+def test_the_language_chosen_in_the_sidebar_comes_back_after_a_reload(monkeypatch, demo_copy):
+    from lib.ui import session
+    first = log_in(app(monkeypatch, demo_copy), "chair")
+    first.radio(key="lang_choice").set_value("zh").run()
+    lang, seconds, _ = first.session_state["_auth_cookie"]["tandem_lang"]
+    assert (lang, seconds) == ("zh", 365 * 24 * 3600)
+    _browser(monkeypatch, _cookie_written(first))
+    monkeypatch.setattr(session, "remembered_lang", lambda: lang)          # the browser kept both cookies
+    again = app(monkeypatch, demo_copy)                                     # TANDEM_LANG=en: the browser's
+    assert not again.exception, again.exception
+    assert again.session_state["lang"] == "zh" and again.title[0].value == "总览"

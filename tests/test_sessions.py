@@ -85,6 +85,14 @@ def test_the_idle_timeout_is_the_setting(db):
     assert sessions.check(db, key, now=minutes(10.5)).reason == "idle"
 
 
+def test_a_short_idle_timeout_is_not_missed_between_writes_of_last_seen(db):
+    settings.set_value(db, SYSTEM, "idle_timeout_minutes", 1)      # last seen written every 15 s at least
+    key = sessions.token_hash(sessions.issue(db, "pat", now=T0))
+    for s in range(50, 501, 50):                                    # a click every 50 s
+        assert sessions.check(db, key, now=T0 + timedelta(seconds=s)).ok, s
+    assert sessions.check(db, key, now=T0 + timedelta(seconds=561)).reason == "idle"
+
+
 def test_a_session_ends_after_session_hours_however_active(db):
     settings.set_value(db, SYSTEM, "session_hours", 2)
     key = sessions.token_hash(sessions.issue(db, "pat", now=T0))

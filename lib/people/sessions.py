@@ -9,7 +9,8 @@ tab's next click:
 
 * logout ends every session of its user (`end_user`): every tab and every device;
 * idle: no activity for `idle_timeout_minutes` (last seen is written at most once a minute,
-  `TOUCH_SECONDS`, so idle time is known to the minute);
+  `TOUCH_SECONDS`, or a quarter of the idle timeout if that is shorter: a session may end up to
+  that much before its idle time is quite over, never after);
 * expired: `session_hours` after the session was created, whatever its activity;
 * an admin ends a user's sessions (`end_by_admin`, the Users page), as do an admin's password
   reset and deactivating the account; a user changing their own password ends their other
@@ -150,7 +151,8 @@ def check(db, key: str, *, now: datetime | None = None, limits: Limits | None = 
 
     A session past its idle time or its lifetime is revoked here (so raising the limits later
     does not bring it back) and its end is in the sign-in log; a good one is marked seen when it
-    was last seen TOUCH_SECONDS ago or more (activity: the script runs of its tabs)."""
+    was last seen TOUCH_SECONDS ago or more (a quarter of the idle timeout if shorter; activity:
+    the script runs of its tabs)."""
     now = _now(now)
     with db.cursor() as cur:
         row = cur.execute("SELECT username, created_at, last_seen_at, revoked_reason FROM sessions "
@@ -168,7 +170,7 @@ def check(db, key: str, *, now: datetime | None = None, limits: Limits | None = 
             if _revoke(tx, "token_hash = ?", [key], ending, now):
                 tx.audit(END_ACTION[ending], "users", username, "session", None, ending, username=username)
         return Verdict(None, ending)
-    if (now - seen).total_seconds() >= TOUCH_SECONDS:
+    if (now - seen).total_seconds() >= min(TOUCH_SECONDS, limits.idle.total_seconds() / 4):
         with _bookkeeping(db) as tx:
             tx.bump_version = False
             tx.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND revoked_at IS NULL",

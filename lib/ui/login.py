@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib import settings
 from lib.errors import TandemError, ValidationError
-from lib.i18n import LANGS, t
+from lib.i18n import LANGS, set_lang, t
 from lib.people import users
 from lib.people.auth import DISPLAY, SYSTEM, User
 from lib.text import md_text, t_md
@@ -36,6 +36,7 @@ def language_switch() -> None:
                               horizontal=True, format_func=lambda code: {"zh": "中文", "en": "English"}[code])
     if choice != current:
         st.session_state["lang"] = choice
+        session.remember_lang(choice)      # a reload or a new tab comes back in it
         st.rerun()
 
 
@@ -66,9 +67,22 @@ def _display_token() -> str | None:
     return (str(token).strip() or None) if token else None
 
 
+def _remembered_lang() -> None:
+    """On a tab's first run, the language the browser kept from the sidebar switch (app.py
+    chose the browser's before the gate)."""
+    if st.session_state.get("_lang_remembered"):
+        return
+    st.session_state["_lang_remembered"] = True
+    lang = session.remembered_lang()
+    if lang and lang != st.session_state.get("lang"):
+        st.session_state["lang"] = lang
+        set_lang(lang)
+
+
 def gate(db) -> User:
     """The acting user of this run, or the login screen and st.stop()."""
     session.write_cookie()            # a sign-in's cookie (or a logout's clearing) the browser still has to keep
+    _remembered_lang()
     token = _display_token()
     if token is not None:
         try:
@@ -273,7 +287,7 @@ def sidebar(db, user: User) -> None:
         c1, c2 = st.columns(2)
         with c1.popover(t("auth.change_password"), icon=":material/password:"):
             _change_password(db, user)
-        if c2.button(t("auth.logout"), key="logout", icon=":material/logout:"):
+        if c2.button(t("auth.logout"), key="logout", icon=":material/logout:", help=t("auth.logout_help")):
             session.end("logout")
             if _sso_signed_in():
                 st.logout()

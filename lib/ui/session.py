@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 import streamlit as st
 
 from lib.errors import PermissionDenied
-from lib.i18n import set_lang, t
+from lib.i18n import LANGS, set_lang, t
 from lib.people import auth, sessions, users
 from lib.people.auth import SYSTEM, User
 
@@ -35,10 +35,11 @@ DISPLAY_KEY = "_auth_display"       # the hash of the display token this tab was
 SCREEN_KEY = "_auth_screen"         # that token's lib.people.sessions.Display, as last read
 NOTICE_KEY = "_auth_notice"         # why the last session ended (auth.notice.<reason>)
 SKIP_KEY = "_auth_skip_setup"       # auth=auto without any account: this session chose to go on without
-COOKIE_KEY = "_auth_cookie"         # a cookie write the browser has still to confirm
+COOKIE_KEY = "_auth_cookie"         # cookie writes the browser has still to confirm: name -> (value, seconds, n)
 _TRIED_KEY = "_auth_tried"          # hashes of tokens this tab found no good: not tried again
 
 COOKIE = "tandem_session"
+LANG_COOKIE = "tandem_lang"
 _COOKIE_WIDGET = "_tandem_cookies"
 
 # why lib ended a session -> the notice the login shows (auth.notice.*)
@@ -91,7 +92,7 @@ def start(user: User) -> None:
     _forget()
     st.session_state[USER_KEY] = user
     st.session_state[SESSION_KEY] = sessions.token_hash(token)
-    st.session_state[COOKIE_KEY] = ("set", token, _lifetime_seconds(), _next_write())
+    _queue(COOKIE, token, _lifetime_seconds())
     st.session_state.pop(NOTICE_KEY, None)
 
 
@@ -122,7 +123,7 @@ def end(reason: str = "logout") -> None:
         try:
             sessions.end_user(_db(), user.username, "logout", now=_clock())
         finally:
-            st.session_state[COOKIE_KEY] = ("clear", "", 0, _next_write())
+            _queue(COOKIE, "", 0)
 
 
 def password_changed(user: User) -> None:
@@ -236,10 +237,27 @@ def screen() -> sessions.Display | None:
 
 # ---------------------------------------------------------------------------- the cookie
 
-def _next_write() -> int:
+def _queue(name: str, value: str, seconds: int) -> None:
+    """Ask the browser to keep cookie `name` = `value` for `seconds` (0: forget it); written by
+    `write_cookie` on this and the next runs until the browser confirms it."""
     n = int(st.session_state.get("_auth_cookie_writes", 0)) + 1
     st.session_state["_auth_cookie_writes"] = n
-    return n
+    st.session_state[COOKIE_KEY] = {**st.session_state.get(COOKIE_KEY, {}), name: (value, int(seconds), n)}
+
+
+def remember_lang(lang: str) -> None:
+    """Keep the language chosen in the sidebar in the browser (cookie `tandem_lang`, a year), so a
+    reload or a new tab comes back in it rather than in the browser's language."""
+    _queue(LANG_COOKIE, lang, 365 * 24 * 3600)
+
+
+def remembered_lang() -> str | None:
+    """The language the browser kept (`remember_lang`), or None."""
+    try:
+        lang = st.context.cookies.get(LANG_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser connection
+        return None
+    return lang if lang in LANGS else None
 
 
 def _https() -> bool:
@@ -252,27 +270,28 @@ def _https() -> bool:
 
 
 def write_cookie() -> None:
-    """Have the browser keep (after a sign-in) or forget (after logout) the session cookie.
+    """Have the browser keep (after a sign-in) or forget (after logout) the session cookie, and
+    keep the chosen language.
 
     The write is done by extra-streamlit-components' CookieManager, a component that runs in
     the page (JavaScript: so the cookie cannot be HttpOnly); SameSite=Lax, Path=/, Secure over
     https, expiring with the session's lifetime. It is drawn on each run until the browser
     confirms it (the component's value), since a run can end before the component has loaded."""
-    pending = st.session_state.get(COOKIE_KEY)
+    pending = dict(st.session_state.get(COOKIE_KEY) or {})
+    for name, (value, seconds, n) in list(pending.items()):
+        if st.session_state.get(f"{_COOKIE_WIDGET}_{n}") is True:    # confirmed by the browser in the last run
+            del pending[name]
+    st.session_state[COOKIE_KEY] = pending
     if not pending:
         return
-    kind, token, seconds, n = pending
-    widget = f"{_COOKIE_WIDGET}_{n}"
-    if st.session_state.get(widget) is True:      # confirmed by the browser in the last run
-        st.session_state.pop(COOKIE_KEY, None)
-        return
     from extra_streamlit_components import CookieManager
-    until = datetime.now(timezone.utc) + timedelta(seconds=seconds) if kind == "set" \
-        else datetime(1970, 1, 1, tzinfo=timezone.utc)
     with st.container(key="tdm_cookie", height=1, border=False):
-        CookieManager(key=_COOKIE_WIDGET).set(COOKIE, token, key=widget, path="/", expires_at=until,
-                                              max_age=max(0, int(seconds)), secure=True if _https() else None,
-                                              same_site="lax")
+        manager = CookieManager(key=_COOKIE_WIDGET)
+        for name, (value, seconds, n) in pending.items():
+            until = (datetime.now(timezone.utc) + timedelta(seconds=seconds) if seconds
+                     else datetime(1970, 1, 1, tzinfo=timezone.utc))
+            manager.set(name, value, key=f"{_COOKIE_WIDGET}_{n}", path="/", expires_at=until,
+                        max_age=max(0, int(seconds)), secure=True if _https() else None, same_site="lax")
 
 
 # ---------------------------------------------------------------------------- permissions

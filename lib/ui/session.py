@@ -5,7 +5,8 @@ check it (lib.people.auth). With login off (setting `auth`), the acting user is 
 
 A sign-in is a server-side session (lib.people.sessions): `start` issues its token, which the
 browser keeps in the cookie `tandem_session` (written by extra-streamlit-components' cookie
-manager, `write_cookie`); a reload or a new tab sends the cookie when it connects
+manager, `write_cookie`, as is `tandem_lang`, the language chosen in the sidebar); a reload or a
+new tab sends the cookies when it connects
 (st.context.cookies) and continues the session without a password. With login on,
 `current_user()`:
 * checks the session on every run, so a session ended anywhere — logout (in any tab, on any

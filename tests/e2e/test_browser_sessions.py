@@ -56,6 +56,7 @@ def test_a_reload_keeps_the_sign_in_logout_ends_every_tab_and_a_display_stays(br
         tab.get_by_role("button", name="Log out").click()
         wait_for_run(tab)
         assert _on_login_screen(tab) and see(tab, "You have logged out.")
+        tab.wait_for_function("() => !document.cookie.includes('tandem_session=')")    # and forgotten
         other.locator(f"{NAV} a[href$='/pmc']").first.click()
         wait_for_run(other)
         assert _on_login_screen(other)

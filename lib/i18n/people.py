@@ -337,7 +337,7 @@ ZH = {
     "admin.session_hours_help": "一次登录（包括刷新页面和新开标签页）保持有效的小时数，之后需重新输入密码。无操作的会话会按无操作超时更早结束。退出登录会立即结束所有标签页和所有设备上的登录。",
     "admin.col.sessions": "登录中",
     "admin.end_sessions": "结束会话",
-    "admin.end_sessions_help": "让此用户在所有标签页和所有设备上退出登录（笔记本丢失、Cookie 被盗）。其下一次操作需要重新输入密码。",
+    "admin.end_sessions_help": "让此用户在所有标签页和所有设备上退出登录（笔记本丢失、登录凭据被盗）。其下一次操作需要重新输入密码。",
     "admin.sessions_ended": "已结束 {username} 的 {n} 个会话。",
     "admin.sessions.title": "当前登录",
     "admin.sessions.none": "当前没有人登录。",

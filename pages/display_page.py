@@ -8,6 +8,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from lib.i18n import t
 from lib.ui import display, filters, presenter, session, state
 
 
@@ -35,3 +36,9 @@ def render() -> None:
                                      as_of=as_of, filters=f, user=user)
     presenter.live(ctx)
 
+
+
+def not_a_display() -> None:
+    """/display opened by a browser that is not signed in as a display screen."""
+    st.title(t("display.page"))
+    st.info(t("display.not_a_display"), icon=":material/tv:")

@@ -7,6 +7,7 @@ administrator would: `python -m lib ...` in another process. Two server starts i
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import signal
@@ -358,7 +359,9 @@ def test_streamlit_run_takes_commands_from_its_first_session(demo_path, tmp_path
                       "--server.address=127.0.0.1"], db, tmp_path / "streamlit.log", env_db)
     try:
         assert handoff.find(str(db)) is None          # nothing has opened the database yet
-        asyncio.run(_open_session(dash.url))
+        # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _open_session(dash.url)).result()
         assert dash.status()["holding"]
         r = cli("check", cwd=tmp_path, env=env_db)    # TANDEM_DB names it, as for the dashboard
         assert (r.returncode, r.stdout, r.stderr) == (0, f"{db}: no problems found\n", "")

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from lib.people import sessions
 from lib.people.auth import SYSTEM, User
 from lib.store.db import Database
-from tests.conftest import AS_OF, ROOT, select_page
+from tests.conftest import AS_OF, ROOT, run_page, select_page
 from tests.test_login_app import _edit_controls, log_in, texts
 
 ADMIN = User("admin", "admin")
@@ -225,3 +225,14 @@ def test_a_screens_name_is_drawn_as_text(monkeypatch, demo_copy):
     assert len(shown) == 1 and "<b>Hall</b>" not in shown[0] and "<script>" not in shown[0]
     import html
     assert html.unescape(shown[0].split(">", 1)[1].rsplit("<", 1)[0]) == name      # reads back as typed
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_display_address_without_a_token_says_what_it_is_for(monkeypatch, demo_copy, lang):
+    """/display opened by a browser that is not a display screen (an old or revoked link, or a
+    person typing it): what the address is for, not Streamlit's 'Page not found' box."""
+    from lib.i18n import t
+    at = run_page(monkeypatch, demo_copy, "display", lang=lang)
+    assert not at.exception
+    assert [i.value for i in at.info] == [t("display.not_a_display", lang)]
+    assert at.title[0].value == t("display.page", lang)

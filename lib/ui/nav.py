@@ -106,6 +106,12 @@ def pages_for(user: auth.User, lang: str) -> dict:
         pages.setdefault(t(p.section, lang), []).append(
             st.Page(import_module(p.module).render, title=t(p.title, lang), url_path=p.url, icon=p.icon,
                     default=(p.url == "overview")))
+    if not auth.is_display(user) and visible_pages:
+        # a display link opened without (or with a revoked) token: say what the address is for,
+        # not Streamlit's English "Page not found" box over the page
+        first = next(iter(pages.values()))
+        first.append(st.Page(import_module("pages.display_page").not_a_display, title=t("display.page", lang), url_path=DISPLAY_URL,
+                             icon=":material/tv:", visibility="hidden"))
     st.session_state["_nav_pages"] = (key, pages)
     return pages
 

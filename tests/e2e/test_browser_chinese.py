@@ -19,7 +19,7 @@ def test_the_uploader_speaks_chinese(page):
     use_language(page, "zh")
     _open(page, "data")
     page.wait_for_selector(BUTTON)
-    assert _drawn(page, BUTTON) == ("0px", '"选择文件"')          # Streamlit's "Upload" is drawn as nothing
+    assert tuple(_drawn(page, BUTTON)) == ("0px", '"选择文件"')          # Streamlit's "Upload" is drawn as nothing
     size, hint = _drawn(page, HINT)
     assert size == "0px" and re.fullmatch(r'"每个文件不超过 \d+ MB · CSV、TXT、XLSX"', hint), hint
     assert not problems(page)

@@ -348,7 +348,7 @@ ZH = {
     "admin.tab.displays": "展示屏",
     # display screens (display tokens, pages/display_page.py)
     "display.page": "展示屏",
-    "display.not_a_display": "此地址供展示屏使用：需用管理员在“用户与权限 → 展示屏”中签发的链接打开（…/display?token=…）。本浏览器未以展示屏身份登录；总览及其他页面都在菜单中。",
+    "display.not_a_display": "此地址供展示屏使用：需用管理员在“用户与权限 → 展示屏”中签发的链接打开。本浏览器未以展示屏身份登录；总览及其他页面都在菜单中。",
     "display.intro": "展示屏令牌让一块屏幕（如会议室投影）以只读方式登录：会议进行中时以演示模式显示当前议程，没有会议时显示总览，并自动刷新。在屏幕的浏览器中打开其链接（全屏，或 `chromium --kiosk 链接`）；刷新页面也保持登录，直到在此处撤销令牌。",
     "display.issue_title": "签发展示屏令牌",
     "display.name": "屏幕",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lib.i18n import get_lang
+from lib.i18n import get_lang, t
 
 
 def money(value: float, lang: str | None = None) -> str:
@@ -20,7 +20,8 @@ def money(value: float, lang: str | None = None) -> str:
 
 
 def fmt_value(value, unit: str, lang: str | None = None) -> str:
-    """A KPI value as text: shares as %, counts as integers, hours and days with one decimal.
+    """A KPI value as text: shares as %, counts as integers, hours and days with one decimal
+    (days as 天 in Chinese).
 
     >>> fmt_value(0.9512, "pct"), fmt_value(None, "pct"), fmt_value(12.0, "count"), fmt_value(3.25, "hours")
     ('95.1%', '—', '12', '3.2 h')
@@ -34,7 +35,7 @@ def fmt_value(value, unit: str, lang: str | None = None) -> str:
     if unit == "money":
         return money(value, lang)
     if unit == "hours":
-        return f"{value:,.1f} h"
+        return f"{value:,.1f} {t('unit.h', lang)}"
     if unit == "days":
-        return f"{value:,.1f} d"
+        return f"{value:,.1f} {t('unit.d', lang)}"
     return f"{value:,.2f}"

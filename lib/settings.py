@@ -47,6 +47,10 @@ _DECLARED = [
             "'what it would take' (the capacity page and the promise).", float),
     Setting("stale_days", 7, "A section not updated for this many days is marked stale on the Overview.", int),
     Setting("idle_timeout_minutes", 60, "A logged-in session with no activity for this long must log in again.", int),
+    Setting("session_hours", 12,
+            "Hours a sign-in lasts, reloads and new tabs included, before its password is asked again "
+            "(the browser keeps it in a cookie; idle sessions end sooner, after the idle timeout). "
+            "Logging out ends it at once in every tab and on every device.", int),
     # login throttling (lib.people.throttle): after N failures in a scope, each further attempt
     # in it waits 1 s, doubling with every failure, up to the scope's cap; nothing is ever locked
     Setting("throttle_pair_failures", 5,
@@ -168,13 +172,16 @@ def working_weekdays(con=None) -> list[int]:
 
 def as_of() -> date:
     """'Today' for the engines: the TANDEM_AS_OF setting, else the real date (one rule for the app
-    and the command line)."""
+    and the command line). A value that is not a date is refused, never silently ignored: the
+    command line exits 2 with the message at start, the app shows it."""
     raw = get("as_of")
     if raw:
         try:
-            return date.fromisoformat(str(raw))
+            return date.fromisoformat(str(raw).strip())
         except ValueError:
-            pass
+            from lib.errors import ValidationError
+            raise ValidationError(f"{raw!r} is not a date; expected YYYY-MM-DD (e.g. 2026-11-25), or leave it "
+                                  "unset for the real date.", where="TANDEM_AS_OF", title="Bad setting") from None
     return date.today()
 
 
@@ -190,11 +197,12 @@ def plant() -> str:
 
 # The login rules: only a user with the "users" permission (the admin) changes them — the chair
 # manages the meeting's targets and working rules, not how hard it is to guess a password.
-LOGIN_RULES = frozenset({"idle_timeout_minutes", *(k for k in SETTINGS if k.startswith("throttle_"))})
+LOGIN_RULES = frozenset({"idle_timeout_minutes", "session_hours", *(k for k in SETTINGS if k.startswith("throttle_"))})
 
 # the bounds a value written in the app must respect (key: (lowest, highest))
 BOUNDS: dict[str, tuple[float, float]] = {
     "idle_timeout_minutes": (1, 24 * 60),
+    "session_hours": (1, 90 * 24),
     "throttle_pair_failures": (1, 100), "throttle_pair_max_seconds": (1, 24 * 3600),
     "throttle_account_failures": (1, 1000), "throttle_account_max_seconds": (1, 300),
     "throttle_address_failures": (1, 1000), "throttle_address_max_seconds": (1, 24 * 3600),

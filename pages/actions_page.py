@@ -9,6 +9,7 @@ from lib.meeting import actions
 from lib.people import auth
 from lib.ui import state
 from lib.ui.charts.meeting import closure_figure, funnel_figure
+from lib.ui.frames import translated_codes, translated_headers
 from lib.ui.meeting import action_form, action_view, default_due, move_form, status_name
 from lib.ui.session import current_user
 from lib.ui.widgets import TABLE_ROWS, chart, empty, kpi_tiles, table
@@ -37,7 +38,7 @@ def render() -> None:
     if esc.empty:
         st.success(t("action.escalations.none"))
     else:
-        st.dataframe(action_view(esc), hide_index=True, width="stretch")
+        st.dataframe(action_view(esc), hide_index=True, width="stretch", placeholder="")
 
     # ---------------------------------------------------------------- the list
     st.subheader(t("action.list"))
@@ -46,7 +47,7 @@ def render() -> None:
                            key="act_depts", placeholder=t("filter.all"))
     owners = sorted(everything["owner"].dropna().unique().tolist())
     owner = c2.selectbox(t("action.filter.owner"), [None] + owners, format_func=lambda o: t("filter.all") if o is None else o,
-                         key="act_owner")
+                         key="act_owner", placeholder=t("common.choose"))
     statuses = c3.multiselect(t("action.filter.status"), actions.STATUSES, default=["open", "in_progress", "done"],
                               format_func=lambda s: t(f"action.status.{s}"), key="act_status",
                               placeholder=t("filter.all"))
@@ -56,8 +57,9 @@ def render() -> None:
         empty("action.none")
     else:
         st.dataframe(action_view(shown.head(TABLE_ROWS)), hide_index=True, width="stretch",
-                     height=min(600, 40 + 35 * min(len(shown), TABLE_ROWS)))
-        table(shown, "actions", key="act-table", height=400)    # says how many rows there are; downloads all
+                     height=min(600, 40 + 35 * min(len(shown), TABLE_ROWS)), placeholder="")
+        # says how many rows there are; downloads all (its statuses as the list above names them)
+        table(translated_codes(shown, {"status": "action.status."}), "actions", key="act-table", height=400)
 
     # ---------------------------------------------------------------- move one
     if not shown.empty:
@@ -66,9 +68,10 @@ def render() -> None:
         with db.cursor() as cur:
             hist = actions.history(cur, aid)
         with st.expander(t("action.history") + f" · #{aid}"):
-            st.dataframe(hist.assign(from_status=[status_name(s) if s else "" for s in hist["from_status"]],
-                                     to_status=[status_name(s) for s in hist["to_status"]]),
-                         hide_index=True, width="stretch")
+            st.dataframe(translated_headers(hist.assign(
+                from_status=[status_name(s) if isinstance(s, str) else "" for s in hist["from_status"]],
+                to_status=[status_name(s) for s in hist["to_status"]]), "col"),
+                         hide_index=True, width="stretch", placeholder="")
 
     # ---------------------------------------------------------------- funnel
     st.subheader(t("action.funnel"), help=t("action.funnel.help"))

@@ -12,6 +12,7 @@ from lib.plan import capacity, late, planned, whatif
 from lib.plan.capacity import WhatIf
 from lib.text import t_md
 from lib.ui import cache, filters, section, session, state
+from lib.ui.charts import locale as chart_locale
 from lib.ui.charts.capacity import band_legend_html, heatmap, period_names
 from lib.ui.frames import for_screen
 from lib.ui.widgets import empty, table
@@ -74,7 +75,7 @@ def render() -> None:
     if by == "day" and len(names) > 40:
         st.caption(t("capacity.day_hover"))
     event = st.plotly_chart(section.build(heatmap, df, legend=False), width="stretch", key="cap_heatmap", on_select="rerun",
-                            selection_mode="points", config={"displaylogo": False})
+                            selection_mode="points", config=chart_locale.config({"displaylogo": False}))
     view = df.assign(load_pct=(df["load_pct"] * 100).round(1), band=[t(f"capacity.band.{b}") for b in df["band"]],
                      period=[names[p] for p in df["period"]])
     num = {c: st.column_config.NumberColumn(format="%.1f") for c in
@@ -196,11 +197,11 @@ def render() -> None:
             with r1:
                 st.markdown(f"**{t('capacity.whatif.rescued')}** · {len(cmp.rescued)}")
                 st.dataframe(for_screen(cmp.rescued[keep], risk_cols, dates=["due_date", "projected_finish"]),
-                             hide_index=True, width="stretch")
+                             hide_index=True, width="stretch", placeholder="")
             with r2:
                 st.markdown(f"**{t('capacity.whatif.new_risk')}** · {len(cmp.newly_late)}")
                 st.dataframe(for_screen(cmp.newly_late[keep], risk_cols, dates=["due_date", "projected_finish"]),
-                             hide_index=True, width="stretch")
+                             hide_index=True, width="stretch", placeholder="")
             s1, s2, _ = st.columns([1, 1, 3])
             if s1.button(t("capacity.whatif.clear"), key="wi_clear"):
                 st.session_state["cap_whatif"] = {"calendar": [], "due": []}
@@ -231,7 +232,7 @@ def render() -> None:
         weekly = r.by_week.assign(calendar_hours=lambda d: d["calendar_hours"].round(1))
         st.dataframe(for_screen(weekly[["work_center", "week", "calendar_hours"]],
                                 {"work_center": t("capacity.drill.wc"), "week": t("capacity.col.period"),
-                                 "calendar_hours": t("capacity.takes.overtime_hours")}), hide_index=True)
+                                 "calendar_hours": t("capacity.takes.overtime_hours")}), hide_index=True, placeholder="")
         if st.button(t("capacity.takes.try"), key="cap_takes_try", icon=":material/science:"):
             rows = list(r.as_whatif(wi).calendar)
             wi_state["calendar"] = [list(x) for x in rows]

@@ -7,6 +7,7 @@ from lib.people import auth
 from lib.store import lookups, tables
 from lib.text import t_md
 from lib.ui import cache, data_io, forms, state
+from lib.ui.frames import source_label
 from lib.ui.session import current_user
 
 
@@ -26,7 +27,7 @@ def render() -> None:
         st.caption(t("io.page.never", dept=t(f"dept.{dept}")))
     else:
         st.caption(t_md("io.page.fresh", dept=t(f"dept.{dept}"), at=f"{r['updated_at']:%Y-%m-%d %H:%M}",
-                        by=r["updated_by_name"], source=r["source"] or ""))
+                        by=r["updated_by_name"], source=source_label(r["source"])))
     if not auth.can(user, "edit", dept):
         st.info(t("io.readonly", dept=t(f"dept.{dept}")), icon=":material/lock:")
 
@@ -45,7 +46,7 @@ def render() -> None:
             form(db)
     elif mode == "edit":
         table = st.selectbox(t("io.page.table"), names, key=f"io-edit-table-{dept}",
-                             format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})" if lang == "zh" else n)
+                             format_func=lambda n: tables.spec(n).title(lang))
         data_io.editor(db, table)
     elif mode == "import":
         st.caption(t("io.import.rules"))
@@ -54,7 +55,7 @@ def render() -> None:
             data_io.section_importer(db, names, dept)
         else:
             table = st.selectbox(t("io.page.table"), names, key=f"io-import-table-{dept}",
-                                 format_func=lambda n: f"{tables.spec(n).title(lang)} ({n})" if lang == "zh" else n)
+                                 format_func=lambda n: tables.spec(n).title(lang))
             data_io.importer(db, table)
     else:
         st.caption(t("io.export.help"))

@@ -8,6 +8,7 @@ from lib.sections import engineering as eng
 from lib.ui import filters, section, state
 from lib.ui.charts import basic
 from lib.ui.charts import engineering as engineering_charts
+from lib.ui.frames import translated_codes
 from lib.ui.widgets import downloads, empty, flagged_table
 
 
@@ -33,7 +34,9 @@ def render() -> None:
         empty("engineering.npi.none")
     else:
         fig = engineering_charts.npi_gantt(milestones, today=as_of)
-        section.figure(fig, milestones, "npi-milestones", "eng-gantt")
+        section.figure(fig, translated_codes(milestones, {"project_status": "engineering.project_status.",
+                                                          "state": "engineering.state."}),
+                       "npi-milestones", "eng-gantt")
         projects = section.load(db, eng.npi_projects, f, as_of)
         st.dataframe(pd.DataFrame({
             t("engineering.col.project"): projects["project"] + " " + projects["project_name"],
@@ -44,7 +47,7 @@ def render() -> None:
             t("engineering.col.overdue"): projects["overdue"],
             t("engineering.col.next"): projects["next_milestone"].fillna("—"),
             t("engineering.col.next_planned"): projects["next_planned"].dt.date,
-        }), hide_index=True, width="stretch")
+        }), hide_index=True, width="stretch", placeholder="")
 
     # ------------------------------------------------------------------ drawings
     st.subheader(t("engineering.drawings.title"), help=t("engineering.kpi.drawing_ontime.help"))
@@ -83,7 +86,7 @@ def render() -> None:
             t("engineering.col.open_qty"): ecn["open_qty"], t("engineering.col.customers"): ecn["customers"],
             t("engineering.col.owner"): ecn["owner"].fillna(""),
         })
-        st.dataframe(view, hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
+        st.dataframe(view, hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)), placeholder="")
         with st.expander(t("engineering.ecn.lines")):
             lines = section.load(db, eng.ecn_orders, f, as_of)
             lines = lines[lines["line_id"].notna()]
@@ -98,7 +101,7 @@ def render() -> None:
                     t("engineering.col.after_effective"): [t("common.yes") if x else t("common.no")
                                                            for x in lines["after_effective"]],
                 })
-                st.dataframe(lv, hide_index=True, width="stretch", height=380)
+                st.dataframe(lv, hide_index=True, width="stretch", height=380, placeholder="")
                 downloads(lv, "ecn-order-lines", "eng-ecn-lines")
 
     # ------------------------------------------------------------------ improvements

@@ -7,7 +7,7 @@ from lib.errors import TandemError
 from lib.i18n import get_lang, t
 from lib.meeting import meetings
 from lib.people import auth
-from lib.text import md_text
+from lib.text import md_text, t_md
 from lib.ui import nav, state
 from lib.ui.meeting import action_view, show_error
 from lib.ui.session import current_user
@@ -82,7 +82,7 @@ def render() -> None:
                     t("meeting.minutes.kpi"): [t(k) for k in snap["kpi"]],
                     t("meeting.minutes.value"): [fmt_value(v, u) for v, u in zip(snap["value"], snap["unit"])],
                     t("meeting.minutes.target"): [fmt_value(v, u) for v, u in zip(snap["target"], snap["unit"])],
-                }), hide_index=True, width="stretch")
+                }), hide_index=True, width="stretch", placeholder="")
             # drawn when opened: rendered from the record (values escaped), not the stored file
             box = st.expander(t("meeting.minutes.title") + " (Markdown)", key=f"minutes-md-{mid}", on_change="rerun")
             with box:
@@ -93,14 +93,33 @@ def render() -> None:
             st.caption(t("meeting.not_closed_yet"))
             if may_run:
                 b1, b2, _ = st.columns([1, 1, 3])
-                if m["status"] == "scheduled" and b1.button(t("meeting.start"), type="primary", key="m-start"):
-                    try:
-                        meetings.start(db, user, mid)
-                        st.toast(t("meeting.started"))
-                        nav.switch("presenter")
-                    except TandemError as e:
-                        show_error(e)
+                asking = st.session_state.get("m-start-early") == mid
+                if m["status"] == "scheduled" and b1.button(t("meeting.start"), type="primary", key="m-start",
+                                                            disabled=asking):
+                    with db.cursor() as cur:
+                        early = meetings.days_early(cur, mid)
+                    if early:       # held before its date: say so and ask, naming the day it will be held on
+                        st.session_state["m-start-early"] = mid
+                        st.rerun()
+                    _start(db, user, mid)
                 nav.link("presenter", t("meeting.open_presenter"), ":material/co_present:", container=b2)
+                if asking and m["status"] == "scheduled":
+                    with db.cursor() as cur:
+                        early = meetings.days_early(cur, mid)
+                    if not early:       # its day has come meanwhile: nothing to confirm
+                        st.session_state.pop("m-start-early", None)
+                        st.rerun()
+                    today = pd.Timestamp(m["meeting_date"]).date() - pd.Timedelta(days=early)
+                    st.warning(t_md("meeting.minutes.start_early", scheduled=f"{pd.Timestamp(m['meeting_date']):%Y-%m-%d}",
+                                    today=f"{today:%Y-%m-%d}", n=early), icon=":material/event_busy:")
+                    y, n, _ = st.columns([1, 1, 3])
+                    if y.button(t("meeting.minutes.start_early_confirm", today=f"{today:%Y-%m-%d}"), type="primary",
+                                key="m-start-early-yes"):
+                        st.session_state.pop("m-start-early", None)
+                        _start(db, user, mid)
+                    if n.button(t("meeting.minutes.start_early_cancel"), key="m-start-early-no"):
+                        st.session_state.pop("m-start-early", None)
+                        st.rerun()
 
         left, right = st.columns(2)
         with left:
@@ -110,16 +129,17 @@ def render() -> None:
             if closed or not may_run:
                 view[t("meeting.department")] = [t(f"dept.{d}") if d else "" for d in att["department"]]
                 view[t("meeting.status")] = [t(f"meeting.att.{s}") for s in att["status"]]
-                st.dataframe(view, hide_index=True, width="stretch")
+                st.dataframe(view, hide_index=True, width="stretch", placeholder="")
             else:
                 st.data_editor(att, key=f"att-{mid}", hide_index=True, width="stretch", num_rows="dynamic",
                                column_config={
                                    "person": st.column_config.TextColumn(t("meeting.person"), required=True),
                                    "department": st.column_config.SelectboxColumn(
-                                       t("meeting.department"), options=list(DEPARTMENTS)),
+                                       t("meeting.department"), options=list(DEPARTMENTS),
+                                       format_func=lambda d: t(f"dept.{d}")),
                                    "status": st.column_config.SelectboxColumn(
                                        t("meeting.status"), options=list(meetings.ATTENDANCE), default="present",
-                                       required=True)})
+                                       required=True, format_func=lambda s: t(f"meeting.att.{s}"))}, placeholder="")
                 if st.button(t("meeting.attendance.save"), key="att-save"):
                     ed = st.session_state.get(f"att-{mid}", {})
                     rows = att.copy()
@@ -139,7 +159,7 @@ def render() -> None:
             agv = pd.DataFrame({"#": ag["seq"], t("meeting.minutes.section"): [t(f"meeting.section.{s}") for s in ag["section"]],
                                 t("meeting.planned_min"): ag["minutes_planned"],
                                 t("meeting.used_min"): (ag["seconds_elapsed"] / 60).round(1)})
-            st.dataframe(agv, hide_index=True, width="stretch")
+            st.dataframe(agv, hide_index=True, width="stretch", placeholder="")
             if may_run and not closed:
                 with st.form(f"tb-{mid}", border=False):
                     cols = st.columns(4)
@@ -160,7 +180,7 @@ def render() -> None:
             st.dataframe(pd.DataFrame({
                 "#": decs["decision_id"], t("meeting.decision.section"): [t(f"meeting.section.{s}") for s in decs["section"]],
                 t("meeting.decision.text"): decs["text"], t("meeting.decision.by"): decs["decided_by"]}),
-                hide_index=True, width="stretch")
+                hide_index=True, width="stretch", placeholder="")
         st.subheader(t("meeting.actions_here") + f" · {len(acts)}")
         if acts.empty:
             empty("meeting.no_actions")
@@ -179,8 +199,10 @@ def render() -> None:
                 chair = c3.text_input(t("meeting.chair"), value=user.label if user.role != "system" else "")
                 taker = c4.text_input(t("meeting.note_taker"))
                 with db.cursor() as cur:
-                    usual = "\n".join(f"{p}, {d}" for p, d in meetings.default_attendees(cur))
-                people = st.text_area(t("meeting.attendees"), value=usual, help=t("meeting.attendees.help"), height=160)
+                    usual = "\n".join(f"{p}, {t(f'dept.{d}') if d else ''}".rstrip(", ")
+                                      for p, d in meetings.default_attendees(cur))
+                people = st.text_area(t("meeting.attendees"), value=usual, height=160,
+                                      help=t("meeting.attendees.help", depts="、".join(t(f"dept.{d}") for d in DEPARTMENTS)))
                 st.caption(t("meeting.timeboxes"))
                 cols = st.columns(len(AGENDA))
                 boxes = {s: cols[i].number_input(t(f"meeting.section.{s}"), min_value=1.0, step=1.0, format="%.0f",
@@ -190,7 +212,7 @@ def render() -> None:
                     attendees = []
                     for line in people.splitlines():
                         name, _, dept = line.replace("，", ",").partition(",")
-                        attendees.append((name.strip(), dept.strip().lower() or None))
+                        attendees.append((name.strip(), _department(dept)))
                     try:
                         new_id = meetings.create(db, user, meeting_date=day, chair=chair, note_taker=taker,
                                                  title=title.strip() or t("meeting.default_title", date=day.isoformat()),
@@ -208,4 +230,23 @@ def render() -> None:
             t("meeting.title"): listing["title"], t("meeting.chair"): listing["chair"],
             t("meeting.status"): [_status(s) for s in listing["status"]],
             t("meeting.minutes.decisions"): listing["decisions"], t("meeting.minutes.actions"): listing["actions"]}),
-            hide_index=True, width="stretch")
+            hide_index=True, width="stretch", placeholder="")
+
+
+def _start(db, user, mid: int) -> None:
+    """Start the meeting and go to presenter mode (an error is shown where the button was)."""
+    try:
+        meetings.start(db, user, mid)
+        st.toast(t("meeting.started"))
+        nav.switch("presenter")
+    except TandemError as e:
+        show_error(e)
+
+
+def _department(text: str) -> str | None:
+    """A department as typed on an attendee line: its code or its name in either language."""
+    typed = text.strip().lower()
+    for d in DEPARTMENTS:
+        if typed in (d, t(f"dept.{d}", "en").lower(), t(f"dept.{d}", "zh").lower()):
+            return d
+    return typed or None

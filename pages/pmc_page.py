@@ -172,6 +172,7 @@ def render() -> None:
             t("pmc.col.kind"): [t(f"pmc.need.{k}") for k in needs["kind"]],
             t("pmc.col.department"): [t(f"dept.{d}") for d in needs["department"]],
             t("pmc.col.what"): needs["item"], t("pmc.col.owner"): needs["owner"],
+            t("pmc.col.supplier"): needs["supplier"],
             t("pmc.col.due"): needs["due_date"].dt.date,
         })
         flagged_table(view, needs["overdue"].fillna(False).astype(bool), height=section.table_height(len(view)))

@@ -123,7 +123,7 @@ def render() -> None:
                 "committed": t("promise.col.committed"), "free": t("promise.col.free"),
                 "po": t("promise.col.po"), "ready": t("promise.col.ready"), "source": t("promise.col.source")},
                 dates=["ready"], blanks=["po"]), hide_index=True, width="stretch",
-                column_config={t(f"promise.col.{c}"): st.column_config.NumberColumn(format="%.0f") for c in qty_cols})
+                column_config={t(f"promise.col.{c}"): st.column_config.NumberColumn(format="%.0f") for c in qty_cols}, placeholder="")
         else:
             st.info(t("promise.no_bom"))
 

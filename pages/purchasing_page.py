@@ -46,7 +46,7 @@ def render() -> None:
         empty("purchasing.late.none")
     else:
         view = purchasing_charts.late_po_view(late, endangered)
-        st.dataframe(view.head(1000), hide_index=True, width="stretch", height=min(460, 42 + 36 * len(view)))
+        st.dataframe(view.head(1000), hide_index=True, width="stretch", height=min(460, 42 + 36 * len(view)), placeholder="")
         if len(view) > 1000:
             st.caption(t("scale.first_rows", shown=1000, total=len(view)))
         with st.expander(t("purchasing.endangered.title", n=n_lines)):
@@ -63,7 +63,7 @@ def render() -> None:
                     t("purchasing.col.line_due"): endangered["line_due"].dt.date,
                     t("purchasing.col.need_qty"): endangered["need_qty"], t("purchasing.col.short_qty"): endangered["short_qty"],
                 })
-                st.dataframe(ev.head(1000), hide_index=True, width="stretch", height=420)
+                st.dataframe(ev.head(1000), hide_index=True, width="stretch", height=420, placeholder="")
                 if len(ev) > 1000:     # drawn rows are bounded; the downloads carry every line
                     st.caption(t("scale.first_rows", shown=1000, total=len(ev)))
                 downloads(ev, "late-po-endangered-lines", "pur-endangered")
@@ -147,7 +147,7 @@ def render() -> None:
             "response": pct(t("purchasing.col.response")),
             "days_late": st.column_config.NumberColumn(t("purchasing.col.avg_days_late"), format="%.1f"),
             "pos": t("purchasing.col.pos_due"), "lots": t("purchasing.col.lots"), "rush": t("purchasing.col.rush_pos"),
-        })
+        }, placeholder="")
         downloads(score, "supplier-scorecard", "pur-score")
 
     st.divider()

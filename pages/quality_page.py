@@ -107,7 +107,7 @@ def render() -> None:
                 t("quality.col.description"): comp["description"],
             })
             st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(420, 42 + 36 * len(view)),
-                         column_config={t("quality.col.d8"): st.column_config.TextColumn(help=t("quality.d8.help"))})
+                         column_config={t("quality.col.d8"): st.column_config.TextColumn(help=t("quality.d8.help"))}, placeholder="")
             if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
                 st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
             downloads(view, "quality-complaints", "qa-comp")
@@ -128,7 +128,7 @@ def render() -> None:
             empty("quality.backlog.none")
         else:
             view = section.derive(db, sales_charts.backlog_view, backlog, "quality.backlog", f, as_of)
-            st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
+            st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)), placeholder="")
             if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
                 st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
             downloads(view, "inspection-backlog", "qa-backlog")
@@ -143,7 +143,7 @@ def render() -> None:
                 t("quality.col.on_hand"): hold["on_hand"], t("quality.col.hold_value"): hold["hold_value"].round(0),
                 t("quality.col.lots"): hold["held_lots"].fillna(""),
             })
-            st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)))
+            st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=min(380, 42 + 36 * len(view)), placeholder="")
             if len(view) > TABLE_ROWS:   # drawn rows bounded; the download has all
                 st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
             downloads(view, "material-on-hold", "qa-hold")

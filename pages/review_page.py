@@ -1,7 +1,5 @@
 """Order review (订单评审): each department's pending lines, the line's review grid and promise
 history, signing, changes that re-open the review, and overrides with a reason."""
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +20,8 @@ def render() -> None:
 
     st.title(t("review.title"))
     st.caption(t("review.caption"))
+    if "rv-flash" in st.session_state:     # what the last signature, change or override did (Markdown, escaped)
+        st.success(st.session_state.pop("rv-flash"), icon=":material/check_circle:")
 
     default = DEPARTMENTS.index(user.department) if user.department in DEPARTMENTS else 0
     dept = st.segmented_control(t("review.department"), DEPARTMENTS, default=DEPARTMENTS[default], key="rv_dept",
@@ -56,10 +56,12 @@ def render() -> None:
     else:
         shown = section.derive(db, _pending_view, pend, "review.pending", dept)
         st.dataframe(shown.head(MAX_ROWS), hide_index=True, width="stretch", height=min(36 * (len(shown) + 1) + 4, 400),
-                     column_config={t("review.col.qty"): st.column_config.NumberColumn(format="%.0f")})
+                     column_config={t("review.col.qty"): st.column_config.NumberColumn(format="%.0f")}, placeholder="")
         if len(shown) > MAX_ROWS:
             st.caption(t("scale.first_rows", shown=MAX_ROWS, total=len(shown)))
         downloads(shown, "pending_reviews", "rv-pend")
+        if auth.can(user, "review", dept):
+            _approve_all(db, user, dept, pend["line_id"].head(MAX_ROWS).tolist())
 
     if lines.empty:
         st.stop()
@@ -94,17 +96,18 @@ def render() -> None:
             "feasible_date": t("review.col.feasible"), "comment": t("review.col.comment"),
             "signer": t("review.col.signer"), "signed_at": t("review.col.signed_at")},
             dates=["feasible_date"], stamps=["signed_at"], blanks=["comment", "signer"])
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder="")
     with h:
         st.subheader(t("review.history"))
         if hist.empty:
             st.info(t("review.no_history"))
         else:
-            shown = for_screen(hist.assign(source=[t(f"review.source.{x}") for x in hist["source"]]), {
+            shown = for_screen(hist.assign(source=[t(f"review.source.{x}") for x in hist["source"]],
+                                           reason=hist["reason"].map(review.reason_text)), {
                 "promised_date": t("review.col.promised"), "promised_at": t("review.col.promised_at"),
                 "promised_by": t("review.col.by"), "source": t("review.col.source"), "reason": t("review.col.reason")},
                 dates=["promised_date"], stamps=["promised_at"], blanks=["reason", "promised_by"])
-            st.dataframe(shown, hide_index=True, width="stretch")
+            st.dataframe(shown, hide_index=True, width="stretch", placeholder="")
             downloads(shown, "promise_history", "rv-hist")
 
     current = grid[grid["round"] == grid["round"].max()]
@@ -115,15 +118,17 @@ def render() -> None:
             a, b = st.columns([2, 1])
             decision = a.radio(t("review.status"), review.STATUSES, horizontal=True, key="rv_status",
                                format_func=lambda s: t(f"review.status.{s}"))
-            base = line["promised_date"] if pd.notna(line["promised_date"]) else line["requested_date"]
-            feasible = b.date_input(t("review.feasible"), value=pd.Timestamp(base).date() + timedelta(days=7),
-                                    key="rv_feasible", format="YYYY-MM-DD")
+            # the finite plan's projected finish of this line: the date the factory can actually make
+            base = section.load(db, review.default_feasible, as_of, int(line_id))
+            feasible = b.date_input(t("review.feasible"), value=base, key=f"rv_feasible_{line_id}",
+                                    format="YYYY-MM-DD", help=t("review.feasible.help"))
             comment = st.text_input(t("review.comment"), key="rv_comment")
             if st.form_submit_button(t("review.sign", dept=t(f"dept.{dept}")), type="primary"):
                 status, committed = review.sign(db, user, int(line_id), dept, decision,
                                                 feasible if decision == "issue" else None, comment)
-                st.success(t("review.signed", dept=t(f"dept.{dept}"), status=t(f"review.line_status.{status}"),
-                             date=committed.isoformat() if committed else "—"))
+                # drawn again, so the grid, the pending list and the line's status show the signature
+                _done(t("review.signed", dept=t(f"dept.{dept}"), status=t(f"review.line_status.{status}"),
+                        date=committed.isoformat() if committed else "—"))
     elif len(mine):
         st.caption(t("review.cannot_sign", dept=t(f"dept.{dept}")))
 
@@ -138,7 +143,7 @@ def render() -> None:
                 if st.form_submit_button(t("review.change.save")):
                     d, rnd = review.change_line(db, user, int(line_id), qty=new_qty, requested_date=new_req,
                                                 reason=reason, as_of=as_of)
-                    st.success(t("review.changed", date=d.isoformat() if d else "—", round=rnd))
+                    _done(t("review.changed", date=d.isoformat() if d else "—", round=rnd))
         with st.expander(t("review.override")):
             with st.form("rv_override"):
                 a, b = st.columns([1, 2])
@@ -147,4 +152,32 @@ def render() -> None:
                 oreason = b.text_input(t("review.override.reason"), key="rv_oreason")
                 if st.form_submit_button(t("review.override.save")):
                     d = review.override(db, user, int(line_id), od, oreason)
-                    st.success(t("review.overridden", date=d.isoformat()))
+                    _done(t("review.overridden", date=d.isoformat()))
+
+
+def _done(message: str) -> None:
+    """Say what was saved on the next run, and run again: everything above shows the change."""
+    st.session_state["rv-flash"] = message
+    st.rerun()
+
+
+def _approve_all(db, user, dept: str, line_ids: list[int]) -> None:
+    """"Approve all shown": sign OK for `dept` on every pending line listed, after a
+    confirmation naming how many (lib.plan.review.sign_all: one transaction, one audit row each)."""
+    n = len(line_ids)
+    asked = st.session_state.get("rv_all_ask") == (dept, n)
+    if not asked:
+        if st.button(t("review.all.ask", n=n, dept=t(f"dept.{dept}")), key="rv_all", icon=":material/done_all:"):
+            st.session_state["rv_all_ask"] = (dept, n)
+            st.rerun()
+        return
+    st.warning(t("review.all.confirm", n=n, dept=t(f"dept.{dept}")))
+    yes, no, _ = st.columns([2, 1, 3])
+    if yes.button(t("review.all.yes", n=n), type="primary", key="rv_all_yes"):
+        st.session_state.pop("rv_all_ask", None)
+        done = review.sign_all(db, user, dept, line_ids)
+        _done(t("review.all.done", n=done.signed, dept=t(f"dept.{dept}"), complete=done.complete)
+              + (" " + t("review.all.skipped", n=done.skipped) if done.skipped else ""))
+    if no.button(t("review.all.no"), key="rv_all_no"):
+        st.session_state.pop("rv_all_ask", None)
+        st.rerun()

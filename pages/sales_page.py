@@ -145,7 +145,7 @@ def render() -> None:
     else:
         view = section.derive(db, capacity_charts.late_view, risk, "at_risk_lines", f, as_of)
         shown = view.head(1000)     # drawn rows are bounded; the downloads carry every line
-        st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(len(shown)))
+        st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(len(shown)), placeholder="")
         if len(view) > len(shown):
             st.caption(t("scale.first_rows", shown=len(shown), total=len(view)))
         downloads(view, "at-risk-lines", "sales-risk-dl")

@@ -1,4 +1,5 @@
-"""Users and access (admin): accounts, roles, passwords, login throttling, session settings, sign-in log."""
+"""Users and access (admin): accounts, roles, passwords, sessions and login throttling, display
+screens (display tokens), sign-in log."""
 import pandas as pd
 import streamlit as st
 
@@ -6,10 +7,11 @@ from lib import settings
 from lib.departments import DEPARTMENTS
 from lib.errors import TandemError
 from lib.i18n import t
-from lib.people import throttle, users
+from lib.people import sessions, throttle, users
 from lib.people.auth import ROLES
 from lib.text import t_md
-from lib.ui import section, session, state
+from lib.ui import display, section, session, state
+from lib.ui.frames import source_label, stored_value
 from lib.ui.login import role_label
 from lib.ui.widgets import show_error, table
 
@@ -27,6 +29,7 @@ def render() -> None:
 
     def _done(message: str) -> None:
         st.session_state["_admin_done"] = message
+        st.session_state.pop("_admin_display_link", None)     # a display link is shown once
         st.rerun()
 
 
@@ -47,6 +50,9 @@ def render() -> None:
         accounts = users.list_users(cur, now)
         mode_on = users.login_required(cur)
         idle = settings.get("idle_timeout_minutes", cur)
+        hours = settings.get("session_hours", cur)
+        live = sessions.live_by_user(cur, now=now).set_index("username")
+        screens = sessions.list_displays(cur)
         limits = throttle.Limits.read(cur)
         counting = throttle.counters(cur, now, limits)
         log = users.access_log(cur)
@@ -72,8 +78,9 @@ def render() -> None:
         t("admin.col.state"): [_state(r) for _, r in accounts.iterrows()],
         t("admin.col.last_login"): [("" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}") for v in accounts["last_login"]],
         t("admin.col.failures"): accounts["failures"],
+        t("admin.col.sessions"): [int(live["sessions"].get(u, 0)) for u in accounts["username"]],
     })
-    st.dataframe(view, hide_index=True, width="stretch")
+    st.dataframe(view, hide_index=True, width="stretch", placeholder="")
 
 
     def _role_inputs(prefix: str, role: str = "head", department: str | None = None):
@@ -87,8 +94,9 @@ def render() -> None:
         return new_role, new_dept
 
 
-    add, change, security, history = st.tabs(
-        [t("admin.tab.add"), t("admin.tab.change"), t("admin.tab.security"), t("admin.tab.log")])
+    add, change, security, screens_tab, history = st.tabs(
+        [t("admin.tab.add"), t("admin.tab.change"), t("admin.tab.security"), t("admin.tab.displays"),
+         t("admin.tab.log")])
 
     with add:
         with st.form("add_user", clear_on_submit=False):
@@ -149,6 +157,11 @@ def render() -> None:
                 if counted and st.button(t("admin.unlock"), key="unlock", icon=":material/lock_open:",
                                          help=t("admin.unlock_help")):
                     _attempt(lambda: users.unlock(db, session.current_user(), who), t_md("admin.unlocked", username=who))
+                n_live = int(live["sessions"].get(who, 0))
+                if n_live and st.button(f"{t('admin.end_sessions')} ({n_live})", key="end_sessions",
+                                        icon=":material/logout:", help=t("admin.end_sessions_help")):
+                    _attempt(lambda: sessions.end_by_admin(db, session.current_user(), who),
+                             t_md("admin.sessions_ended", n=n_live, username=who))
                 if row["active"]:
                     if st.button(t("admin.deactivate"), key="deactivate", icon=":material/person_off:",
                                  help=t("admin.deactivate_help")):
@@ -160,8 +173,13 @@ def render() -> None:
 
     with security:
         with st.form("security"):
-            new_idle = st.number_input(t("admin.idle_timeout"), 1, 24 * 60, int(idle), key="sec_idle",
+            c1, c2 = st.columns(2)
+            new_idle = c1.number_input(t("admin.idle_timeout"), 1, 24 * 60, int(idle), key="sec_idle",
                                        help=section.setting_help("idle_timeout_minutes"))
+            low, high = settings.BOUNDS["session_hours"]
+            new_hours = c2.number_input(t("admin.session_hours"), int(low), int(high),
+                                        min(max(int(hours), int(low)), int(high)), key="sec_hours",
+                                        help=t("admin.session_hours_help"))
             st.caption(t("admin.throttle.intro"))
             chosen = {}
 
@@ -180,7 +198,8 @@ def render() -> None:
             _limit(c1, "throttle_forget_minutes", t("admin.throttle.forget_minutes"))
             _limit(c2, "throttle_known_days", t("admin.throttle.known_days"))
             if st.form_submit_button(t("common.save"), key="sec_submit"):
-                values = {"idle_timeout_minutes": int(new_idle)} | {k: int(v) for k, v in chosen.items()}
+                values = ({"idle_timeout_minutes": int(new_idle), "session_hours": int(new_hours)}
+                          | {k: int(v) for k, v in chosen.items()})
                 _attempt(lambda: settings.save_values(db, session.current_user(), values), t("admin.settings_saved"))
         st.caption(t("admin.deployment", auth=str(settings.get("auth")), sso=str(settings.get("sso"))))
 
@@ -195,7 +214,7 @@ def render() -> None:
                 t("admin.throttle.col.last_failed"): [f"{v:%Y-%m-%d %H:%M:%S}" for v in counting["last_failed_at"]],
                 t("admin.throttle.col.waits_until"): [("" if pd.isna(v) else f"{v:%H:%M:%S}")
                                                       for v in counting["blocked_until"]],
-            }), hide_index=True, width="stretch")
+            }), hide_index=True, width="stretch", placeholder="")
             addresses = sorted(set(counting["address"]) - {""})
             if addresses:
                 c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
@@ -205,6 +224,11 @@ def render() -> None:
                     _attempt(lambda: users.unlock_address(db, session.current_user(), address),
                              t_md("admin.throttle.address_cleared", address=address))
 
+        _signed_in(live)
+
+    with screens_tab:
+        _display_screens(db, screens, _attempt)
+
     with history:
         labels = {a: t(f"admin.action.{a}") for a in users.ACCESS_ACTIONS + ("insert", "update")}
         shown = pd.DataFrame({
@@ -213,9 +237,97 @@ def render() -> None:
             t("admin.col.event"): log["action"].map(lambda a: labels.get(a, a)),
             t("admin.col.account"): log["row_key"],
             # a sign-in attempt names its address and what happened; any other row, a change
-            t("admin.col.detail"): [(" · " if c == "address" else " → ").join(str(v) for v in (o, n)
+            t("admin.col.detail"): [(" · " if c == "address" else " → ").join(str(stored_value(v)) for v in (o, n)
                                                                               if isinstance(v, str) and v)
                                     for c, o, n in zip(log["column_name"], log["old_value"], log["new_value"])],
-            t("admin.col.source"): log["source"],
+            t("admin.col.source"): log["source"].map(source_label),
         })
         table(shown, "access_log", "access_log", expanded=True, height=420)
+
+
+def _display_screens(db, screens: pd.DataFrame, attempt) -> None:
+    """Display tokens: issue one (its link shown once), change how a screen cycles, revoke."""
+    st.caption(t("display.intro"))
+    issued = st.session_state.get("_admin_display_link")
+    if issued:
+        st.success(t_md("display.issued", name=issued[0]))
+        st.code(issued[1], language=None, wrap_lines=True)
+        st.caption(t("display.link_warning"))
+
+    langs = list(sessions.DISPLAY_LANGS)
+    with st.form("issue_display", clear_on_submit=True):
+        st.markdown(f"**{t('display.issue_title')}**")
+        c1, c2, c3 = st.columns([2, 1, 1])
+        name = c1.text_input(t("display.name"), value=t("display.name_default"), max_chars=sessions.NAME_MAX,
+                             key="disp_name", help=t("display.name_help"))
+        cycle = c2.number_input(t("display.cycle"), 0, sessions.CYCLE_MAX, 0, step=10, key="disp_cycle",
+                                help=t("display.cycle_help"))
+        lang = c3.selectbox(t("display.lang"), langs, key="disp_lang", help=t("display.lang_help"),
+                            format_func=lambda code: t(f"display.lang.{code}"))
+        if st.form_submit_button(t("display.issue"), type="primary", key="disp_issue"):
+            try:
+                screen, token = sessions.issue_display(db, session.current_user(), name, cycle_seconds=int(cycle),
+                                                       lang=lang)
+            except TandemError as e:
+                show_error(e)
+            else:
+                st.session_state["_admin_display_link"] = (screen.name, display.link(token))
+                st.rerun()
+
+    st.markdown(f"**{t('display.tokens')}**")
+    if screens.empty:
+        st.caption(t("display.none"))
+        return
+
+    def _mode(seconds) -> str:
+        return t("display.mode.cycle", seconds=int(seconds)) if seconds else t("display.mode.follow")
+
+    def _stamp(v) -> str:
+        return "" if pd.isna(v) else f"{v:%Y-%m-%d %H:%M}"
+
+    st.dataframe(pd.DataFrame({
+        t("display.col.name"): screens["name"],
+        t("display.col.mode"): [_mode(v) for v in screens["cycle_seconds"]],
+        t("display.col.lang"): [t(f"display.lang.{v}") for v in screens["lang"]],
+        t("display.col.created"): [f"{_stamp(w)} · {b}" for w, b in zip(screens["created_at"], screens["created_by"])],
+        t("display.col.last_used"): [_stamp(v) for v in screens["last_used_at"]],
+        t("display.col.state"): [("⚪ " + t("display.state.revoked", when=_stamp(w), by=b)) if pd.notna(w)
+                                 else "🟢 " + t("display.state.active")
+                                 for w, b in zip(screens["revoked_at"], screens["revoked_by"])],
+    }), hide_index=True, width="stretch", placeholder="")
+
+    active = screens[screens["revoked_at"].isna()].set_index("display_id")
+    if active.empty:
+        return
+    pick = st.selectbox(t("display.pick"), active.index.tolist(), key="disp_pick",
+                        format_func=lambda i: f"#{i} · {active.at[i, 'name']}")
+    row = active.loc[pick]
+    with st.form("change_display"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        name = c1.text_input(t("display.name"), value=row["name"], max_chars=sessions.NAME_MAX,
+                             key=f"disp_name_{pick}")
+        cycle = c2.number_input(t("display.cycle"), 0, sessions.CYCLE_MAX, int(row["cycle_seconds"]), step=10,
+                                key=f"disp_cycle_{pick}", help=t("display.cycle_help"))
+        lang = c3.selectbox(t("display.lang"), langs, index=langs.index(row["lang"]), key=f"disp_lang_{pick}",
+                            format_func=lambda code: t(f"display.lang.{code}"))
+        if st.form_submit_button(t("display.save"), key="disp_save"):
+            attempt(lambda: sessions.update_display(db, session.current_user(), pick, name=name,
+                                                    cycle_seconds=int(cycle), lang=lang),
+                    t_md("display.saved", name=name))
+    if st.button(t("display.revoke"), key="disp_revoke", icon=":material/tv_off:", help=t("display.revoke_help")):
+        attempt(lambda: sessions.revoke_display(db, session.current_user(), pick),
+                t_md("display.revoked", name=row["name"]))
+
+
+def _signed_in(live: pd.DataFrame) -> None:
+    """Who is signed in now (live sessions per user)."""
+    st.markdown(f"**{t('admin.sessions.title')}**")
+    if live.empty:
+        st.caption(t("admin.sessions.none"))
+        return
+    st.dataframe(pd.DataFrame({
+        t("admin.col.username"): live.index,
+        t("admin.sessions.col.sessions"): live["sessions"].to_numpy(),
+        t("admin.sessions.col.since"): [f"{v:%Y-%m-%d %H:%M}" for v in live["signed_in"]],
+        t("admin.sessions.col.last_seen"): [f"{v:%Y-%m-%d %H:%M}" for v in live["last_seen"]],
+    }), hide_index=True, width="stretch", placeholder="")

@@ -102,7 +102,7 @@ def render() -> None:
             what = name + ("" if bucket == "all" else f" · {labels.get(bucket, bucket)}")
             st.caption(t_md("section.drill.records", what=what) + f" · {len(rec):,}")
             shown = section.records_view(rec.head(TABLE_ROWS), "variance.col")   # drawn rows bounded
-            st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(min(len(rec), 8)))
+            st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(min(len(rec), 8)), placeholder="")
             if len(rec) > TABLE_ROWS:
                 st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(rec)))
                 downloads(section.records_view(rec, "variance.col"), f"{kind}-records", f"{key}-dl")

@@ -195,12 +195,21 @@ def demo_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_demo(demo_file):
+def pg_source(demo_file, tmp_path_factory) -> Path:
+    """A copy of demo_file that PostgreSQL plants are loaded from (read while DuckDB tests may
+    hold demo_file itself open in this process)."""
+    path = tmp_path_factory.mktemp("pg_source") / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_demo(pg_source):
     """The demo factory in a PostgreSQL plant (the same rows as demo_file), once per session."""
     if not PG_URL:
         pytest.skip("PostgreSQL variant: set TANDEM_TEST_PG=postgresql://... (.ci/run starts a server)")
     d = pg_database(new_plant_name("demo"))
-    d.replace_with(demo_file)
+    d.replace_with(pg_source)
     yield PgTarget(PG_URL, d.plant)
     drop_pg(d)
 
@@ -221,11 +230,11 @@ def empty_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_copy(store, demo_file, tmp_path) -> Path:
+def demo_copy(request, store, demo_file, tmp_path) -> Path:
     """A private copy of the demo database, for tests that write (logins, forms, imports)."""
     if store == "postgres":
         d = pg_database()
-        d.replace_with(demo_file)
+        d.replace_with(request.getfixturevalue("pg_source"))
         yield PgTarget(PG_URL, d.plant)
         drop_pg(d)
         return

@@ -6,13 +6,13 @@ import json
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from lib.cli import main
-from lib.errors import DatabaseBusy
 from lib.people.auth import SYSTEM
 from lib.store.backup import write_backup
 from lib.store.db import MIGRATIONS_DIR, Database
@@ -288,7 +288,8 @@ def test_restore_refuses_a_database_held_by_another_process_and_leaves_nothing(c
     try:
         assert holder.stdout.readline().strip() == "ready"
         code, _, err = run(capsys, "restore", str(bk), "--db", str(live))
-        assert code == 1 and "open in another Tandem process" in err and "left untouched" in err
+        assert code == 1 and f"another process (PID {holder.pid}: python" in err and "left untouched" in err
+        assert "Stop it first" in err and "--db OTHER.duckdb" in err
         assert leftovers(live.parent) == []
     finally:
         holder.stdin.close()
@@ -296,9 +297,10 @@ def test_restore_refuses_a_database_held_by_another_process_and_leaves_nothing(c
     assert state(live) == before
 
 
-def _busy_at_the_swap(target, *, checkpoint=False):
-    if checkpoint:
-        raise DatabaseBusy("The database is open in another Tandem process (PID 1).")
+@contextmanager
+def _busy_at_the_swap(target, refusal):
+    raise refusal("another process (PID 1: python -m lib serve)")
+    yield
 
 
 def _interrupted(db):
@@ -306,7 +308,7 @@ def _interrupted(db):
 
 
 @pytest.mark.parametrize("name,replacement,message", [
-    ("_refuse_if_busy", _busy_at_the_swap, "open in another Tandem process"),   # the dashboard started meanwhile
+    ("replacing", _busy_at_the_swap, "another process (PID 1: python -m lib serve) holds"),   # started meanwhile
     ("check_counts", _interrupted, "interrupted"),                              # Ctrl+C while building
 ])
 def test_a_failure_after_the_build_removes_the_new_file(case, capsys, monkeypatch, name, replacement, message):

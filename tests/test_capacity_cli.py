@@ -68,8 +68,6 @@ def test_promise_json(path, capsys):
 
 @pytest.mark.parametrize("args,code,message", [
     (["--product", "NOPE", "--qty", "5", "--requested", "2026-12-01"], 1, "no product 'NOPE'"),
-    (["--product", "X", "--qty", "0", "--requested", "2026-12-01"], 1, "more than 0"),
-    (["--product", "X", "--qty", "five", "--requested", "2026-12-01"], 1, "not a number"),
     (["--product", "X", "--qty", "5", "--requested", "2026-11-01"], 1, "before today"),
     (["--product", "W", "--qty", "5", "--requested", "2026-12-01"], 1, "no routing"),
 ])
@@ -84,7 +82,28 @@ def test_promise_refusals_exit_nonzero_and_write_nothing(path, capsys, args, cod
     after.close()
 
 
-def test_promise_malformed_date_is_a_usage_error(path):
+@pytest.mark.parametrize("args,message", [
+    (["promise", "--product", "X", "--qty", "5", "--requested", "2026-11-3x"], "expected YYYY-MM-DD"),
+    (["promise", "--product", "X", "--qty", "0", "--requested", "2026-12-01"], "more than 0"),
+    (["promise", "--product", "X", "--qty", "-5", "--requested", "2026-12-01"], "more than 0"),
+    (["promise", "--product", "X", "--qty", "five", "--requested", "2026-12-01"], "'five' is not a number"),
+    (["promise", "--product", "X", "--qty", "nan", "--requested", "2026-12-01"], "more than 0"),
+    (["load", "--weeks", "-3"], "choose 1 to 104"),
+    (["load", "--weeks", "0"], "choose 1 to 104"),
+    (["load", "--weeks", "105"], "choose 1 to 104"),
+    (["load", "--weeks", "two"], "'two' is not a whole number of weeks"),
+    (["load", "--by", "year"], "invalid choice"),
+])
+def test_bad_values_are_usage_errors(path, capsys, args, message):
+    """A value that is not one (exit 2, with usage) is told apart from a refusal (exit 1)."""
     with pytest.raises(SystemExit) as e:
-        cli.main(["promise", "--db", path, "--product", "X", "--qty", "5", "--requested", "2026-11-3x"])
+        cli.main([*args, "--db", path])
     assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("usage: python -m lib")
+
+
+def test_weeks_counts_the_weeks_shown(path, capsys):
+    """--weeks N shows N ISO weeks from the as-of date's (2026-W48), per work center."""
+    assert cli.main(["load", "--db", path, "--as-of", "2026-11-25", "--weeks", "1", "--format", "json"]) == 0
+    assert {r["period"] for r in json.loads(capsys.readouterr().out)} == {"2026-W48"}

@@ -9,7 +9,7 @@ from lib.store.db import Database
 
 AS_OF = date(2026, 3, 2)
 EMPTY_OK = {"snapshots", "meeting_documents", "settings", "audit_log", "schema_migrations", "login_throttle",
-            "login_addresses"}
+            "login_addresses", "sessions", "display_tokens"}
 
 
 def table_hashes(db: Database) -> dict[str, str]:

@@ -234,14 +234,14 @@ def test_a_head_may_import_only_their_own_department(factory):
 
 
 @pytest.fixture(scope="module")
-def demo_db(store, demo_file, tmp_path_factory):
+def demo_db(request, store, demo_file, tmp_path_factory):
     import shutil
 
     from lib.store.db import Database
     if store == "postgres":
         from tests.conftest import drop_pg, pg_database
         d = pg_database()
-        d.replace_with(demo_file)
+        d.replace_with(request.getfixturevalue("pg_source"))
         yield d
         drop_pg(d)
         return

@@ -55,20 +55,25 @@ def test_refused_file_exits_1_writes_nothing_and_reports(tmp_path, capsys):
 
 
 def test_unknown_table_and_missing_file(tmp_path, capsys):
+    import pytest
     path = _db(tmp_path)
-    code, _, err = run(capsys, "import", "widgets", "x.csv", "--db", path)
-    assert code == 1 and "'widgets' is not a table" in err
+    with pytest.raises(SystemExit) as e:                 # a bad argument: exit 2, with usage
+        main(["import", "widgets", "x.csv", "--db", path])
+    assert e.value.code == 2 and "'widgets' is not a table" in capsys.readouterr().err
     code, _, err = run(capsys, "import", "customers", str(tmp_path / "nope.csv"), "--db", path)
     assert code == 1 and "does not exist" in err
 
 
-def test_import_while_the_dashboard_holds_the_database(tmp_path):
+def test_import_while_another_process_holds_the_database(tmp_path):
+    """A process that takes no commands (not a dashboard: lib.ui.server.listen) holds the file:
+    refused, naming it; nothing is written."""
     path = _db(tmp_path)
-    holder = Database(path)            # the running dashboard
+    holder = Database(path)
     try:
         out = subprocess.run([sys.executable, "-m", "lib", "import", "customers", str(DATA / "io" / "customers.csv"),
                               "--db", path], capture_output=True, text=True, timeout=120, cwd=str(ROOT))
+        assert holder.scalar("SELECT count(*) FROM customers") == 0
     finally:
         holder.close()
     assert out.returncode == 1
-    assert "running dashboard" in out.stderr and "Traceback" not in out.stderr
+    assert "is open in another process (PID" in out.stderr and "Traceback" not in out.stderr

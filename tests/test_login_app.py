@@ -211,42 +211,110 @@ def test_admin_manages_users_in_the_app(monkeypatch, demo_copy):
     assert [s.value for s in at.success] == ["User wei.zhang added."]
 
 
-def _session_app(monkeypatch, db_path, last_active: float) -> AppTest:
-    """The app for a session where chair logged in and was last active at `last_active`."""
+def _session_app(monkeypatch, db_path, idle_minutes: float) -> AppTest:
+    """The app in a tab where chair signed in and was last active `idle_minutes` ago."""
+    from datetime import datetime, timedelta
+
+    from lib.people import sessions
     from lib.people.auth import User
+    from lib.store.db import Database
+    d = Database(db_path)
+    token = sessions.issue(d, "chair", now=datetime.now() - timedelta(minutes=idle_minutes))
+    d.close()
     return app_test(monkeypatch, db_path, auth="on",
-                    state={"user": User("chair", "chair", None, "Chair"), "_auth_last_active": last_active})
+                    state={"user": User("chair", "chair", None, "Chair"), "_auth_session": sessions.token_hash(token)})
 
 
 def test_idle_session_expires_and_cannot_continue(monkeypatch, demo_copy):
-    import time
-    at = _session_app(monkeypatch, demo_copy, time.time() - 61 * 60)   # default idle timeout: 60 minutes
+    at = _session_app(monkeypatch, demo_copy, 61)   # default idle timeout: 60 minutes
     assert not at.exception, at.exception
     assert "user" not in at.session_state
     assert [b.label for b in at.button] == ["Log in"]
-    assert any("without activity" in w.value for w in at.warning)
+    assert [w.value for w in at.warning] == ["Your session ended after a period without activity. Please log in again."]
     assert "Meeting readiness" not in texts(at)
 
 
 def test_an_active_session_continues_with_its_fresh_account(monkeypatch, demo_copy):
-    import time
-    at = _session_app(monkeypatch, demo_copy, time.time() - 59 * 60)
+    at = _session_app(monkeypatch, demo_copy, 59)
     assert "Overview" in texts(at)
     # re-read from the database: the demo's chair has its own display name
     assert at.session_state["user"].display_name == "王建国 Plant manager"
 
 
 def test_a_deactivated_account_loses_its_session(monkeypatch, demo_copy):
-    import time
-
     from lib.store.db import Database
     d = Database(demo_copy)
     with d.transaction(source="test") as tx:
         tx.update("users", {"username": "chair"}, {"active": False})
     d.close()
-    at = _session_app(monkeypatch, demo_copy, time.time())
+    at = _session_app(monkeypatch, demo_copy, 0)
     assert "user" not in at.session_state
     assert [w.value for w in at.warning] == ["Your account has been deactivated."]
+
+
+# ---------------------------------------------------------------------------- the session cookie
+
+def _browser(monkeypatch, token):
+    """Play a browser that sends the session cookie `token` when a tab connects (a reload, a new
+    tab): AppTest cannot set st.context.cookies, so the one function that reads it answers."""
+    from lib.ui import session
+    monkeypatch.setattr(session, "browser_token", lambda: token)
+
+
+def _cookie_written(at: AppTest) -> str:
+    """The token the app asked the browser to keep in its cookie after a login."""
+    token, seconds, _ = at.session_state["_auth_cookie"]["tandem_session"]
+    assert token and seconds == 12 * 3600                # session_hours: 12 by default
+    return token
+
+
+def test_a_reload_keeps_the_sign_in_and_logout_ends_it_in_every_tab(monkeypatch, demo_copy):
+    first = log_in(app(monkeypatch, demo_copy), "chair")
+    token = _cookie_written(first)
+    # a reload (or a second tab) of the same browser: signed in from the cookie, no password
+    _browser(monkeypatch, token)
+    second = app(monkeypatch, demo_copy)
+    assert not second.exception, second.exception
+    assert "Overview" in texts(second) and not [b for b in second.button if b.key == "login_submit"]
+    assert second.session_state["user"].username == "chair"
+    # logging out in the second tab ends the first at its next click, and the cookie is cleared
+    second.button(key="logout").click().run()
+    assert [i.value for i in second.info] == ["You have logged out."]
+    assert second.session_state["_auth_cookie"]["tandem_session"][:2] == ("", 0)     # forgotten
+    first.run()
+    assert [b.label for b in first.button] == ["Log in"]
+    assert [w.value for w in first.warning] == ["You were logged out, in another tab or on another device."]
+    # a reload that still sends the old cookie is not signed in either
+    third = app(monkeypatch, demo_copy)
+    assert [b.label for b in third.button] == ["Log in"] and "user" not in third.session_state
+
+
+def test_a_cookie_of_an_idle_session_shows_the_login_with_why(monkeypatch, demo_copy):
+    from datetime import datetime, timedelta
+
+    from lib.people import sessions
+    from lib.store.db import Database
+    d = Database(demo_copy)
+    token = sessions.issue(d, "pmc", now=datetime.now() - timedelta(minutes=90))
+    d.close()
+    _browser(monkeypatch, token)
+    at = app(monkeypatch, demo_copy)
+    assert [b.label for b in at.button] == ["Log in"]
+    assert [w.value for w in at.warning] == ["Your session ended after a period without activity. Please log in again."]
+    log_in(at, "pmc")                       # the stale cookie is not tried again: the new login holds
+    assert at.session_state["user"].username == "pmc" and "Overview" in texts(at)
+
+
+def test_an_admin_ends_a_users_sessions_from_the_users_page(monkeypatch, demo_copy):
+    pmc = log_in(app(monkeypatch, demo_copy), "pmc")
+    admin = log_in(app(monkeypatch, demo_copy), "admin")
+    select_page(admin, "users").run()
+    assert admin.dataframe[0].value.set_index("Username").at["pmc", "Signed in"] == 1
+    admin.selectbox(key="change_user").select("pmc").run()
+    admin.button(key="end_sessions").click().run()
+    assert [s.value for s in admin.success] == ["1 sessions of pmc ended."]
+    pmc.run()
+    assert [w.value for w in pmc.warning] == ["An admin ended your session. Please log in again."]
 
 
 def test_first_start_of_an_empty_database_asks_for_the_admin(monkeypatch, empty_path, tmp_path):
@@ -269,3 +337,16 @@ def test_login_off_runs_as_the_system_without_a_login(monkeypatch, demo_copy):
     at = app(monkeypatch, demo_copy, auth="off")
     assert "Overview" in texts(at)
     assert not [b for b in at.button if b.key == "login_submit"]
+
+
+def test_the_language_chosen_in_the_sidebar_comes_back_after_a_reload(monkeypatch, demo_copy):
+    from lib.ui import session
+    first = log_in(app(monkeypatch, demo_copy), "chair")
+    first.radio(key="lang_choice").set_value("zh").run()
+    lang, seconds, _ = first.session_state["_auth_cookie"]["tandem_lang"]
+    assert (lang, seconds) == ("zh", 365 * 24 * 3600)
+    _browser(monkeypatch, _cookie_written(first))
+    monkeypatch.setattr(session, "remembered_lang", lambda: lang)          # the browser kept both cookies
+    again = app(monkeypatch, demo_copy)                                     # TANDEM_LANG=en: the browser's
+    assert not again.exception, again.exception
+    assert again.session_state["lang"] == "zh" and again.title[0].value == "总览"

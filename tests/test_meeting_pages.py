@@ -19,6 +19,8 @@ def meeting_db(tmp_path, monkeypatch):
     late = actions.create(d, SYSTEM, title="Repair press 3", owner_department="pmc", owner="Li Na",
                           due_date=date(2026, 11, 20), section="pmc", meeting_id=old)
     meetings.close(d, SYSTEM, old, f=_f(), as_of=date(2026, 11, 18))
+    from lib.people import users
+    users.create_user(d, SYSTEM, "lina", "Li Na", "head", "pmc")    # PMC's one head: offered as owner
     d.checkpoint()
     d.close()
     monkeypatch.setenv("TANDEM_DB", str(path))
@@ -80,22 +82,28 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
     at.text_area[0].input("Add a Saturday shift on line 2")
     _button(at, "Record decision").click().run()
     assert not at.error, [e.value for e in at.error]
+    # raised in PMC's section: owned by PMC unless the chair says otherwise
+    assert at.selectbox(key="p-dept-pmc").value == "pmc"
     title = [f for f in at.text_input if f.label == "Action"][0]
-    owner = [f for f in at.text_input if f.label == "Owner"][0]
     title.input("Staff the Saturday shift")
-    owner.input("Li Na")
+    assert at.selectbox(key="p-owner-pmc").value == "lina"    # picked from PMC's users (typing is the browser's)
     _button(at, "Record action").click().run()
     assert not at.error, [e.value for e in at.error]
-    # a bad action (no owner) is refused with a clear message and nothing is written
-    [f for f in at.text_input if f.label == "Action"][0].input("Orphan")
+    assert not at.toast                                   # confirmed in place, not over the clock
+    assert any(s.value.startswith("Action #") and "Li Na (lina), PMC" in s.value for s in at.success)
+    # a bad action (no title: what is to be done) is refused with a clear message, nothing written
+    [f for f in at.text_input if f.label == "Action"][0].input("  ")
     _button(at, "Record action").click().run()
-    assert any("owner" in e.value for e in at.error)
+    assert any("title" in e.value for e in at.error)
     # to the close section and close
     for _ in range(5):
         _button(at, "Next ▶").click().run()
     _button(at, "Close the meeting").click().run()
     assert not at.error, [e.value for e in at.error]
     assert any("Meeting closed" in s.value for s in at.success)
+    # the closed meeting stays on screen, its close button disabled (also on the next run)
+    at.run()
+    assert _button(at, "Close the meeting").disabled and any("Meeting closed" in s.value for s in at.success)
 
     db = _db(path)
     with db.cursor() as cur:
@@ -103,7 +111,7 @@ def test_run_a_meeting_from_start_to_minutes(meeting_db):
         closed = int(m[(m["status"] == "closed")]["meeting_id"].max())
         assert meetings.decisions(cur, closed)["text"].tolist() == ["Add a Saturday shift on line 2"]
         new = actions.action_list(cur, AS_OF, meeting_id=closed)
-        assert new["title"].tolist() == ["Staff the Saturday shift"]
+        assert new[["title", "owner_department", "owner"]].values.tolist() == [["Staff the Saturday shift", "pmc", "lina"]]
         assert cur.execute("SELECT created_by FROM action_items WHERE meeting_id = ?",
                            [closed]).fetchall() == [("zhang",)]     # the session's user acted
         lst = actions.action_list(cur, AS_OF).set_index("action_id")
@@ -170,3 +178,49 @@ def test_presenter_links_back_to_meetings_while_running(meeting_db):
     assert any(m.value.startswith("<div class='tdm-ptitle'>") for m in at.markdown)
     links = [(e.proto.label, e.proto.page) for e in at.get("page_link")]
     assert ("Meetings", "meetings") in [(label, page.rsplit("/", 1)[-1]) for label, page in links], links
+
+
+@pytest.mark.slow
+def test_capture_beside_the_slide_defaults_lists_at_once_and_shows_no_toolbar(demo_copy, monkeypatch):
+    """On the demo: an action raised in a department's section starts with that department and
+    its head as owner (picked from its users); once recorded it is listed in the panel in the
+    same run, with its confirmation; every chart of the slides is drawn without plotly's toolbar."""
+    import json
+
+    from lib.meeting import meetings as mt
+    from lib.store.db import get_db
+    monkeypatch.setenv("TANDEM_DB", str(demo_copy))
+    monkeypatch.setenv("TANDEM_AS_OF", AS_OF.isoformat())
+    monkeypatch.setenv("TANDEM_LANG", "en")
+    monkeypatch.setenv("TANDEM_AUTH", "off")
+    at = _app("presenter")
+    _button(at, "Start the meeting").click().run()
+    configs = []
+    for section in ("sales", "pmc", "purchasing", "quality"):
+        _button(at, "Next ▶").click().run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        configs += [json.loads(c.proto.config or "{}") for c in at.get("plotly_chart")]
+        dept = at.selectbox(key=f"p-dept-{section}")
+        owner = at.selectbox(key=f"p-owner-{section}")
+        assert dept.value == section
+        assert owner.value == section and owner.options == [owner.format_func(section)]   # the head, e.g. "pmc"
+    assert configs and all(c.get("displayModeBar") is False for c in configs), configs
+    # in Quality's section: recorded, confirmed and listed at once (no toast over the clock)
+    [f for f in at.text_input if f.label == "Action"][0].input("Contain the loose connector lots")
+    _button(at, "Record action").click().run()
+    assert not at.exception and not at.error and not at.toast
+    db = get_db(str(demo_copy))
+    with db.cursor() as cur:
+        mid = mt.active(cur)
+        row = cur.execute("SELECT action_id, owner_department, owner FROM action_items WHERE meeting_id = ?",
+                          [mid]).fetchall()
+    assert [r[1:] for r in row] == [("quality", "quality")]
+    assert any(s.value.startswith(f"Action #{row[0][0]} recorded: 陈静 Quality head (quality), Quality")
+               for s in at.success)
+    panel = [m.value for m in at.markdown if "tdm-rec" in m.value]
+    assert any("0 decisions, 1 actions" in v for v in panel)
+    assert any(f"#{row[0][0]}</b> Contain the loose connector lots" in v and "陈静 Quality head" in v for v in panel)
+    # in a section without a department the chair chooses one: nothing is guessed
+    for _ in range(3):
+        _button(at, "Next ▶").click().run()
+    assert at.selectbox(key="p-dept-close").value is None

@@ -235,17 +235,16 @@ def test_pdf_opens_and_has_the_chinese_title(db):
     assert "安排周六加班人员" in text and "ChasesupplierS-01" in text
 
 
-def test_pack_has_a_sheet_per_section_plus_actions_and_decisions(db):
+def test_pack_has_decisions_actions_kpis_and_a_sheet_per_section_list(db):
     mid, aid, aid2 = _closed_meeting(db)
     wb = openpyxl.load_workbook(io.BytesIO(meetings.document(db._con, mid, "pack_xlsx")))
-    assert wb.sheetnames == ["会议", "上次会议行动跟进", "销售 - 客服", "PMC", "采购", "品质", "工艺",
-                             "新决议与行动", "行动项", "决议", "出勤"]
-    acts = [r for r in wb["行动项"].iter_rows(values_only=True)]
-    assert {r[1] for r in acts[1:]} == {aid, aid2}
-    decs = [r for r in wb["决议"].iter_rows(values_only=True)]
-    assert decs[1][2] == "二号线周六加班 | overtime"
-    pmc = [c for r in wb["PMC"].iter_rows(values_only=True) for c in r if c]
-    assert "安排周六加班人员" in pmc and "80.0%" in pmc
+    assert wb.sheetnames == ["会议", "决议", "行动项", "指标", "延期订单行", "产能负荷", "逾期采购单", "客诉", "新品里程碑"]
+    acts = list(wb["行动项"].iter_rows(min_row=4, values_only=True))       # under the title and the header
+    assert {r[1] for r in acts} == {aid, aid2}
+    decs = list(wb["决议"].iter_rows(min_row=4, values_only=True))
+    assert decs[0][2] == "二号线周六加班 | overtime" and decs[0][5] == f"#{aid}"
+    kpis = {r[1]: r for r in wb["指标"].iter_rows(min_row=4, values_only=True)}
+    assert kpis["计划达成率"][2] == pytest.approx(0.8)                       # a number (80 / 100), shown as %
 
 
 def test_default_attendees_are_the_department_heads(db):

@@ -27,6 +27,7 @@ ROLE_USERS = {
     "admin": User("admin", "admin"), "chair": User("chair", "chair"),
     **{d: User(d, "head", d) for d in DEPARTMENTS},
     "viewer": User("viewer", "viewer"),
+    "display": User("display:1", auth.DISPLAY, None, "Meeting room projector"),   # a display token's screen
 }
 PW = "matrix password"
 _HASH = users.hash_password(PW)   # hashed once: the matrix builds many databases
@@ -36,6 +37,8 @@ def seed(db: Database) -> None:
     """One row of each kind the writes below touch, and an account per role (password PW)."""
     with db.transaction(SYSTEM, source="test") as tx:
         for name, u in ROLE_USERS.items():
+            if u.role == auth.DISPLAY:
+                continue                            # a display screen is no account
             tx.insert("users", {"username": u.username, "display_name": name, "role": u.role,
                                 "department": u.department, "password_hash": _HASH})
         tx.insert("users", {"username": "target", "display_name": "Target", "role": "head", "department": "sales",
@@ -174,7 +177,7 @@ ALLOWED: dict[str, set[str]] = {
     "users.create_user": {"admin"}, "users.update_user(role)": {"admin"}, "users.reset_password": {"admin"},
     "users.set_active": {"admin"}, "users.unlock": {"admin"}, "users.unlock_address": {"admin"},
     "users via gateway": {"admin"},
-    "users.change_own_password": EVERYONE,                # one's own account, the current password given
+    "users.change_own_password": EVERYONE - {"display"},  # one's own account, the current password given
     "audit_log.delete": set(),
 }
 
@@ -291,13 +294,14 @@ def test_can_see_per_department_needs():
 
 SCHEMA_TABLES = Database(":memory:").tables()
 ALL_ROLES = {**ROLE_USERS, "system": SYSTEM}
-WRITERS = set(ALL_ROLES) - {"viewer"}
+WRITERS = set(ALL_ROLES) - {"viewer", "display"}
 # who may write each table that no department owns, with raw SQL (the rows unseen: a per-department
 # table without its department named is a manager's; settings holds the admin's login rules too;
 # an action may be verified by the statement, which needs verify)
 RAW_WRITERS: dict[str, set[str]] = {
     "users": {"admin", "system"}, "settings": {"admin", "system"},
     "login_throttle": {"admin", "system"}, "login_addresses": {"admin", "system"},
+    "sessions": {"admin", "system"}, "display_tokens": {"admin", "system"},
     **{t: MANAGERS | {"system"} for t in ("meetings", "meeting_attendance", "agenda_items", "decisions",
                                            "snapshots", "meeting_documents", "action_items",
                                            "action_discussions", "action_events", "order_reviews")},

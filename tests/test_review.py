@@ -143,3 +143,95 @@ def test_accept_refuses_unknown_customer_and_writes_nothing(factory):
     with pytest.raises(PermissionDenied):
         review.accept(factory, PMC, p, "C1", "SO-1")
     assert factory.scalar("SELECT count(*) FROM order_lines WHERE order_no = 'SO-1'") == 0
+
+
+# ---------------------------------------------------------------------------- approve many at once
+
+def test_sign_all_signs_every_waiting_line_in_one_transaction_with_one_audit_row_each(factory):
+    ids = [accepted(factory, qty=10, requested=f"2026-12-{d}")[0] for d in (18, 21, 22)]
+    review.sign(factory, HEADS["pmc"], ids[1], "pmc", "ok")          # signed one by one before
+    before = factory.scalar("SELECT count(*) FROM audit_log")
+    done = review.sign_all(factory, HEADS["pmc"], "pmc", ids)
+    assert (done.signed, done.skipped, done.complete) == (2, 1, 0)   # the line signed before is left alone
+    audit = factory.query("SELECT row_key, column_name, old_value, new_value, username FROM audit_log "
+                          "WHERE audit_id > (SELECT max(audit_id) FROM audit_log) - ? ORDER BY row_key",
+                          [factory.scalar("SELECT count(*) FROM audit_log") - before])
+    rows = audit[audit["row_key"].str.endswith("|pmc")]
+    assert rows.values.tolist() == [[f"{i}|1|pmc", "status", "pending", "ok", "head_pmc"] for i in (ids[0], ids[2])]
+    with factory.cursor() as cur:
+        assert review.pending(cur, "pmc").empty
+        g = review.grid(cur, ids[0])
+    assert g.set_index("department").loc["pmc", ["status", "signer"]].tolist() == ["ok", "head_pmc"]
+    # every other department approving all: each line's round settles, as signing one by one does
+    for d in ("sales", "purchasing", "quality", "engineering"):
+        last = review.sign_all(factory, HEADS[d], d, ids)
+    assert (last.signed, last.complete) == (3, 3)
+    assert factory.query("SELECT review_status FROM order_lines WHERE list_contains(?, line_id)",
+                         [ids])["review_status"].tolist() == ["approved"] * 3
+
+
+def test_sign_all_is_refused_as_a_whole_without_the_right_and_writes_nothing(factory):
+    ids = [accepted(factory, qty=10)[0]]
+    before = factory.scalar("SELECT count(*) FROM audit_log")
+    with pytest.raises(PermissionDenied):
+        review.sign_all(factory, PMC, "sales", ids)                  # a PMC head cannot sign for sales
+    with pytest.raises(ValidationError):
+        review.sign_all(factory, PMC, "pmc", [])
+    assert factory.scalar("SELECT count(*) FROM audit_log") == before
+    with factory.cursor() as cur:
+        assert review.pending(cur, "sales")["line_id"].tolist() == ids
+
+
+def test_the_date_we_can_meet_is_the_projected_finish_of_the_finite_plan(db):
+    """DESIGN's worked example: one work center of 8 h a day, four lines of one 8 h step due
+    Wednesday, today Monday: SO4 goes forward and finishes Thursday, so Thursday is the date
+    offered; SO3, planned to finish Monday, is offered its due date (not earlier); a line
+    without a routing, its due date."""
+    from tests.test_planned import MON, _day
+    from tests.test_planned import factory as plan_factory
+    plan_factory(db, [("W", 8)], [("P", 1, "W", 0, 1, 1)], [(f"SO{i}", 1, "P", 8, 2) for i in range(1, 5)]
+                 + [("SO9", 1, "NOROUTE", 8, 4)])
+    ids = dict(db.query("SELECT order_no, line_id FROM order_lines").values.tolist())
+    with db.cursor() as cur:
+        offered = {o: review.default_feasible(cur, MON, ids[o]) for o in ("SO1", "SO3", "SO4", "SO9")}
+    assert offered == {"SO1": _day(2), "SO3": _day(2), "SO4": _day(3), "SO9": _day(4)}
+
+
+@pytest.mark.slow
+def test_review_page_shows_a_signature_at_once_offers_the_projected_finish_and_approves_all(demo_copy, monkeypatch):
+    """On the demo as the PMC head: the form offers the line's projected finish; after signing,
+    the grid says PMC signed (not pending); "approve all shown" asks first, then signs every
+    line listed, one audit row each."""
+    from lib.plan import planned
+    from lib.store.db import get_db
+    from tests.conftest import run_page
+    pmc = User("pmc", "head", "pmc", "张伟 PMC head")
+    at = run_page(monkeypatch, demo_copy, "order-review", state={"user": pmc})
+    assert not at.exception
+    db = get_db(str(demo_copy))
+    line_id = at.selectbox(key="rv_line").value
+    with db.cursor() as cur:
+        lines = planned.plan(cur, AS_OF).lines.set_index("line_id")
+        due = cur.execute("SELECT coalesce(promised_date, requested_date) FROM order_lines WHERE line_id = ?",
+                          [line_id]).fetchone()[0]
+        waiting = review.pending(cur, "pmc")["line_id"].tolist()
+    assert line_id in waiting
+    assert at.date_input(key=f"rv_feasible_{line_id}").value == max(lines.loc[line_id, "finish"].date(), due)
+
+    next(b for b in at.button if b.label == "Sign for PMC").click().run()
+    assert not at.exception and at.success[0].value.startswith("Signed for PMC.")
+    grid = at.dataframe[1].value.set_index("Department")
+    assert grid.loc["PMC", "Status"] == "✔ OK" and grid.loc["PMC", "Signed by"] == "pmc"
+
+    ask = next(b for b in at.button if b.label.startswith("Approve all"))
+    assert ask.label == f"Approve all {len(waiting) - 1} shown for PMC"
+    before = db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'order_reviews' AND column_name = 'status'")
+    ask.click().run()
+    with db.cursor() as cur:
+        assert at.warning and len(review.pending(cur, "pmc")) == len(waiting) - 1      # nothing signed yet
+    next(b for b in at.button if b.label.startswith("Yes, sign")).click().run()
+    assert not at.exception and at.success[0].value.startswith(f"Signed OK for PMC: {len(waiting) - 1} lines")
+    with db.cursor() as cur:
+        assert review.pending(cur, "pmc").empty
+    after = db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'order_reviews' AND column_name = 'status'")
+    assert after - before == len(waiting) - 1

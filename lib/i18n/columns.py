@@ -50,6 +50,10 @@ EN = {
     "col.change_id": "Change", "col.source": "Source", "col.old_value": "Was", "col.new_value": "Now",
     "col.reason": "Reason", "col.load_impact_hours": "Load impact h", "col.first_promise": "First promise",
     "col.latest_promise": "Latest promise", "col.repromises": "Re-promises",
+    # the history of an action (lib.meeting.actions.history)
+    "col.event_at": "When", "col.username": "By", "col.from_status": "From", "col.to_status": "To", "col.note": "Note",
+    "col.late_lines": "Late lines", "col.late_share": "Late share", "col.variance_share": "Variance share",
+    "col.defective": "Defective",
 }
 
 ZH = {
@@ -94,4 +98,7 @@ ZH = {
     "col.change_id": "变更", "col.source": "来源", "col.old_value": "原值", "col.new_value": "新值",
     "col.reason": "原因", "col.load_impact_hours": "负荷影响工时", "col.first_promise": "首次承诺",
     "col.latest_promise": "最新承诺", "col.repromises": "重新承诺次数",
+    "col.event_at": "时间", "col.username": "操作人", "col.from_status": "原状态", "col.to_status": "新状态", "col.note": "说明",
+    "col.late_lines": "延迟行数", "col.late_share": "延迟占比", "col.variance_share": "差异占比",
+    "col.defective": "不良数",
 }

@@ -6,7 +6,7 @@ PREFIXES = ('app.', 'nav.', 'page.', 'filter.', 'dept.', 'cause.', 'unit.', 'com
 EN = {
     "app.title": "Tandem production–sales coordination",
     "app.short": "Tandem",
-    "app.demo_banner": "Demo data: a generated factory around {as_of}. To start empty for real use, run `python -m lib init --empty --force` (see the README).",
+    "app.demo_banner": "Demo data: a generated factory around {as_of}. To start empty for real use, stop the dashboard, run `python -m lib init --empty --force` (it replaces this demo, and refuses while the dashboard runs), then start the dashboard again; see the README.",
     "app.empty_banner": "This database is empty. Import your master data (work centers, products, routings, materials) to begin.",
     "app.error": "{title}: {detail}",
     "app.unexpected": "Something unexpected went wrong on this page; nothing was saved. The details are in the server log.",
@@ -59,6 +59,10 @@ EN = {
     "unit.qty": "qty",
     "unit.days": "days",
     "unit.week": "week",
+    # a unit after a number: tiles, presenter, minutes
+    "unit.h": "h",
+    "unit.d": "d",
+    "unit.pt": "pt",
     # pages
     "page.capacity": "Capacity load",
     "page.promise": "Delivery promise",
@@ -81,7 +85,7 @@ EN = {
 ZH = {
     "app.title": "Tandem 产销协调",
     "app.short": "Tandem",
-    "app.demo_banner": "演示数据:围绕 {as_of} 生成的工厂。正式使用请运行 `python -m lib init --empty --force` 从空库开始(见 README)。",
+    "app.demo_banner": "演示数据:围绕 {as_of} 生成的工厂。正式使用请先停止仪表板,再运行 `python -m lib init --empty --force`(它会替换此演示库;仪表板运行时该命令会被拒绝),然后重新启动仪表板;详见 README。",
     "app.empty_banner": "数据库为空。请先导入主数据(工作中心、产品、工艺路线、物料)。",
     "app.error": "{title}:{detail}",
     "app.unexpected": "本页面出现意外错误,未保存任何数据。详细信息已写入服务器日志。",
@@ -129,6 +133,9 @@ ZH = {
     "unit.qty": "数量",
     "unit.days": "天",
     "unit.week": "周",
+    "unit.h": "h",
+    "unit.d": "天",
+    "unit.pt": "百分点",
     "page.capacity": "产能负荷",
     "page.promise": "交期回复",
     "page.review": "订单评审",

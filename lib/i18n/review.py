@@ -3,6 +3,13 @@
 PREFIXES = ('review.',)
 
 EN = {
+    # a promise reason Tandem writes (lib.plan.review.coded_reason)
+    "review.reason.review_round": "Order review round {round}: the latest feasible date ({departments})",
+    "review.reason.change": "Order change",
+    "review.reason.ctp": "Quoted: earliest {earliest}",
+    "review.reason.ctp.material": "Quoted: earliest {earliest}, bound by material {what}",
+    "review.reason.ctp.capacity": "Quoted: earliest {earliest}, bound by capacity at {what}",
+    "review.reason.ctp.lead_time": "Quoted: earliest {earliest}, bound by the lead times of {what}",
     # review
     "review.title": "Order review (订单评审)",
     "review.caption": "Every new or changed order line is reviewed by each department: OK, or the date it can meet and why. The committed date is the latest feasible date.",
@@ -51,6 +58,13 @@ EN = {
     "review.override.save": "Override",
     "review.overridden": "Committed date set to {date}.",
     "review.all_lines": "Lines in review",
+    "review.feasible.help": "Offered: the line's projected finish in the planned load (finite capacity), not before its due date. Used only when you record a problem.",
+    "review.all.ask": "Approve all {n} shown for {dept}",
+    "review.all.confirm": "Sign OK for {dept} on all {n} lines listed above? Each line's signature is recorded under your name; lines signed by someone else meanwhile are left as they are.",
+    "review.all.yes": "Yes, sign {n} lines OK",
+    "review.all.no": "Cancel",
+    "review.all.done": "Signed OK for {dept}: {n} lines; {complete} of them are now signed by every department.",
+    "review.all.skipped": "{n} were no longer waiting and were left alone.",
     # tables and legends as the meeting reads them
     "review.col.qty": "Qty",
     "review.no_history": "No promise recorded for this line yet.",
@@ -63,6 +77,12 @@ EN = {
 }
 
 ZH = {
+    "review.reason.review_round": "订单评审第 {round} 轮：取各部门最晚的可行日期（{departments}）",
+    "review.reason.change": "订单变更",
+    "review.reason.ctp": "交期测算：最早 {earliest}",
+    "review.reason.ctp.material": "交期测算：最早 {earliest}，受物料 {what} 限制",
+    "review.reason.ctp.capacity": "交期测算：最早 {earliest}，受 {what} 产能限制",
+    "review.reason.ctp.lead_time": "交期测算：最早 {earliest}，受 {what} 的标准周期限制",
     "review.title": "订单评审",
     "review.caption": "每条新增或变更的订单行由各部门逐项评审:确认可行,或填写能达成的日期及原因。承诺交期取各部门可行日期中最晚的一个。",
     "review.department": "部门",
@@ -110,6 +130,13 @@ ZH = {
     "review.override.save": "指定",
     "review.overridden": "承诺交期已设为 {date}。",
     "review.all_lines": "评审中的订单行",
+    "review.feasible.help": "默认值：该订单行在计划负荷（有限产能）中的预计完工日期，且不早于其交期。仅在登记问题时使用。",
+    "review.all.ask": "{dept}：批准所列全部 {n} 条",
+    "review.all.confirm": "以{dept}名义对上面所列的全部 {n} 条订单行签署“可行”？每条的签署都记在您的名下；期间已由他人签署的订单行保持不变。",
+    "review.all.yes": "确认，签署 {n} 条",
+    "review.all.no": "取消",
+    "review.all.done": "已以{dept}名义签署可行 {n} 条，其中 {complete} 条已由所有部门签署完毕。",
+    "review.all.skipped": "另有 {n} 条已不在待评审状态，未作改动。",
     # 表格与图例
     "review.col.qty": "数量",
     "review.no_history": "该订单行还没有承诺记录。",

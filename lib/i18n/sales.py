@@ -118,7 +118,7 @@ ZH = {
     "sales.axis.qty": "数量 (件)",
     "sales.axis.lines": "订单行数",
     "sales.value_cny": "金额 (¥)",
-    "sales.shipments": "出货 vs 计划",
+    "sales.shipments": "出货与计划对比",
     "sales.shipments.help": "计划:承诺交期落在该周期的订单行数量。出货:该周期实际出货数量。",
     "sales.planned_ship": "计划出货",
     "sales.shipped": "实际出货",

@@ -8,8 +8,8 @@ resumes its clock (seconds_spent).
 Closing (`close`) is one transaction: the current section ends; the KPI values shown are frozen
 in `snapshots`; every action that was on the table (raised here or carried from earlier
 meetings, still not verified or cancelled) is counted as discussed here; the minutes (Markdown,
-PDF) and the meeting pack (Excel) are written into `meeting_documents`, so a later download is
-byte-identical; and the next meeting is scheduled (unless one already is), inheriting every open
+PDF) and the meeting pack (Excel, with the lists the sections showed, read then: section_tables)
+are written into `meeting_documents`, so a later download is byte-identical; and the next meeting is scheduled (unless one already is), inheriting every open
 item. A closed meeting is read-only.
 """
 from __future__ import annotations
@@ -70,6 +70,24 @@ def snapshot_rows(con, f: Filters, as_of: date) -> pd.DataFrame:
             rows.append({"section": section, "kpi": k.key, "value": value,
                          "target": None if k.target is None else float(k.target), "unit": k.unit})
     return pd.DataFrame(rows, columns=["section", "kpi", "value", "target", "unit"])
+
+
+def section_tables(con, f: Filters, as_of: date) -> dict[str, pd.DataFrame]:
+    """The lists the sections showed, for the meeting pack, read by the functions the pages and
+    presenter mode call (one definition per list): late_lines (Sales' lines at risk, the one late
+    list), load (required load per work center and ISO week, the PMC heatmap), late_pos (open POs
+    past due, with how many order lines each endangers), complaints (open), npi (milestones)."""
+    from lib.plan import capacity
+    pos = purchasing.open_pos(con, as_of, f)
+    pos = pos[pos["late"].astype(bool)].drop(columns="late").reset_index(drop=True)
+    pegged = purchasing.endangered_lines(con, as_of, f)
+    counts = pegged.groupby("po")["line_id"].nunique() if not pegged.empty else pd.Series(dtype="int64")
+    pos["lines_endangered"] = pos["po"].map(counts).fillna(0).astype("int64")
+    names = dict(con.execute("SELECT work_center, name FROM work_centers").fetchall())
+    load = capacity.load(con, as_of, by="week")
+    load.insert(1, "work_center_name", load["work_center"].map(names))
+    return {"late_lines": sales.at_risk_lines(con, f, as_of), "load": load, "late_pos": pos,
+            "complaints": sales.open_complaints(con, f, as_of), "npi": engineering.npi_milestones(con, f, as_of)}
 
 
 # ---------------------------------------------------------------------------- reading
@@ -241,8 +259,17 @@ def set_time_boxes(db, user: User, meeting_id: int, minutes: dict[str, float]) -
                           {"minutes_planned": float(mins)})
 
 
+def days_early(con, meeting_id: int, now: datetime | None = None) -> int:
+    """How many days before its scheduled date a meeting would be held if started `now` (0 when
+    on or after it). The minutes record the day it was started as the day it was held, so a page
+    that starts a meeting asks first when this is not 0: next week's meeting started today by
+    mistake would otherwise read "scheduled for 2026-12-08, held 2026-12-01"."""
+    m = _meeting_row(con, meeting_id)
+    return max((pd.Timestamp(m["meeting_date"]).date() - _now(now).date()).days, 0)
+
+
 def start(db, user: User, meeting_id: int, now: datetime | None = None) -> None:
-    """Start a scheduled meeting at its first agenda section."""
+    """Start a scheduled meeting at its first agenda section (see days_early)."""
     stamp = _now(now)
     with db.transaction(user, source="form", need="meeting") as tx:
         m = _meeting_row(tx.cur, meeting_id)
@@ -261,6 +288,9 @@ def goto(db, user: User, meeting_id: int, seq: int, now: datetime | None = None)
     clock runs on from what it had already used."""
     stamp = _now(now)
     with db.transaction(user, source="presenter", need="meeting") as tx:
+        # where the meeting is on its agenda: nothing cached per data version reads it (the agenda
+        # is read fresh on every run), so moving on keeps every session's cached figures
+        tx.bump_version = False
         m = _meeting_row(tx.cur, meeting_id)
         refuse_if_closed(m)
         if m["status"] != "running":
@@ -318,6 +348,7 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
         _leave_current(tx, meeting_id, agenda(tx.cur, meeting_id, stamp), stamp)
         for row in snapshot_rows(tx.cur, f, as_of).to_dict("records"):
             tx.insert("snapshots", {"meeting_id": meeting_id, **row})
+        tables = section_tables(tx.cur, f, as_of)      # what the meeting saw, for the pack
         on_table = pd.concat([carried_actions(tx.cur, meeting_id, as_of)["action_id"],
                               actions.action_list(tx.cur, as_of, meeting_id=meeting_id)["action_id"]])
         talked = set(tx.cur.execute("SELECT action_id FROM action_discussions WHERE meeting_id = ?",
@@ -340,8 +371,9 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
                                            "minutes_planned": float(it["minutes_planned"])})
             for _, p in attendance(tx.cur, meeting_id).iterrows():
                 tx.insert("meeting_attendance", {"meeting_id": next_id, "person": p["person"],
-                                                 "department": p["department"], "status": "present"})
-        minutes_of = record(tx.cur, meeting_id, as_of)
+                                                 "department": None if pd.isna(p["department"]) else p["department"],
+                                                 "status": "present"})
+        minutes_of = record(tx.cur, meeting_id, as_of, tables=tables)
         for kind, content in minutes.render_all(minutes_of, lang).items():
             tx.insert("meeting_documents", {"meeting_id": meeting_id, "kind": kind, "content": content,
                                             "created_at": stamp})
@@ -414,9 +446,17 @@ def snapshot(con, meeting_id: int) -> pd.DataFrame:
                        "ORDER BY kpi", [meeting_id]).df()
 
 
-def record(con, meeting_id: int, as_of: date) -> minutes.MeetingRecord:
+def display_names(con) -> dict[str, str]:
+    """username -> display name of every account that has one: the minutes name people, not
+    accounts ("chair", "pmc"), wherever a stored name is a username."""
+    return dict(con.execute("SELECT username, display_name FROM users "
+                            "WHERE coalesce(trim(display_name), '') <> ''").fetchall())
+
+
+def record(con, meeting_id: int, as_of: date, tables: dict[str, pd.DataFrame] | None = None) -> minutes.MeetingRecord:
     """Everything the minutes say about one meeting, read from the database (lib.meeting.minutes
-    renders it)."""
+    renders it). `tables`: the section tables frozen at close (section_tables); None for a meeting
+    whose tables were not kept, whose pack then says so."""
     m = get(con, meeting_id)
     nxt = con.execute("SELECT meeting_id, meeting_date, title FROM meetings WHERE status = 'scheduled' "
                       "AND meeting_date >= ? AND meeting_id <> ? ORDER BY meeting_date, meeting_id LIMIT 1",
@@ -424,6 +464,9 @@ def record(con, meeting_id: int, as_of: date) -> minutes.MeetingRecord:
     return minutes.MeetingRecord(
         meeting=m, attendance=attendance(con, meeting_id), agenda=agenda(con, meeting_id),
         snapshot=snapshot(con, meeting_id), decisions=decisions(con, meeting_id),
-        new_actions=actions.action_list(con, as_of, meeting_id=meeting_id),
+        new_actions=actions.action_list(con, as_of, meeting_id=meeting_id).merge(
+            con.execute("SELECT action_id, decision_id FROM action_items WHERE meeting_id = ?", [meeting_id]).df(),
+            on="action_id", how="left"),
         carried=carried_actions(con, meeting_id, as_of),
-        next_meeting=None if nxt.empty else nxt.iloc[0].to_dict(), as_of=as_of)
+        next_meeting=None if nxt.empty else nxt.iloc[0].to_dict(), as_of=as_of,
+        names=display_names(con), tables=tables)

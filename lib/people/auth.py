@@ -20,7 +20,8 @@ Roles: admin (users, the login rules, restore, and everything a chair may do), c
 manager (every section, runs meetings, verifies actions, the meeting's targets and working
 rules in settings), head (one department: edits its section's tables, its own actions and its
 own order reviews), viewer (read-only, the projector). `system` is the command line and the demo
-generator.
+generator. `display` is a screen signed in with a display token (lib.people.sessions): it reads
+what a viewer reads, is no account, has no permission and cannot open a write transaction.
 """
 from __future__ import annotations
 
@@ -49,6 +50,19 @@ class User:
 # The acting user of the command line, the demo generator and the app while login is off.
 SYSTEM = User("system", "system", None, "Tandem")
 
+# The role of a screen signed in with a display token (lib.people.sessions.Display.user): not an
+# account role (ROLES), never a writer (may_write), no need in _EVERYWHERE grants it anything.
+DISPLAY = "display"
+
+
+def is_display(user: User) -> bool:
+    """True for a screen signed in with a display token (the projector in kiosk mode).
+
+    >>> is_display(User("display:1", DISPLAY, None, "Meeting room")), is_display(User("wall", "viewer"))
+    (True, False)
+    """
+    return user.role == DISPLAY
+
 # need -> roles that have it everywhere; a head has "edit"/"review"/"action" for its own department only
 _EVERYWHERE = {
     "edit": {"system", "admin", "chair"},
@@ -66,6 +80,7 @@ _OWN_DEPARTMENT = {"edit", "review", "action"}
 # needs the department comes from the row (`department_column`) or from the row's action.
 TABLE_NEED: dict[str, str] = {
     "users": "users", "settings": "settings", "login_throttle": "users", "login_addresses": "users",
+    "sessions": "users", "display_tokens": "users",
     "meetings": "meeting", "meeting_attendance": "meeting", "agenda_items": "meeting",
     "decisions": "meeting", "snapshots": "meeting", "meeting_documents": "meeting",
     "action_items": "action", "action_discussions": "action", "action_events": "action",
@@ -178,10 +193,10 @@ def require(user: User, need: str, department: str | None = None, *, table: str 
 
 
 def may_write(user: User) -> bool:
-    """False for the read-only roles: a viewer (or an unknown role) changes nothing.
+    """False for the read-only roles: a viewer, a display (or an unknown role) changes nothing.
 
-    >>> may_write(User("wall", "viewer")), may_write(User("bo", "head", "pmc"))
-    (False, True)
+    >>> may_write(User("wall", "viewer")), may_write(User("display:1", DISPLAY)), may_write(User("bo", "head", "pmc"))
+    (False, False, True)
     """
     return user.role in ("system", "admin", "chair", "head")
 

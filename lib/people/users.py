@@ -32,8 +32,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from lib import settings
 from lib.departments import DEPARTMENTS
 from lib.errors import PermissionDenied, RuleViolation, TandemError, ValidationError
-from lib.people import throttle
-from lib.people.auth import ROLES, SYSTEM, User
+from lib.people import sessions, throttle
+from lib.people.auth import DISPLAY, ROLES, SYSTEM, User
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
@@ -455,24 +455,36 @@ def _role_text(role: str, department: str | None) -> str:
 
 
 def set_active(db, actor: User, username: str, active: bool) -> None:
-    """Deactivate (or reactivate) an account; a deactivated user cannot log in or act.
-    Nobody deactivates themselves, and the last active admin stays."""
+    """Deactivate (or reactivate) an account; a deactivated user cannot log in or act, and
+    their sessions end. Nobody deactivates themselves, and the last active admin stays."""
     with db.transaction(actor, source="users", need="users") as tx:
         row = _existing(tx, username)
         if not active and row["username"] == actor.username:
             raise RuleViolation("You cannot deactivate your own account; ask another admin.")
         _refuse_last_admin(tx, row, role=row["role"], active=bool(active))
         tx.update("users", {"username": row["username"]}, {"active": bool(active)})
+        if not active:
+            _end_sessions(tx, row["username"], "deactivated")
 
 
 def reset_password(db, actor: User, username: str, new_password: str) -> None:
-    """Set a new password for `username` (needs "users") and lift its login throttling."""
+    """Set a new password for `username` (needs "users"), lift its login throttling and end
+    its sessions (whoever held one must sign in with the new password)."""
     check_password(new_password, "new password")
     pw_hash = hash_password(new_password)
     with db.transaction(actor, source="users", need="users") as tx:
         row = _existing(tx, username)
         tx.update("users", {"username": row["username"]}, {"password_hash": pw_hash})
         _clear_throttle(tx, row["username"])
+        _end_sessions(tx, row["username"], "password")
+
+
+def _end_sessions(tx, name: str, reason: str) -> int:
+    """End every session of `name` in the transaction that made them invalid (lib.people.sessions)."""
+    n = sessions.end_in(tx, name, reason)
+    if n:
+        tx.audit("sessions_ended", "users", name, "sessions", None, f"{n} ended ({reason})")
+    return n
 
 
 def unlock(db, actor: User, username: str) -> int:
@@ -506,6 +518,8 @@ def change_own_password(db, user: User, old_password: str, new_password: str, *,
     current password counts as a failed login of the account from `address` (the client's
     address, None when unknown) and makes further tries wait like one; PasswordRefused says
     so. Every refusal is audited and committed before it is raised."""
+    if user.role == DISPLAY:
+        raise PermissionDenied(f"{user.label} is a display screen: it has no password to change.")
     check_password(new_password, "new password")
     if new_password == old_password:
         raise ValidationError("the new password must differ from the current one.", where="new password")
@@ -579,7 +593,7 @@ def demo_accounts(con) -> pd.DataFrame:
 # lockout: written before migration 050 (an automatic lock, no longer made); kept for old rows
 ACCESS_ACTIONS = ("login", "login_failed", "login_throttled", "password_failed", "password_throttled",
                   "throttle_cleared", "lockout", "logout", "session_expired", "session_deactivated",
-                  "role_change")
+                  "sessions_ended", "role_change")
 
 
 def access_log(con, limit: int = 200) -> pd.DataFrame:

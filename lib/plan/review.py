@@ -10,6 +10,8 @@ round. Every date ever promised is kept in promise_history (its first row is the
 """
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
@@ -31,6 +33,49 @@ def committed_date(basis: date, feasible: list[date | None]) -> date:
     datetime.date(2026, 12, 11)
     """
     return max([basis, *[d for d in feasible if d is not None]])
+
+
+# ---------------------------------------------------------------------------- promise reasons
+# A reason Tandem writes itself (a review round, a quote, a change without one) is stored as a
+# code and its values, as JSON, and put in words where it is shown (reason_text), in the reader's
+# language; a reason a person typed is stored, and shown, as typed.
+
+def coded_reason(code: str, **values) -> str:
+    """A reason Tandem gives, as stored: its code (review.reason.<code>) and its values.
+
+    >>> coded_reason("review_round", round=2, departments=["pmc"])
+    '{"reason": "review_round", "round": 2, "departments": ["pmc"]}'
+    """
+    return json.dumps({"reason": code, **values}, ensure_ascii=False)
+
+
+def reason_text(stored, lang: str | None = None) -> str:
+    """A stored promise reason in words: a coded one (coded_reason) in `lang`, a typed one as it is.
+
+    >>> reason_text(coded_reason("review_round", round=2, departments=["pmc", "quality"]), "zh")
+    '订单评审第 2 轮：取各部门最晚的可行日期（PMC、品质）'
+    >>> reason_text("customer asked for it", "zh"), reason_text(None, "en")
+    ('customer asked for it', '')
+    """
+    from lib.i18n import CATALOGS, get_lang, t
+    if not isinstance(stored, str):
+        return ""
+    if not stored.startswith('{"reason"'):
+        return stored
+    try:
+        values = json.loads(stored)
+    except ValueError:
+        return stored
+    lang = lang or get_lang()
+    code = values.pop("reason")
+    if "departments" in values:
+        values["departments"] = ("、" if lang == "zh" else ", ").join(
+            t(f"dept.{d}", lang) for d in values["departments"]) or "—"
+    bound = values.pop("bound", None)         # a quote: what bound it (kind, what), if anything
+    if bound and f"review.reason.{code}.{bound[0]}" in CATALOGS["en"]:
+        code, values["what"] = f"{code}.{bound[0]}", bound[1]
+    key = f"review.reason.{code}"
+    return t(key, lang, **values) if key in CATALOGS["en"] else stored
 
 
 # ---------------------------------------------------------------------------- writes (in a tx)
@@ -94,8 +139,8 @@ def _settle(tx, line_id: int, rnd: int) -> tuple[str, date | None]:
     new = basis if overridden else committed_date(basis, [_date(d) for d in issues["feasible_date"]])
     status = "issue" if len(issues) else "approved"
     if new != current:
-        depts = ", ".join(issues.loc[issues["feasible_date"].map(_date) == new, "department"]) or "-"
-        add_promise(tx, line_id, new, "review", f"order review round {rnd}: latest feasible date ({depts})",
+        depts = issues.loc[issues["feasible_date"].map(_date) == new, "department"].tolist()
+        add_promise(tx, line_id, new, "review", coded_reason("review_round", round=int(rnd), departments=depts),
                     consequence_of="review")
     _set_line(tx, line_id, {"review_status": status, "promised_date": new}, consequence_of="review")
     return status, new
@@ -148,6 +193,70 @@ def sign(db, user: User, line_id: int, department: str, status: str, feasible_da
             if _text(old.get(c)) != _text(v):
                 tx.audit("update", "order_reviews", f"{line_id}|{rnd}|{department}", c, old.get(c), v)
         return _settle(tx, int(line_id), rnd)
+
+
+@dataclass(frozen=True)
+class Signed:
+    """What `sign_all` did: lines signed OK, lines skipped (signed meanwhile, closed, or no
+    longer in a review round), and how many of the signed lines have now been signed by every
+    department (their round settled: approved, or approved with a later date)."""
+    signed: int
+    skipped: int
+    complete: int
+
+
+def sign_all(db, user: User, department: str, line_ids, comment: str | None = None) -> Signed:
+    """Sign OK for `department` on every line of `line_ids` still waiting for it (the current
+    round's row pending, the line open), in one transaction: one audit row per line (its
+    status, pending -> ok; the audit row carries who and when), then each line's round is
+    settled as `sign` settles it. Refused as a whole if the user may not sign for the
+    department; a line signed by someone else meanwhile is skipped, not signed again."""
+    if department not in DEPARTMENTS:
+        raise ValidationError(f"unknown department {department!r}.", where="department")
+    ids = sorted({int(x) for x in line_ids})
+    if not ids:
+        raise ValidationError("there are no lines to approve.", where="lines")
+    comment = (comment or "").strip() or None
+    with db.transaction(user, source="review", need="review", department=department) as tx:
+        todo = tx.query("""
+            WITH cur AS (SELECT line_id, max(round) AS round FROM order_reviews
+                         WHERE list_contains(?, line_id) GROUP BY 1)
+            SELECT r.line_id, r.round FROM order_reviews r JOIN cur USING (line_id, round)
+            JOIN order_lines o USING (line_id)
+            WHERE r.department = ? AND r.status = 'pending' AND o.status = 'open'
+            ORDER BY r.line_id""", [ids, department])
+        if todo.empty:
+            return Signed(0, len(ids), 0)
+        stamp = datetime.now().replace(microsecond=0)
+        pairs = [f"{int(a)}|{int(b)}" for a, b in zip(todo["line_id"], todo["round"])]
+        tx.execute("UPDATE order_reviews SET status = 'ok', feasible_date = NULL, comment = ?, signer = ?, "
+                   "signed_at = ? WHERE department = ? AND status = 'pending' "
+                   "AND list_contains(?, CAST(line_id AS VARCHAR) || '|' || CAST(round AS VARCHAR))",
+                   [comment, user.username, stamp, department, pairs], department=department)
+        tx.audit_frame(pd.DataFrame({
+            "action": "update", "table_name": "order_reviews",
+            "row_key": [f"{p}|{department}" for p in pairs], "column_name": "status",
+            "old_value": "pending", "new_value": "ok"}))
+        complete = sum(_settle(tx, int(a), int(b))[0] != "pending" for a, b in zip(todo["line_id"], todo["round"]))
+    return Signed(len(todo), len(ids) - len(todo), complete)
+
+
+def default_feasible(con, as_of: date, line_id: int) -> date:
+    """The date a department can meet, as the review form offers it: the line's projected
+    finish in the planned load (lib.plan.planned, finite capacity: what the factory can
+    actually run), never before the line's due date (a line planned to finish early meets its
+    date); the due date (promised, else requested) where the plan has no finish for it (no
+    routing, or not plannable within the horizon)."""
+    from lib.plan import planned
+    row = con.execute("SELECT coalesce(promised_date, requested_date) AS due, order_date FROM order_lines "
+                      "WHERE line_id = ?", [int(line_id)]).fetchone()
+    if row is None:
+        raise NotFound(f"There is no order line {line_id}.")
+    due = _date(row[0])
+    lines = planned.plan(con, as_of).lines
+    hit = lines.loc[lines["line_id"] == int(line_id), "finish"]
+    finish = _date(hit.iloc[0]) if len(hit) and pd.notna(hit.iloc[0]) else None
+    return max(d for d in (finish, due, _date(row[1])) if d is not None)
 
 
 def override(db, user: User, line_id: int, new_date, reason: str) -> date:
@@ -205,7 +314,7 @@ def change_line(db, user: User, line_id: int, *, qty=None, requested_date=None, 
                                             "requested_date": as_of, "status": "accepted",
                                             "created_by": user.username})
         if new_promise is not None and new_promise != _date(line["promised_date"]):
-            add_promise(tx, int(line_id), new_promise, "change", reason or "order change")
+            add_promise(tx, int(line_id), new_promise, "change", reason or coded_reason("change"))
             tx.update("order_lines", {"line_id": int(line_id)}, {"promised_date": new_promise})
         rnd = open_round(tx, int(line_id))
     return new_promise, rnd
@@ -232,8 +341,9 @@ def accept(db, user: User, p: promise.Promise, customer: str, order_no: str, lin
             "order_no": order_no, "line_no": int(line_no), "customer": customer, "product": p.product,
             "qty": p.qty, "unit_price": unit_price, "order_date": p.as_of, "requested_date": p.requested,
             "promised_date": p.commit_date, "status": "open"}, returning="line_id")
-        add_promise(tx, line_id, p.commit_date, "ctp",
-                    f"CTP earliest {p.promise_date.isoformat()}" + (f", bound by {p.binding['what']}" if p.binding else ""))
+        add_promise(tx, line_id, p.commit_date, "ctp", coded_reason(
+            "ctp", earliest=p.promise_date.isoformat(),
+            bound=[p.binding["kind"], str(p.binding["what"])] if p.binding else None))
         open_round(tx, line_id)
     return int(line_id)
 

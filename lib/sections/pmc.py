@@ -156,16 +156,20 @@ def shortage_by_material(con, f: Filters) -> pd.DataFrame:
 def needs_other_departments(con, f: Filters, as_of: date) -> pd.DataFrame:
     """What PMC needs from other departments: open actions raised in the PMC section (or on a
     PMC variance note) owned by another department, and materials whose shortage idled
-    production in the period (purchasing), one row each with owner department and due."""
+    production in the period (purchasing), one row each with owner department and due.
+
+    `owner` is the person an action names (a shortage is the department's, no one's by name);
+    `supplier` is whom purchasing must chase for a shortage (its default supplier), and its due
+    date is that of the material's next open PO."""
     where, params = line_clause(f, "d.work_center")
     return con.execute(f"""
-        SELECT 'action' AS kind, owner_department AS department, title AS item, owner, due_date,
-               due_date < CAST(? AS DATE) AS overdue
+        SELECT 'action' AS kind, owner_department AS department, title AS item, owner,
+               CAST(NULL AS VARCHAR) AS supplier, due_date, due_date < CAST(? AS DATE) AS overdue
         FROM action_items
         WHERE section = 'pmc' AND owner_department <> 'pmc' AND status IN ('open', 'in_progress')
         UNION ALL
-        SELECT 'shortage', 'purchasing', d.material || coalesce(' ' || m.name, ''),
-               coalesce(s.name, m.supplier, ''),
+        SELECT 'shortage', 'purchasing', d.material || coalesce(' ' || m.name, ''), NULL,
+               coalesce(s.name, m.supplier),
                (SELECT min(p.due_date) FROM purchase_order_status p
                 WHERE p.material = d.material AND p.status = 'open' AND p.open_qty > 0),
                FALSE

@@ -13,8 +13,11 @@ A restore is all or nothing:
 2. a new database file is built beside the live one (`<name>.restore`) from it; every table's
    row count is compared with the manifest, the schema brought up to date and the integrity
    check run (a check may not find more than it found when the backup was taken);
-3. only then is the new file moved over the live one (os.replace, atomic on one file system).
-On any failure the temporary files are removed and the live database was never touched.
+3. only then is the new file moved over the live one (os.replace, atomic on one file system),
+   holding the live file meanwhile (lib.store.db.replacing) so that nobody opens it.
+A restore is refused, before anything is built, while a dashboard runs on the live file or any
+process holds it: nothing replaces a database a process holds (stop it first). On any failure
+the temporary files are removed and the live database was never touched.
 
 A backup without manifest.json (written before Tandem recorded one) is refused unless the caller
 asks for it (`without_manifest=True`, `restore --no-manifest`): then nothing can be compared with
@@ -36,7 +39,7 @@ from lib.errors import DatabaseBusy, TandemError, ValidationError
 from lib.people.auth import SYSTEM
 from lib.store import postgres, statements
 from lib.store.check import check_counts
-from lib.store.db import MIGRATIONS_DIR, Database
+from lib.store.db import MIGRATIONS_DIR, Database, holder, replacing
 
 MANIFEST = "manifest.json"
 FORMAT = "tandem-backup"
@@ -117,18 +120,21 @@ def restore_backup(source: Path, target: Path | str, *, without_manifest: bool =
         return _restore_postgres(source, str(target), without_manifest)
     target = Path(target)
     backup = read_backup(source, without_manifest=without_manifest)
-    _refuse_if_busy(target)
+    held = _held(source, target)
+    who = holder(target)
+    if who:
+        raise held(who)                            # before anything is built: no temporary file
     tmp = target.with_name(target.name + ".restore")
-    _remove(tmp)                                   # left by a restore that was killed
+    remove_temporary(tmp)                          # left by a restore that was killed
     try:
         restored = _build(tmp, backup)
-        _refuse_if_busy(target, checkpoint=True)   # again: the build took a while
-        # the live file has no WAL after its checkpoint; one left here belongs to a damaged file,
-        # and must not be replayed onto the restored one
-        Path(str(target) + ".wal").unlink(missing_ok=True)
-        os.replace(tmp, target)
+        with replacing(target, held):              # again, holding it: the build took a while
+            # the live file has no WAL after its checkpoint; one left here belongs to a damaged
+            # file, and must not be replayed onto the restored one
+            Path(str(target) + ".wal").unlink(missing_ok=True)
+            os.replace(tmp, target)
     except BaseException:
-        _remove(tmp)
+        remove_temporary(tmp)
         raise
     return restored
 
@@ -142,9 +148,21 @@ def _restore_postgres(source: Path, url: str, without_manifest: bool) -> Restore
         restored = _build(tmp, backup)
         replace_database(tmp, url, source="restore")
     finally:
-        _remove(tmp)
+        remove_temporary(tmp)
         shutil.rmtree(tmp.parent, ignore_errors=True)
     return restored
+
+
+def _held(source: Path, target: Path):
+    """The refusal of a restore onto a file that `who` holds."""
+    def refusal(who: str) -> DatabaseBusy:
+        return DatabaseBusy(
+            f"{who} holds {target}, and a restore would replace the database under it: what is saved there "
+            "afterwards would be lost. Stop it first (the dashboard: Ctrl+C in its terminal, or stop its "
+            "service), then restore; replacing live data is a deliberate act, never a side effect of a "
+            f"running job. To look at the backup meanwhile, restore it into a new file: `python -m lib restore "
+            f"{source} --db OTHER.duckdb`. Nothing was restored. {UNTOUCHED}")
+    return refusal
 
 
 def _refuse(source: Path, problems: list[str] | str) -> ValidationError:
@@ -344,25 +362,7 @@ def _check(db: Database, backup: _Backup) -> list[str]:
             for k, n in sorted(found.items()) if k not in recorded]
 
 
-def _refuse_if_busy(target: Path, *, checkpoint: bool = False) -> None:
-    """Refuse when another process holds the live file. A file that cannot be opened at all is
-    damaged: replacing it is what a restore is for. `checkpoint` folds its WAL into it."""
-    if not target.exists():
-        return
-    try:
-        live = Database(target, migrate=False, read_only=not checkpoint)
-    except DatabaseBusy as e:
-        raise DatabaseBusy(f"{e.detail} Nothing was restored. {UNTOUCHED}") from e
-    except TandemError:
-        return
-    try:
-        if checkpoint:
-            live.checkpoint()
-    finally:
-        live.close()
-
-
-def _remove(path: Path) -> None:
+def remove_temporary(path: Path) -> None:
     """A temporary database file and what DuckDB keeps beside it (WAL, spill directory)."""
     for p in (path, Path(str(path) + ".wal")):
         p.unlink(missing_ok=True)
@@ -404,7 +404,7 @@ def replace_database(new: Path, target: str, *, source: str = "init") -> None:
         db.replace_with(new, source=source)
     finally:
         db.close()
-        _remove(new)
+        remove_temporary(new)
         if new.parent.name.startswith("tandem-build-"):
             shutil.rmtree(new.parent, ignore_errors=True)
 

@@ -108,12 +108,10 @@ def translate(err: Exception, path: str | None = None) -> TandemError:
     msg = str(err)
     first = msg.split("\n")[0]
     if "Conflicting lock" in msg or "Could not set lock" in msg:
-        pid = re.search(r"PID (\d+)", msg)
         return DatabaseBusy(
-            f"The database {path or ''} is open in another Tandem process"
-            f"{' (PID ' + pid.group(1) + ')' if pid else ''} — most likely the running dashboard. "
-            "DuckDB lets one process open a database file at a time: do this from the dashboard's "
-            "own pages, or stop the dashboard (Ctrl+C in its terminal) and run the command again.")
+            f"The database {path or ''} is open in {_lock_holder(msg)}. DuckDB lets one process open a "
+            "database file at a time, and a running dashboard takes the work of commands, but this process "
+            "takes none: wait until it has finished, or stop it, and run the command again.")
     m = (re.search(r'Duplicate key "(.+?)" violates (primary key|unique) constraint', msg)
          or re.search(r'(?:PRIMARY KEY or UNIQUE constraint violation: )?duplicate key "(.+?)"', msg, re.I))
     if m:
@@ -141,6 +139,25 @@ def translate(err: Exception, path: str | None = None) -> TandemError:
     return TandemError(first)
 
 
+def process_text(pid: int) -> str:
+    """'PID 4242: python -m lib sync /srv/erp' (its command line where the system shows it)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return f"PID {pid}"
+    words = [w for w in raw.decode("utf-8", "replace").split("\0") if w]
+    if words:
+        words[0] = Path(words[0]).name
+    text = " ".join(words)
+    return f"PID {pid}: {text[:97] + '...' if len(text) > 100 else text}" if text else f"PID {pid}"
+
+
+def _lock_holder(msg: str) -> str:
+    """'another process (PID 4242: python -m lib sync /srv/erp)', from DuckDB's lock error."""
+    pid = re.search(r"PID (\d+)", msg)
+    return f"another process ({process_text(int(pid.group(1)))})" if pid else "another process"
+
+
 # ---------------------------------------------------------------------------- write path
 
 class TxCursor:
@@ -155,11 +172,12 @@ class TxCursor:
         self._tx = tx
 
     def execute(self, sql: str, params=None) -> "TxCursor":
-        self._tx.check_sql(sql)
+        found = self._tx.check_sql(sql)
         if params is None:
             self._tx._cur.execute(sql)
         else:
             self._tx._cur.execute(sql, params)
+        self._tx._wrote(found)
         return self
 
     def __getattr__(self, name: str):
@@ -180,8 +198,9 @@ class Tx:
         self.user = user
         self.source = source
         self.need, self.department = need, department   # checked when the transaction opened
-        self.touched: set[str] = set()
-        self.changes = 0
+        self.touched: set[str] = set()   # tables this unit declared it writes (permission-checked)
+        self.written: set[str] = set()   # tables a statement or row edit actually wrote
+        self.changes = 0                 # audit rows
         self.bump_version = True
         self._catalog: str | None = None
 
@@ -192,16 +211,31 @@ class Tx:
         for the per-department meeting tables (actions, order reviews) name the `department`
         the rows belong to; `consequence_of` claims a write the transaction's need carries with
         it (auth.CONSEQUENCES), e.g. a review's sign-off setting the order line's date."""
-        self.check_sql(sql, department=department, consequence_of=consequence_of)
+        found = self.check_sql(sql, department=department, consequence_of=consequence_of)
         self._cur.execute(sql, params or [])
+        self._wrote(found)
         return self.cur
 
+    def _wrote(self, found: list[statements.Statement]) -> None:
+        """Note the tables statements that ran wrote (staging tables are no change)."""
+        self.written |= {w.table for st in found for w in st.writes if not w.scratch}
+
+    @property
+    def changed(self) -> bool:
+        """Whether this unit changed anything: a row written, or an audit row. One that changed
+        nothing (an import of what is stored already) commits without moving the data version or
+        stamping any section's freshness."""
+        return bool(self.written) or self.changes > 0
+
     def query(self, sql: str, params=None) -> pd.DataFrame:
-        self.check_sql(sql)
-        return self._cur.execute(sql, params or []).df()
+        found = self.check_sql(sql)
+        df = self._cur.execute(sql, params or []).df()
+        self._wrote(found)
+        return df
 
     # ------------------------------------------------------------------ permission checks
-    def check_sql(self, sql: str, *, department: str | None = None, consequence_of: str | None = None) -> None:
+    def check_sql(self, sql: str, *, department: str | None = None,
+                  consequence_of: str | None = None) -> list[statements.Statement]:
         """Refuse (PermissionDenied) SQL with a statement the acting user may not run: a write to
         a table they may not write, or anything but reads and table writes unless they are the
         system user; nobody begins or commits (the gateway does) or changes the audit log."""
@@ -211,6 +245,7 @@ class Tx:
             raise translate(e) from e
         for st in found:
             self._check_statement(st, department, consequence_of)
+        return found
 
     def _check_statement(self, st: statements.Statement, department: str | None,
                          consequence_of: str | None) -> None:
@@ -377,6 +412,7 @@ class Tx:
         sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
                + (f" RETURNING {_ident(returning)}" if returning else ""))
         out = self._cur.execute(sql, list(row.values()))
+        self.written.add(table)
         value = out.fetchone()[0] if returning else None
         full = dict(row)
         if returning:
@@ -427,6 +463,7 @@ class Tx:
         where, params = self._where(key)
         sets = ", ".join(f"{_ident(c)} = ?" for c in changed)
         self._cur.execute(f"UPDATE {table} SET {sets} WHERE {where}", list(changed.values()) + params)
+        self.written.add(table)
         k = self.key_text(table, {**old, **key})
         for c, v in changed.items():
             self.audit("update", table, k, c, old.get(c), v)
@@ -445,6 +482,7 @@ class Tx:
                            "you loaded it; it was not deleted. Reload and decide again.")
         where, params = self._where(key)
         self._cur.execute(f"DELETE FROM {table} WHERE {where}", params)
+        self.written.add(table)
         k = self.key_text(table, old)
         for c, v in old.items():
             self.audit("delete", table, k, c, v, None)
@@ -477,8 +515,11 @@ _COMMITS: dict[str, int] = {}
 _COMMITS_LOCK = threading.Lock()
 
 
-# the store a postgresql:// URL opens (lib.store.postgres registers itself: lib/store/__init__.py)
-URL_STORES: dict[str, type] = {}
+# the store a URL opens, by scheme: a subclass of Database in the module named, imported when
+# such a URL is first opened (so a DuckDB-only process never loads the PostgreSQL driver, and
+# the subclass's module depends on this one, not the other way round)
+URL_STORES: dict[str, str] = {"postgresql": "lib.store.postgres.PostgresDatabase",
+                              "postgres": "lib.store.postgres.PostgresDatabase"}
 
 
 class Database:
@@ -487,11 +528,13 @@ class Database:
 
     def __new__(cls, path: str | Path = ":memory:", *args, **kwargs):
         if cls is Database and isinstance(path, str) and "://" in path:
-            store = URL_STORES.get(path.split("://", 1)[0])
-            if store is None:
+            name = URL_STORES.get(path.split("://", 1)[0])
+            if name is None:
                 raise DatabaseUnavailable(f"{path.split('://', 1)[0]}:// is not a database Tandem can open; "
                                           "use a DuckDB file path or a postgresql:// URL.")
-            return super().__new__(store)
+            import importlib
+            module, _, cls_name = name.rpartition(".")
+            return super().__new__(getattr(importlib.import_module(module), cls_name))
         return super().__new__(cls)
 
     def __init__(self, path: str | Path = ":memory:", *, migrate: bool = True, read_only: bool = False):
@@ -575,7 +618,8 @@ class Database:
                 yield tx
                 self._finish(tx)
                 cur.execute("COMMIT")
-                self._committed()
+                if tx.changed:
+                    self._committed()
             except BaseException as e:
                 try:
                     cur.execute("ROLLBACK")
@@ -588,11 +632,17 @@ class Database:
                 cur.close()
 
     def _finish(self, tx: Tx) -> None:
+        """The data version and the freshness of the sections whose tables were written; nothing
+        for a unit that changed nothing (see Tx.changed)."""
+        if not tx.changed:
+            return
         if tx.bump_version:
             tx._cur.execute(
                 "INSERT INTO meta VALUES ('data_version', '1') ON CONFLICT (key) DO UPDATE "
                 "SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)")
-        sections = {owner_of(t) for t in tx.touched} - {None}
+        # a section is fresh where this unit wrote a table it declared (row edits declare theirs);
+        # raw SQL of the system's own (the demo's generator) stamps nothing
+        sections = {owner_of(t) for t in tx.touched & tx.written} - {None}
         for s in sorted(sections):
             tx._cur.execute(
                 "INSERT INTO section_updates VALUES (?, current_timestamp, ?, ?) ON CONFLICT (section) "
@@ -685,3 +735,59 @@ def get_db(path: str | None = None) -> Database:
         if db is None:
             db = _INSTANCES[key] = Database(path)
         return db
+
+
+def opened(path: str) -> Database | None:
+    """This process's Database on the file `path`, if it has opened one (no opening here)."""
+    key = os.path.realpath(str(path))
+    with _INSTANCES_LOCK:
+        return next((d for p, d in _INSTANCES.items() if p != ":memory:" and os.path.realpath(p) == key), None)
+
+
+# ---------------------------------------------------------------------------- who holds a file
+
+def holder(path: str | Path) -> str | None:
+    """Who holds the database file `path`, said so a person can find it — "the dashboard (PID
+    4242, started ...)" when a dashboard runs on it (lib.store.handoff), "another process (PID
+    4242: python -m lib sync ...)" when any process holds DuckDB's lock — or None."""
+    from lib.store import handoff
+    record = handoff.find(str(path))
+    if record is not None:
+        return record.describe()
+    if not Path(path).exists():
+        return None
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.Error as e:
+        return _lock_holder(str(e)) if isinstance(translate(e, str(path)), DatabaseBusy) else None
+    return None
+
+
+@contextmanager
+def replacing(path: str | Path, refusal) -> Iterator[None]:
+    """Hold the database file `path` while a new one is moved over it, so that no process opens
+    it meanwhile. Refused with `refusal(who)` (a TandemError) when a dashboard runs on it or
+    another process holds it: nothing replaces a database a process holds. A file that cannot be
+    opened at all (damaged) is not held by anyone; replacing it is allowed."""
+    from lib.store import handoff
+    path = Path(path)
+    con = None
+    if path.exists():
+        try:
+            con = duckdb.connect(str(path))
+        except duckdb.Error as e:
+            if isinstance(translate(e, str(path)), DatabaseBusy):
+                raise refusal(_lock_holder(str(e))) from None
+    try:
+        record = handoff.find(str(path))      # a dashboard that has not opened it yet holds it too
+        if record is not None:
+            raise refusal(record.describe())
+        if con is not None:
+            try:
+                con.execute("CHECKPOINT")     # its WAL folded in: a WAL left beside it is a damaged file's
+            except duckdb.Error as e:
+                raise translate(e, str(path)) from e
+        yield
+    finally:
+        if con is not None:
+            con.close()

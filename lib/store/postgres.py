@@ -54,7 +54,7 @@ from lib.errors import Conflict, DatabaseBusy, DatabaseUnavailable, TandemError
 from lib.people import auth
 from lib.people.auth import SYSTEM, User
 from lib.store import statements
-from lib.store.db import MIGRATIONS_DIR, URL_STORES, Database, Tx, TxCursor, translate
+from lib.store.db import MIGRATIONS_DIR, Database, Tx, TxCursor, translate
 
 SCHEMES = ("postgresql://", "postgres://")
 PG_MIGRATIONS_DIR = MIGRATIONS_DIR / "postgresql"
@@ -664,8 +664,9 @@ class PostgresDatabase(Database):
                 except Exception:  # noqa: BLE001 - PostgreSQL has it: reload the mirror from there
                     self._versions = {}
                     raise
-                self._generation += 1
-                self._committed()
+                if tx.changed:
+                    self._generation += 1
+                    self._committed()
             except BaseException as e:
                 try:
                     cur.execute("ROLLBACK")
@@ -1223,7 +1224,6 @@ class PgTx(Tx):
 # ---------------------------------------------------------------------------- one store per plant
 
 _PLANTS: dict[tuple[str, str], PostgresDatabase] = {}
-URL_STORES.update({"postgresql": PostgresDatabase, "postgres": PostgresDatabase})
 _PLANTS_LOCK = threading.Lock()
 
 

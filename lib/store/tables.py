@@ -417,6 +417,70 @@ SPECS: tuple[TableSpec, ...] = (
 _BY_NAME = {s.name: s for s in SPECS}
 
 
+# ---------------------------------------------------------------------------- choice values in words
+# A choice column stores a code ('in_process'); people read and write it in words. Its words are
+# the catalogue's: cause categories are cause.<code> (人 机 料 法 环 测), every other choice is
+# io.value.<code>. A file or a form may give the code, either language's words, or one of these
+# other spellings in use on the shop floor (an ERP's export, a QC sheet):
+CHOICE_ALIASES: dict[str, tuple[str, ...]] = {
+    "incoming": ("来料", "进料检验", "IQC"), "in_process": ("制程", "过程检验", "IPQC"),
+    "final": ("成品", "最终检验", "出货检验", "FQC", "OQC"),
+    "pass": ("OK", "通过", "允收"), "fail": ("NG", "拒收", "判退"), "hold": ("待定", "冻结"), "pending": ("待检",),
+    "open": ("打开", "未完成", "未结案"), "closed": ("关闭", "结案", "已结案"), "cancelled": ("canceled", "取消"),
+    "done": ("完成",), "in_progress": ("进行中",), "approved": ("批准",), "implemented": ("实施",),
+    "rejected": ("拒绝",), "accepted": ("接受",), "on_hold": ("搁置",),
+    "external": ("外部", "客户"), "internal": ("内部",), "behind": ("落后",), "ahead": ("超前",),
+    "man": ("人员",), "machine": ("机器", "设备"), "material": ("物料", "材料"), "method": ("方法",),
+    "environment": ("环境",), "measurement": ("测量",),
+    "minor": ("一般",), "critical": ("紧急",),
+}
+
+
+def choice_key(c: Col, value: str) -> str:
+    """The catalogue key of a stored choice value's words.
+
+    >>> choice_key(spec("inspections").column("stage"), "in_process")
+    'io.value.in_process'
+    >>> choice_key(spec("downtime").column("cause_category"), "machine")
+    'cause.machine'
+    """
+    return f"cause.{value}" if c.choices == CAUSES else f"io.value.{value}"
+
+
+def choice_label(c: Col, value, lang: str | None = None) -> str:
+    """A stored choice value in words in `lang` (the current language by default); a blank as '',
+    a value the column does not offer as it is.
+
+    >>> choice_label(spec("inspections").column("result"), "pass", "zh")
+    '合格'
+    """
+    from lib.i18n import CATALOGS, t
+    if value is None or value == "":
+        return ""
+    key = choice_key(c, str(value))
+    return t(key, lang) if key in CATALOGS["en"] else str(value)
+
+
+def choice_spellings(c: Col) -> dict[str, str]:
+    """Every accepted spelling of choice column `c`'s values, lower-cased, and the code it means:
+    the code (also with a space or a hyphen for its underscore), its words in English and in
+    Chinese, and CHOICE_ALIASES.
+
+    >>> sp = choice_spellings(spec("inspections").column("stage"))
+    >>> sp["in_process"], sp["in-process"], sp["制程检验"], sp["来料"], sp["final"]
+    ('in_process', 'in_process', 'in_process', 'incoming', 'final')
+    """
+    from lib.i18n import CATALOGS
+    out: dict[str, str] = {}
+    for code in c.choices:
+        key = choice_key(c, code)
+        words = [code, code.replace("_", " "), code.replace("_", "-"),
+                 *(CATALOGS[lang].get(key, code) for lang in ("en", "zh")), *CHOICE_ALIASES.get(code, ())]
+        for w in words:
+            out.setdefault(w.strip().lower(), code)
+    return out
+
+
 def spec(name: str) -> TableSpec:
     """The spec of exchange table `name` (also accepts the database table name)."""
     if name in _BY_NAME:

@@ -27,7 +27,7 @@ from lib.store.imports import (
     import_many,
     read_file,
 )
-from lib.store.tables import TableSpec
+from lib.store.tables import TableSpec, choice_label
 from lib.store.tables import spec as get_spec
 from lib.text import md_text, t_md
 from lib.ui import cache
@@ -52,7 +52,8 @@ def _column_config(spec: TableSpec) -> dict:
                                                         step=1 if c.kind == "int" else None)
         elif c.kind == "choice":
             cfg[c.name] = st.column_config.SelectboxColumn(lab, options=list(c.choices), required=req,
-                                                           disabled=disabled)
+                                                           disabled=disabled,
+                                                           format_func=lambda v, c=c: choice_label(c, v))
         elif c.kind == "bool":
             cfg[c.name] = st.column_config.CheckboxColumn(lab, disabled=disabled)
         else:
@@ -64,7 +65,7 @@ def _problem_table(problems: pd.DataFrame, key: str) -> None:
     st.dataframe(problems, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(problems)),
                  column_config={"file": t("io.report.file"), "row": t("io.report.row"),
                                 "column": t("io.report.column"), "value": t("io.report.value"),
-                                "reason": t("io.report.reason")})
+                                "reason": t("io.report.reason")}, placeholder="")
     c1, c2, _ = st.columns([1, 1, 1])
     c1.download_button(t("io.report.download_csv"), csv_bytes(problems), file_name="import_problems.csv",
                        mime="text/csv", key=f"{key}-rep-csv")
@@ -104,7 +105,7 @@ def editor(db, table: str) -> None:
         st.caption(t("io.edit.bounded", shown=len(base), total=total))
     st.data_editor(base, key=widget_key, num_rows="dynamic" if allowed else "fixed", hide_index=True,
                    width="stretch", height=min(560, 40 + 35 * (len(base) + 2)),
-                   column_config=_column_config(spec), disabled=not allowed)
+                   column_config=_column_config(spec), disabled=not allowed, placeholder="")
     state = st.session_state.get(widget_key, {})
     edited, added, deleted = state.get("edited_rows", {}), state.get("added_rows", []), state.get("deleted_rows", [])
     pending = len(edited) + len(added) + len(deleted)
@@ -158,12 +159,80 @@ def templates(table: str, key: str) -> None:
     c1, c2, _ = st.columns([1, 1.4, 2.6])
     c1.download_button(t("io.template.csv"), csv_bytes(template_frame(table)), file_name=f"{table}_template.csv",
                        mime="text/csv", key=f"{key}-tpl-csv")
-    c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table),
-                                                         "columns": column_guide(table, lang)},
+    guide = guide_view(table, lang)
+    c2.download_button(t("io.template.xlsx"), xlsx_bytes({table: template_frame(table), "columns": guide},
                                                         {table: text_columns(table)}),
                        file_name=f"{table}_template.xlsx", mime=XLSX_MIME, key=f"{key}-tpl-xlsx")
     with st.expander(t("io.template.guide", table=spec.title(lang))):
-        st.dataframe(column_guide(table, lang), hide_index=True, width="stretch")
+        st.dataframe(guide, hide_index=True, width="stretch", placeholder="")
+
+
+def guide_view(table: str, lang: str) -> pd.DataFrame:
+    """lib.store.exports.column_guide as the user reads it: headers, types, choices, defaults and
+    references in `lang` (the accepted headers themselves as they are)."""
+    spec = get_spec(table)
+    guide = column_guide(table, lang)
+    cols = {c.name: c for c in spec.columns}
+
+    def kind(c) -> str:
+        word = t(f"io.guide.type.{c.kind}", lang)
+        if not c.choices:
+            return word
+        return word + ": " + (", " if lang == "en" else "、").join(c.choices if lang == "en" else
+                                                                   [choice_label(c, x, lang) for x in c.choices])
+
+    def default(c) -> str:
+        if c.default is None or c.default == "":
+            return ""
+        if c.kind == "choice":
+            return choice_label(c, c.default, lang)
+        if c.kind == "bool":
+            return t("common.yes" if c.default else "common.no", lang)
+        return f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
+
+    def reference(c) -> str:
+        if not c.ref:
+            return ""
+        ref = get_spec(c.ref[0])
+        return f"{ref.title(lang)} · {ref.column(c.ref[1]).label(lang)}"
+
+    return pd.DataFrame({
+        t("io.guide.column", lang): guide["column"], t("io.guide.chinese", lang): guide["chinese"],
+        t("io.guide.type", lang): [kind(cols[n]) for n in guide["column"]],
+        t("io.guide.required", lang): [t("common.yes", lang) if r else "" for r in guide["required"]],
+        t("io.guide.default", lang): [default(cols[n]) for n in guide["column"]],
+        t("io.guide.range", lang): guide["range"].str.replace(" and ", f" {t('io.guide.and', lang)} ", regex=False),
+        t("io.guide.reference", lang): [reference(cols[n]) for n in guide["column"]],
+        t("io.guide.aliases", lang): guide["other headers"],
+    })
+
+
+UPLOAD_TYPES = ["csv", "txt", "xlsx"]
+
+
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def uploader_words() -> None:
+    """st.file_uploader's own words in the user's language, and the limit Tandem really applies.
+
+    Streamlit 1.67 writes "Upload" and "200MB per file • CSV, TXT, XLSX" in English whatever
+    the language, with no parameter to change them, and the 200 MB is the server's upload cap,
+    not the import's (setting import_max_file_mb). CSS replaces the words (the English text is
+    sized to nothing, the user's text drawn in its place): no script, nothing for React to undo
+    on the next run; should Streamlit rename these test ids, its English words simply return.
+    The hint shown while dragging a file over the box stays Streamlit's."""
+    from lib.store.imports.limits import MB, current
+    mb = min(current().max_bytes // MB, int(st.get_option("server.maxUploadSize")))   # whichever refuses first
+    types = ("、" if get_lang() == "zh" else ", ").join(x.upper() for x in UPLOAD_TYPES)
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    button = f'{zone} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p'
+    hint = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    st.markdown(f"<style>{button}, {hint} {{font-size: 0}}"
+                f" {button}::after {{content: {_css_text(t('io.upload.button'))}; font-size: 1rem}}"
+                f" {hint}::after {{content: {_css_text(t('io.upload.limit', mb=mb, types=types))};"
+                f" font-size: 0.875rem}}</style>", unsafe_allow_html=True)
 
 
 def importer(db, table: str) -> None:
@@ -173,7 +242,8 @@ def importer(db, table: str) -> None:
     allowed = auth.can(user, "edit", spec.department)
     key = f"imp-{table}-{st.session_state.get(f'imp-{table}-nonce', 0)}"
     templates(table, f"imp-{table}")
-    upload = st.file_uploader(t("io.import.upload", table=spec.title(get_lang())), type=["csv", "txt", "xlsx"],
+    uploader_words()
+    upload = st.file_uploader(t("io.import.upload", table=spec.title(get_lang())), type=UPLOAD_TYPES,
                               key=key, help=t("io.import.upload_help"))
     if upload is None:
         return
@@ -196,7 +266,7 @@ def importer(db, table: str) -> None:
     st.markdown(t_md("io.import.summary", file=checked.file, rows=checked.rows, valid=checked.valid_rows,
                      bad=checked.bad_rows, problems=len(checked.problems)))
     with st.expander(t("io.import.preview", n=len(checked.preview)), expanded=checked.ok):
-        st.dataframe(checked.preview, hide_index=True, width="stretch")
+        st.dataframe(checked.preview, hide_index=True, width="stretch", placeholder="")
     valid_only = False
     if not checked.ok:
         st.warning(t("io.import.has_problems", problems=len(checked.problems), rows=checked.bad_rows))
@@ -241,7 +311,8 @@ def section_importer(db, tables: list[str], dept: str) -> None:
     allowed = auth.can(user, "edit", dept)
     lang = get_lang()
     key = f"many-{dept}-{st.session_state.get(f'many-{dept}-nonce', 0)}"
-    uploads = st.file_uploader(t("io.many.upload"), type=["csv", "txt", "xlsx"], accept_multiple_files=True,
+    uploader_words()
+    uploads = st.file_uploader(t("io.many.upload"), type=UPLOAD_TYPES, accept_multiple_files=True,
                                key=key, help=t("io.import.upload_help"))
     if not uploads:
         return
@@ -278,7 +349,7 @@ def section_importer(db, tables: list[str], dept: str) -> None:
         t("io.many.col.problems"): int((problems["file"] == n).sum()) if not problems.empty else 0}
         for tb, _, n in files])
     if not summary.empty:
-        st.dataframe(summary.astype(object).where(summary.notna(), "—"), hide_index=True, width="stretch")
+        st.dataframe(summary.astype(object).where(summary.notna(), "—"), hide_index=True, width="stretch", placeholder="")
     valid_only = False
     if not problems.empty:
         st.warning(t("io.import.has_problems", problems=len(problems),

@@ -16,7 +16,7 @@ from lib.i18n import get_lang, t
 from lib.people import auth
 from lib.store import lookups
 from lib.store.imports import ImportRejected, add_record
-from lib.store.tables import Col
+from lib.store.tables import Col, choice_label
 from lib.store.tables import spec as get_spec
 from lib.text import t_md
 from lib.ui import cache
@@ -33,11 +33,14 @@ def label(c: Col) -> str:
     return c.name.replace("_", " ").capitalize()
 
 
-def value_label(value: str) -> str:
-    """A choice value in words ('in_process' -> 'In process' / '制程')."""
-    if value in CAUSES:
-        return t(f"cause.{value}")
-    return t(f"io.value.{value}") if value else "—"
+def value_label(value: str, c: Col | None = None) -> str:
+    """A choice value in words ('in_process' -> 'In process' / '制程检验'), as imports also accept
+    it (lib.store.tables.choice_spellings); a blank as a dash."""
+    if not value:
+        return "—"
+    if c is not None:
+        return choice_label(c, value)
+    return t(f"cause.{value}") if value in CAUSES else t(f"io.value.{value}")
 
 
 def _field(db, c: Col, key: str, default=None):
@@ -48,12 +51,12 @@ def _field(db, c: Col, key: str, default=None):
         options = ([_NONE] if not c.required else []) + opts
         index = options.index(default) if default in options else 0
         return st.selectbox(lab, options, index=index if options else None, key=key,
-                            format_func=lambda v: v or "—") or None
+                            format_func=lambda v: v or "—", placeholder=t("common.choose")) or None
     if c.kind == "choice":
         options = ([_NONE] if not (c.required or c.default is not None) else []) + list(c.choices)
         start = default if default is not None else c.default
         index = options.index(start) if start in options else 0
-        return st.selectbox(lab, options, index=index, key=key, format_func=value_label) or None
+        return st.selectbox(lab, options, index=index, key=key, format_func=lambda v: value_label(v, c)) or None
     if c.kind == "date":
         start = default if default is not None else (date.today() if c.required else None)
         return st.date_input(lab, value=start, key=key, format="YYYY-MM-DD")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from lib.i18n import CATALOGS, t
+from lib.i18n import CATALOGS, get_lang, t
 
 
 def _fmt(v, pattern: str) -> str:
@@ -80,3 +80,99 @@ def translated_headers(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
 def translated(values: pd.Series, prefix: str) -> pd.Series:
     """`t(prefix + value)` per row, translated once per distinct value (lists of thousands)."""
     return values.map({v: t(f"{prefix}{v}") for v in values.dropna().unique()})
+
+
+# ---------------------------------------------------------------------------- stored codes in words
+# lib columns holding stored codes, and the catalogue prefix naming their values. Choice columns
+# of the exchange format read as forms show them (io.value.*, cause.*: lib.store.tables.choice_label);
+# a page whose column means something else (an action's status) translates it before drawing.
+CODE_PREFIXES = {
+    "status": "io.value.", "source": "io.value.", "kind": "io.value.", "stage": "io.value.",
+    "result": "io.value.", "severity": "io.value.", "category": "io.value.", "direction": "io.value.",
+    "cause_category": "cause.", "department": "dept.", "owner_department": "dept.",
+    "section": "meeting.section.", "role": "auth.role.", "band": "capacity.band.",
+    "review_status": "review.line_status.",
+}
+
+
+def code_label(value, prefix: str):
+    """`t(prefix + value)` where the catalogue has that key; any other value as it is.
+
+    >>> from lib.i18n import set_lang; set_lang("zh"); code_label("in_process", "io.value."), code_label("X-1", "io.value.")
+    ('制程检验', 'X-1')
+    >>> set_lang("en")
+    """
+    if not isinstance(value, str) or f"{prefix}{value}" not in CATALOGS["en"]:
+        return value
+    return t(f"{prefix}{value}")
+
+
+def translated_codes(df: pd.DataFrame, prefixes: dict[str, str] | None = None) -> pd.DataFrame:
+    """`df` (lib's column names) with the values of its code columns in words: CODE_PREFIXES, or
+    `prefixes` (column -> catalogue prefix) for columns whose codes mean something else. Values
+    the catalogue does not name (free text, a computed label) stay as they are.
+
+    >>> from lib.i18n import set_lang; set_lang("en")
+    >>> view = translated_codes(pd.DataFrame({"status": ["open", "X"], "note": ["open", "x"]}))
+    >>> view["status"].tolist(), view["note"].tolist()
+    (['Open', 'X'], ['open', 'x'])
+    """
+    mapping = {**CODE_PREFIXES, **(prefixes or {})}
+    cols = [c for c in df.columns if isinstance(c, str) and c in mapping
+            and (pd.api.types.is_object_dtype(df[c]) or pd.api.types.is_string_dtype(df[c]))]
+    if not cols:
+        return df
+    out = df.copy()
+    for c in cols:
+        words = {v: code_label(v, mapping[c]) for v in out[c].dropna().unique() if isinstance(v, str)}
+        out[c] = [words.get(v, v) if isinstance(v, str) else v for v in out[c]]
+    return out
+
+
+
+# ---------------------------------------------------------------------------- names of the store's parts
+def source_label(source) -> str:
+    """Where a change came from (audit_log.source, section_updates.source) in words: 'import:a.csv'
+    -> 'Import: a.csv'; a source without words (a newer one) as it is.
+
+    >>> from lib.i18n import set_lang; set_lang("en"); source_label("import:orders.csv"), source_label("demo")
+    ('Import: orders.csv', 'Demo data')
+    """
+    if not isinstance(source, str) or not source:
+        return ""
+    if source.startswith("import:"):
+        return t("audit.source.import", file=source[len("import:"):])
+    return code_label(source, "audit.source.")
+
+
+def table_title(table) -> str:
+    """A database table as the user knows it: the exchange format's title, else its name in words.
+
+    >>> from lib.i18n import set_lang; set_lang("zh"); table_title("order_lines"), table_title("users")
+    ('订单', '用户')
+    >>> set_lang("en")
+    """
+    from lib.store.tables import SPECS
+    for spec in SPECS:
+        if table in (spec.table, spec.name):
+            return spec.title(get_lang())
+    return code_label(table, "audit.table.")
+
+
+def column_title(table, column) -> str:
+    """A stored column as the user knows it: its exchange header in the user's language, else its name."""
+    from lib.store.tables import SPECS
+    if not isinstance(column, str):
+        return column
+    for spec in SPECS:
+        if table in (spec.table, spec.name):
+            for c in spec.columns:
+                if column in (c.name, c.column):
+                    return c.label(get_lang())
+    return code_label(column, "audit.column.")
+
+
+def stored_value(value):
+    """An audited old or new value as shown: a hidden one (a password) says so in words."""
+    from lib.store.db import _SECRET_MARK
+    return t("audit.secret") if value == _SECRET_MARK else value

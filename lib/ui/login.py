@@ -1,8 +1,10 @@
 """The login gate drawn by app.py before any page: login form, first-admin set-up, single
-sign-on, and the signed-in user's box in the sidebar.
+sign-on, display links, and the signed-in user's box in the sidebar.
 
 `gate(db)` returns the acting user, or draws the login (or the first-admin form) and calls
-st.stop(), so no page content is rendered before login when authentication is on.
+st.stop(), so no page content is rendered before login when authentication is on. A sign-in
+survives a reload (the session cookie, lib.ui.session); a display link (?token=...) signs a
+screen in as a read-only display, login on or off.
 """
 from __future__ import annotations
 
@@ -12,9 +14,9 @@ import streamlit as st
 
 from lib import settings
 from lib.errors import TandemError, ValidationError
-from lib.i18n import LANGS, t
+from lib.i18n import LANGS, set_lang, t
 from lib.people import users
-from lib.people.auth import SYSTEM, User
+from lib.people.auth import DISPLAY, SYSTEM, User
 from lib.text import md_text, t_md
 from lib.ui import session
 from lib.ui.widgets import show_error
@@ -34,6 +36,7 @@ def language_switch() -> None:
                               horizontal=True, format_func=lambda code: {"zh": "中文", "en": "English"}[code])
     if choice != current:
         st.session_state["lang"] = choice
+        session.remember_lang(choice)      # a reload or a new tab comes back in it
         st.rerun()
 
 
@@ -55,8 +58,37 @@ def _only(draw) -> None:
     st.stop()
 
 
+def _display_token() -> str | None:
+    """The display token of a display link (?token=...), or None."""
+    try:
+        token = st.query_params.get("token")
+    except Exception:  # noqa: BLE001 - no query string in this run
+        return None
+    return (str(token).strip() or None) if token else None
+
+
+def _remembered_lang() -> None:
+    """On a tab's first run, the language the browser kept from the sidebar switch (app.py
+    chose the browser's before the gate)."""
+    if st.session_state.get("_lang_remembered"):
+        return
+    st.session_state["_lang_remembered"] = True
+    lang = session.remembered_lang()
+    if lang and lang != st.session_state.get("lang"):
+        st.session_state["lang"] = lang
+        set_lang(lang)
+
+
 def gate(db) -> User:
     """The acting user of this run, or the login screen and st.stop()."""
+    session.write_cookie()            # a sign-in's cookie (or a logout's clearing) the browser still has to keep
+    _remembered_lang()
+    token = _display_token()
+    if token is not None:
+        try:
+            return session.open_display(token)
+        except session.SessionExpired:
+            pass                          # not (or no longer) a good display link: a person may log in
     with db.cursor() as cur:
         required = users.login_required(cur)
         first = users.needs_first_admin(cur)
@@ -92,8 +124,13 @@ def client_address() -> str | None:
 
 def _notice() -> None:
     reason = st.session_state.get(session.NOTICE_KEY)
-    if reason in ("expired", "deactivated", "logout"):
+    if reason in NOTICES:
         (st.info if reason == "logout" else st.warning)(t(f"auth.notice.{reason}"))
+
+
+# why the last sign-in of this tab ended (lib.ui.session), as the login screen says it
+NOTICES = ("expired", "lifetime", "ended", "admin", "password", "deactivated", "logout", "display_invalid",
+           "display_revoked")
 
 
 def _login_screen(db) -> None:
@@ -146,7 +183,7 @@ def _demo_accounts(db) -> None:
         st.dataframe(
             {t("auth.username"): accounts["username"].tolist(),
              t("admin.col.role"): [role_label(r, d) for r, d in zip(accounts["role"], accounts["department"])]},
-            hide_index=True, width="stretch")
+            hide_index=True, width="stretch", placeholder="")
 
 
 def role_label(role: str, department) -> str:
@@ -243,14 +280,14 @@ def _sso_block(db) -> None:
 
 def sidebar(db, user: User) -> None:
     """Who is signed in, a password change and Log out; nothing when login is off."""
-    if user is SYSTEM or user.role == "system":
+    if user is SYSTEM or user.role in ("system", DISPLAY):
         return
     with st.sidebar.container(border=True):
         st.markdown(f"**{md_text(user.label)}**  \n{role_label(user.role, user.department)}")
         c1, c2 = st.columns(2)
         with c1.popover(t("auth.change_password"), icon=":material/password:"):
             _change_password(db, user)
-        if c2.button(t("auth.logout"), key="logout", icon=":material/logout:"):
+        if c2.button(t("auth.logout"), key="logout", icon=":material/logout:", help=t("auth.logout_help")):
             session.end("logout")
             if _sso_signed_in():
                 st.logout()
@@ -276,4 +313,5 @@ def _change_password(db, user: User) -> None:
             except TandemError as e:
                 show_error(e)
             else:
+                session.password_changed(user)      # its other sessions end; this one goes on
                 st.success(t("auth.password_changed"))

@@ -10,6 +10,7 @@ Who sees a page: PAGE_NEEDS maps a url path to the lib.people.auth need its user
 (lib.people.auth.can_see); a page not listed there is for every signed-in user, viewers included,
 and must then hide its own edit controls from those who may not use them
 (lib.ui.session.can / can_write). Hiding is for clarity only: lib refuses the write anyway.
+A display screen (lib.ui.session.open_display) sees only the display page, which nobody else sees.
 """
 from __future__ import annotations
 
@@ -46,7 +47,12 @@ PAGES: list[Page] = [
     Page("pages.audit_page", "audit", "page.audit", "nav.manage", ":material/history:"),
     Page("pages.settings_page", "settings", "page.settings", "nav.manage", ":material/tune:"),
     Page("pages.users_page", "users", "admin.page", "nav.manage", ":material/manage_accounts:"),
+    Page("pages.display_page", "display", "display.page", "nav.meeting", ":material/tv:"),
 ]
+
+# The page of a display screen (lib.people.sessions display tokens): the only page a display
+# sees, and a page nobody else is offered.
+DISPLAY_URL = "display"
 
 # url path -> the permission a user needs to see the page (see lib.people.auth.NEEDS)
 PAGE_NEEDS: dict[str, str] = {
@@ -68,13 +74,17 @@ def sections() -> list[str]:
 
 
 def visible(user: auth.User) -> list[Page]:
-    """The PAGES entries `user` may open, in order.
+    """The PAGES entries `user` may open, in order: a display screen only its display page.
 
     >>> urls = [p.url for p in visible(auth.User("wall", "viewer"))]
-    >>> urls[:3], "data" in urls, "users" in urls
-    (['overview', 'variance', 'sales'], False, False)
+    >>> urls[:3], "data" in urls, "users" in urls, "display" in urls
+    (['overview', 'variance', 'sales'], False, False, False)
+    >>> [p.url for p in visible(auth.User("display:1", auth.DISPLAY))]
+    ['display']
     """
-    return [p for p in PAGES if auth.can_see(user, PAGE_NEEDS.get(p.url))]
+    if auth.is_display(user):
+        return [p for p in PAGES if p.url == DISPLAY_URL]
+    return [p for p in PAGES if p.url != DISPLAY_URL and auth.can_see(user, PAGE_NEEDS.get(p.url))]
 
 
 def pages_for(user: auth.User, lang: str) -> dict:
@@ -91,12 +101,33 @@ def pages_for(user: auth.User, lang: str) -> dict:
     if kept and kept[0] == key:
         return kept[1]
     pages: dict = {}
-    for p in visible_pages:
+    if auth.is_display(user):
+        pages = {"": _display_pages(visible_pages[0], lang)}
+    for p in ([] if pages else visible_pages):
         pages.setdefault(t(p.section, lang), []).append(
             st.Page(import_module(p.module).render, title=t(p.title, lang), url_path=p.url, icon=p.icon,
                     default=(p.url == "overview")))
+    if not auth.is_display(user) and visible_pages:
+        # a display link opened without (or with a revoked) token: say what the address is for,
+        # not Streamlit's English "Page not found" box over the page
+        first = next(iter(pages.values()))
+        first.append(st.Page(import_module("pages.display_page").not_a_display, title=t("display.page", lang), url_path=DISPLAY_URL,
+                             icon=":material/tv:", visibility="hidden"))
     st.session_state["_nav_pages"] = (key, pages)
     return pages
+
+
+def _display_pages(p: Page, lang: str) -> list:
+    """A display screen's navigation: its page at the root (the default page is served at "/",
+    whatever its url path) and at /display, the address its link opens (a default page alone
+    would answer /display with Streamlit's "Page not found"); no menu."""
+    import streamlit as st
+
+    from lib.i18n import t
+    render = import_module(p.module).render
+    return [st.Page(render, title=t(p.title, lang), url_path=f"{p.url}-home", icon=p.icon, default=True,
+                    visibility="hidden"),
+            st.Page(render, title=t(p.title, lang), url_path=p.url, icon=p.icon, visibility="hidden")]
 
 
 def page(url: str):

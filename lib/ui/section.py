@@ -29,7 +29,8 @@ from lib.store import lookups
 from lib.text import t_md
 from lib.ui import nav, session, theme
 from lib.ui.cache import build, derive, load  # noqa: F401 - pages call section.load/derive/build
-from lib.ui.frames import plain_dates, translated, translated_headers
+from lib.ui.charts import locale as chart_locale
+from lib.ui.frames import plain_dates, translated, translated_codes, translated_headers
 from lib.ui.widgets import (
     chart,
     downloads,
@@ -79,7 +80,7 @@ def figure(fig, table_df, name: str, key: str, *, select: bool = False,
     picked: list = []
     if select:
         event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun",
-                                selection_mode=("points",), config={"displaylogo": False})
+                                selection_mode=("points",), config=chart_locale.config({"displaylogo": False}))
         try:
             points = event.selection.get("points", []) if event else []
         except AttributeError:
@@ -98,8 +99,9 @@ def figure(fig, table_df, name: str, key: str, *, select: bool = False,
 
 def records_view(df: pd.DataFrame, prefix: str) -> pd.DataFrame:
     """A lib result ready to show: columns named by `t(f"{prefix}.{column}")` where that key
-    exists, and date-time columns that hold only dates shown as dates."""
-    return translated_headers(plain_dates(df), prefix)
+    exists, stored codes in words (frames.translated_codes), and date-time columns that hold
+    only dates shown as dates."""
+    return translated_headers(plain_dates(translated_codes(df)), prefix)
 
 
 def _count_text(values: pd.Series) -> pd.Series:

@@ -25,6 +25,9 @@ def _database(path: str, plant: str | None = None) -> Database:
     if fresh:
         from lib import demo
         demo.generate(db, as_of=as_of_setting())
+    if path != ":memory:":
+        from lib.ui import server
+        server.listen_in_app(path)     # commands run meanwhile hand their work to this process
     return db
 
 

@@ -14,7 +14,13 @@ from lib.i18n import t
 from lib.sections.kpi import Kpi
 from lib.text import html_text, t_md
 from lib.ui import theme
-from lib.ui.frames import header, plain_dates, translated_headers
+from lib.ui.charts import locale as chart_locale
+from lib.ui.frames import (
+    header,
+    plain_dates,
+    translated_codes,
+    translated_headers,
+)
 
 log = logging.getLogger("tandem")
 
@@ -55,7 +61,7 @@ def _delta_text(k: Kpi) -> str:
     arrow = "▲" if d > 0 else ("▼" if d < 0 else "■")
     good = (d >= 0) == k.higher_is_better or d == 0
     colour = theme.RAG["green"] if good else theme.RAG["red"]
-    amount = f"{d * 100:+.1f} pt" if k.unit == "pct" else fmt_value(abs(d), k.unit).replace("—", "0")
+    amount = f"{d * 100:+.1f} {t('unit.pt')}" if k.unit == "pct" else fmt_value(abs(d), k.unit).replace("—", "0")
     if k.unit != "pct":
         amount = ("+" if d >= 0 else "−") + amount
     return f"<span style='color:{colour}'>{arrow} {html.escape(amount)}</span> <span class='tdm-muted'>{html.escape(t('kpi.vs_prev'))}</span>"
@@ -161,12 +167,12 @@ def table(df, name: str, key: str, *, expanded: bool = False, height: int | None
             st.info(t("common.empty"))
             return
         shares = {header(c, "col") for c in df.columns if c in SHARE_COLUMNS}
-        df = translated_headers(df, "col")
+        df = translated_headers(translated_codes(df), "col")     # stored codes in words
         config = {c: st.column_config.NumberColumn(format="percent") for c in shares}
         # the rows drawn are bounded: 2,000 rows of every chart's table took a large factory's
         # pages past 2 MB
         st.dataframe(plain_dates(df.head(TABLE_ROWS)), hide_index=True, width="stretch", height=height or "auto",
-                     column_config={**config, **(column_config or {})})
+                     column_config={**config, **(column_config or {})}, placeholder="")
         if len(df) > TABLE_ROWS:
             st.caption(t("scale.first_rows", shown=TABLE_ROWS, total=len(df)))
         downloads(df, name, key)
@@ -202,7 +208,7 @@ def flagged(df: pd.DataFrame, flags) -> tuple[pd.DataFrame, dict]:
 def flagged_table(df: pd.DataFrame, flags, *, height: int | None = None, column_config: dict | None = None) -> None:
     """A table whose flagged rows (overdue, late) carry a red dot in the first column."""
     view, config = flagged(df, flags)
-    st.dataframe(view, hide_index=True, width="stretch", column_config={**(column_config or {}), **config},
+    st.dataframe(view, hide_index=True, placeholder="", width="stretch", column_config={**(column_config or {}), **config},
                  height=height or min(420, 42 + 36 * max(len(view), 1)))
 
 
@@ -212,4 +218,4 @@ def empty(message_key: str = "common.empty") -> None:
 
 def chart(fig, key: str) -> None:
     """Show a plotly figure at full width."""
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+    st.plotly_chart(fig, width="stretch", key=key, config=chart_locale.config({"displaylogo": False}))

@@ -32,9 +32,10 @@ def fresh(browser, auth_server):
 def _on_login_screen(page) -> bool:
     main = page.locator(MAIN)
     main.get_by_role("button", name="Log in", exact=True).wait_for()
-    return (main.get_by_label("Username", exact=True).is_visible()
-            and main.get_by_label("Password", exact=True).is_visible()
-            and page.locator(NAV).count() == 0)
+    # the form's inputs may still be drawing (skeletons) when its button is there: wait for them
+    for name in ("Username", "Password"):
+        main.get_by_label(name, exact=True).wait_for(state="visible")
+    return page.locator(NAV).count() == 0
 
 
 def _log_in(page, username: str, password: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib.i18n import t
+from lib.i18n import get_lang, t
 from lib.store.imports.read import cell_text, match_headers, read_file
 from lib.store.imports.report import REPORT_COLUMNS, ImportRejected
 from lib.store.imports.validate import (
@@ -36,7 +36,7 @@ class ImportResult:
     extra: dict = field(default_factory=dict)
 
     def summary(self) -> str:
-        text = t("io.result", table=self.table, file=self.file, inserted=self.inserted, updated=self.updated,
+        text = t("io.result", table=get_spec(self.table).title(get_lang()), file=self.file, inserted=self.inserted, updated=self.updated,
                  unchanged=self.unchanged, skipped=self.skipped)
         n = self.extra.get("reformatted", 0)
         return text + (" " + t("io.result.reformatted", n=n) if n else "")
@@ -332,7 +332,9 @@ def add_record(db, user, table: str, values: dict, *, source: str = "form", mode
     mode "insert" refuses a key that exists; "upsert" updates it (e.g. releasing a drawing).
     """
     spec = get_spec(table)
-    row = {k: ("" if v is None else cell_text(v)) for k, v in values.items() if k in spec.names}
+    # headed as the form labels its fields, so a refusal names them in the user's language
+    lang = get_lang()
+    row = {spec.column(k).label(lang): ("" if v is None else cell_text(v)) for k, v in values.items() if k in spec.names}
     raw = pd.DataFrame([row], dtype=str)
     try:
         return write_frame(db, user, table, raw, "form", source=source, mode=mode, row_numbers=[1],

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from lib.i18n import t
+from lib.i18n import get_lang, t
 from lib.store.imports.read import match_headers
 from lib.store.imports.report import REPORT_COLUMNS
-from lib.store.tables import Col, TableSpec
+from lib.store.tables import Col, TableSpec, choice_label, choice_spellings
 from lib.store.tables import spec as get_spec
 
 
@@ -88,8 +88,10 @@ def _parse(c: Col, v: str, rules: Rules = Rules()) -> str:
                 f"THEN TRY_CAST(replace(replace(replace({v}, '年', '-'), '月', '-'), '日', '') AS DATE) "
                 f"WHEN regexp_full_match({v}, {_sql_re(SERIAL)}) AND CAST({v} AS DOUBLE) BETWEEN {lo} AND {hi} "
                 f"THEN DATE '1899-12-30' + CAST(CAST({v} AS DOUBLE) AS INTEGER) END")
-    if c.kind == "choice":
-        return f"CASE WHEN lower({v}) IN ({', '.join(literal(x) for x in c.choices)}) THEN lower({v}) END"
+    if c.kind == "choice":     # the code or its words in either language (tables.choice_spellings)
+        spellings = choice_spellings(c)
+        return (f"CASE lower({v}) " + " ".join(f"WHEN {literal(w)} THEN {literal(code)}" for w, code in spellings.items())
+                + " END")
     if c.kind == "bool":
         return (f"CASE WHEN lower({v}) IN ({', '.join(literal(x) for x in _TRUE)}) THEN TRUE "
                 f"WHEN lower({v}) IN ({', '.join(literal(x) for x in _FALSE)}) THEN FALSE END")
@@ -333,6 +335,19 @@ def _serial_date(value: str) -> str:
         return "?"
 
 
+def _table_title(table: str) -> str:
+    """A table named as the user reads it: its Chinese title in zh, its exchange name in en."""
+    return get_spec(table).title(get_lang())
+
+
+def _choices_text(c: Col) -> str:
+    """The values a choice column offers as the user writes them: the codes in English, the words
+    in Chinese (a file may hold either)."""
+    if get_lang() != "zh":
+        return ", ".join(c.choices)
+    return "、".join(choice_label(c, x) for x in c.choices)
+
+
 def _reason(spec: TableSpec, code: str, column: str, value, extra, rules: Rules = Rules()) -> str:
     c = spec.column(column) if column in spec.names else None
     value = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
@@ -350,7 +365,7 @@ def _reason(spec: TableSpec, code: str, column: str, value, extra, rules: Rules 
     if code in ("zeros", "reformatted"):
         return t(f"io.reason.{code}", value=value.strip(), stored=extra)
     if code == "ref_zeros":
-        return t("io.reason.ref_zeros", value=value.strip(), table=c.ref[0], stored=extra)
+        return t("io.reason.ref_zeros", value=value.strip(), table=_table_title(c.ref[0]), stored=extra)
     if code == "min":
         return t("io.reason.min", min=_fmt_num(c.min))
     if code == "min_open":
@@ -358,15 +373,15 @@ def _reason(spec: TableSpec, code: str, column: str, value, extra, rules: Rules 
     if code == "max":
         return t("io.reason.max", max=_fmt_num(c.max))
     if code == "bad_choice":
-        return t("io.reason.bad_choice", value=value, choices=", ".join(c.choices))
+        return t("io.reason.bad_choice", value=value, choices=_choices_text(c))
     if code == "ref":
-        return t("io.reason.ref", value=value, table=c.ref[0])
+        return t("io.reason.ref", value=value, table=_table_title(c.ref[0]))
     if code == "dup_file":
         return t("io.reason.dup_file", value=value, row=extra)
     if code == "received_less":
         return t("io.reason.received_less", value=value, received=_fmt_num(extra))
     if code == "unknown_id":
-        return t("io.reason.unknown_id", value=value, table=spec.table)
+        return t("io.reason.unknown_id", value=value, table=_table_title(spec.table))
     return t(f"io.reason.{code}", value=value)
 
 
@@ -380,7 +395,8 @@ def _report(spec: TableSpec, df: pd.DataFrame, file: str, headers: dict[str, str
     reasons = [_reason(spec, code, col, val, ex, rules) for code, col, val, ex in
                zip(df["code"], df["col"], df["value"], df["extra"])]
     return pd.DataFrame({"file": file, "row": df["_row"].astype("int64").to_numpy(),
-                         "column": [headers.get(c, c) for c in df["col"]],
+                         "column": [headers.get(c) or (spec.column(c).label(get_lang()) if c in spec.names else c)
+                                    for c in df["col"]],
                          "value": df["value"].astype(object).where(df["value"].notna(), "").astype(str).to_numpy(),
                          "reason": reasons})
 

@@ -24,11 +24,12 @@ from lib.sections.kpi import rag
 from lib.text import plot_text, plot_values
 from lib.ui import theme
 
-# A qualitative palette without the RAG red/green, so series are never read as good/bad.
-PALETTE = ["#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#edc948", "#9c755f", "#bab0ac",
-           "#59a14f", "#ff9da7", "#1f4e89", "#8cd17d", "#86bcb6", "#f1ce63", "#a0cbe8"]
-TARGET = "#d64545"
-SECOND = "#e6a23c"        # the second series of a comparison (e.g. OTD vs original promise)
+# A qualitative palette without the status colours (no red, orange, yellow or green), so a
+# series is never read as good or bad.
+PALETTE = ["#4e79a7", "#76b7b2", "#b07aa1", "#9c755f", "#1f4e89", "#a0cbe8", "#6b5b95", "#2f8f9d",
+           "#d4a6c8", "#5c5c5c", "#86bcb6", "#c9a78b"]
+TARGET = theme.TARGET
+SECOND = "#7fa7d6"        # the second series of a comparison (e.g. OTD vs original promise)
 
 
 def colour_for(name) -> str:
@@ -78,11 +79,11 @@ def plan_vs_actual(df: pd.DataFrame, x: str, *, plan: str = "plan", actual: str 
     fig.add_scatter(x=d[x], y=cum_a, name=labels["cum_actual"], yaxis="y2", mode="lines+markers",
                     line=dict(color=theme.CUMULATIVE, width=3))
     fig.update_yaxes(rangemode="tozero")
-    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
-    # after theme.layout, which titles every y axis: the right axis has its own title
     fig.update_layout(barmode="group", yaxis2=dict(overlaying="y", side="right", showgrid=False,
                                                    rangemode="tozero", title=dict(text=cum_title or "")))
-    return fig
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    theme.value_axis(fig, "y", pd.concat([d[plan], d[actual]]))
+    return theme.value_axis(fig, "y2", pd.concat([cum_p, cum_a]))
 
 
 def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_title: str, y_title: str,
@@ -114,44 +115,45 @@ def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_tit
                              tickformat=".1%" if hi - lo < 0.1 else ".0%")
     else:
         fig.update_yaxes(rangemode="tozero")
+        theme.value_axis(fig, "y", pd.concat([pd.to_numeric(d[c], errors="coerce") for c, _, _ in series]))
     return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
 
 
 def pareto(df: pd.DataFrame, category: str, value: str, *, x_title: str, y_title: str, cum_label: str,
            colours: dict | None = None, category_labels: dict | None = None, height: int = 420) -> go.Figure:
-    """A Pareto: bars sorted largest first, and the cumulative share as a line on the right axis."""
+    """A Pareto: bars sorted largest first, and the cumulative share as a line on the right axis.
+    The bars are one neutral colour (the label says what each is); `colours` only marks special
+    categories (e.g. defects with no type recorded, in the "other" grey)."""
     d = df.sort_values([value, category], ascending=[False, True]).reset_index(drop=True)
     total = d[value].sum()
     cum = d[value].cumsum() / total if total else d[value] * 0
     names = plot_values(category_labels.get(c, c) if category_labels else c for c in d[category])
-    cols = [(colours or {}).get(c) or colour_for(c) for c in d[category]]
+    cols = [(colours or {}).get(c) or theme.NEUTRAL for c in d[category]]
     fig = go.Figure()
     fig.add_bar(x=names, y=d[value], marker_color=cols, name=y_title, showlegend=False,
                 hovertemplate="%{x}: %{y:,.1f}<extra></extra>")
     fig.add_scatter(x=names, y=cum, name=cum_label, yaxis="y2", mode="lines+markers",
                     line=dict(color=theme.CUMULATIVE, width=3),
                     hovertemplate=f"{cum_label}: %{{y:.0%}}<extra></extra>")
-    fig.update_layout(yaxis=dict(rangemode="tozero"))
-    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
-    fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, range=[0, 1.05],
+    fig.update_layout(yaxis=dict(rangemode="tozero"),
+                      yaxis2=dict(overlaying="y", side="right", showgrid=False, range=[0, 1.05],
                                   tickformat=".0%", dtick=0.2, title=dict(text=cum_label)))
-    return fig
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    return theme.value_axis(fig, "y", d[value])
 
 
 def ranked_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, y_title: str | None = None,
                 top: int = 10, colour: str | None = None, pct: bool = False, colour_by_name: bool = False,
                 height: int | None = None) -> go.Figure:
-    """Horizontal bars, the worst (largest `value`) at the top; at most `top` rows.
+    """Horizontal bars, the worst (largest `value`) at the top; at most `top` rows, in one
+    neutral colour unless `colour` says what they are (`colour_by_name` is kept for callers
+    and ignored: a colour per customer on a ranking encodes nothing the label does not say).
 
     Ties keep a stable order by label so the same data always draws the same chart.
     """
     d = df.sort_values([value, label], ascending=[False, True]).head(top)
     d = d.iloc[::-1]                     # plotly draws the first row at the bottom
-    if colour_by_name:
-        by_name = distinct_colours(d[label])
-        cols = [by_name[str(v)] for v in d[label]]
-    else:
-        cols = colour or theme.GAP
+    cols = colour or theme.NEUTRAL
     whole = bool(len(d)) and bool((d[value].fillna(0) % 1 == 0).all())
     fmt = ".1%" if pct else (",.0f" if whole else ",.1f")
     fig = go.Figure(go.Bar(x=d[value], y=plot_values(d[label].astype(str)), orientation="h", marker_color=cols,
@@ -160,8 +162,8 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, y_tit
     if pct:
         fig.update_xaxes(tickformat=".0%")
     fig.update_yaxes(type="category")
-    return theme.layout(fig, x_title=x_title, y_title=y_title,
-                        height=height or max(260, 60 + 42 * len(d)))
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height or max(260, 60 + 42 * len(d)))
+    return fig if pct else theme.value_axis(fig, "x", d[value])
 
 
 def stacked_bars(df: pd.DataFrame, x: str, stack: str, value: str, *, x_title: str, y_title: str,
@@ -184,13 +186,14 @@ def stacked_bars(df: pd.DataFrame, x: str, stack: str, value: str, *, x_title: s
     for s in keep:
         part = d[d[stack] == s].sort_values(x)
         name = (stack_labels or {}).get(s, s)      # e.g. a customer's name
-        colour = "#bab0ac" if s == other_label else ((colours or {}).get(s) or auto[str(s)])
+        colour = theme.OTHER if s == other_label else ((colours or {}).get(s) or auto[str(s)])
         fig.add_bar(x=plot_values(part[x]), y=part[value], name=plot_text(name), marker_color=colour,
                     hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="stack")
     fig.update_xaxes(categoryorder="array", categoryarray=plot_values(sorted(d[x].unique())))
     fig.update_yaxes(rangemode="tozero")
-    return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    return theme.value_axis(fig, "y", d.groupby(x)[value].sum())
 
 
 def bars(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_title: str, y_title: str,
@@ -204,13 +207,16 @@ def bars(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_titl
                     hovertemplate=f"%{{x}}<br>{label}: %{{y:,.1f}}<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(rangemode="tozero")
-    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
     if overlay_line:
         col, label, colour = overlay_line
         fig.add_scatter(x=d[x], y=d[col], name=label, yaxis="y2", mode="lines+markers",
                         line=dict(color=colour, width=3))
         fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero",
                                       tickformat=".1%" if pct_line else None, title=dict(text=label)))
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    theme.value_axis(fig, "y", pd.concat([d[c] for c, _, _ in series]))
+    if overlay_line and not pct_line:
+        theme.value_axis(fig, "y2", d[overlay_line[0]])
     return fig
 
 
@@ -273,7 +279,8 @@ def diverging_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, to
     fig.update_xaxes(range=[-reach if (d[value] < 0).any() else -reach * 0.05,
                             reach if (d[value] > 0).any() else reach * 0.05])
     fig.update_yaxes(type="category")
-    return theme.layout(fig, x_title=x_title, height=height or max(280, 80 + 40 * len(d)))
+    theme.layout(fig, x_title=x_title, height=height or max(280, 80 + 40 * len(d)))
+    return theme.value_axis(fig, "x", list(d[value]) + [-reach if (d[value] < 0).any() else 0, reach], whole=False)
 
 
 def gantt(df: pd.DataFrame, *, row: str, plan_start: str, plan_end: str, actual_start: str,

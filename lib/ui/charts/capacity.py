@@ -99,7 +99,7 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
         hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         colorscale=_band_scale(), zmin=0, zmax=n, showscale=legend, xgap=2, ygap=2,
         colorbar=dict(tickvals=[i + 0.5 for i in range(n)], ticktext=[t(f"capacity.band.{b}") for b in BAND_ORDER],
-                      thickness=18, len=0.9, tickfont=dict(size=16))))
+                      thickness=18, len=0.9, tickfont=dict(size=theme.TICK_SIZE, color=theme.TICK_TEXT))))
     # plotly.js fires no click on heatmap cells when the drag mode is 'select' (what Streamlit's
     # on_select sets): an invisible marker on each cell centre makes a click select the cell
     xs = [names[p] for p in periods]
@@ -110,11 +110,12 @@ def heatmap(df: pd.DataFrame, *, title: str | None = None, height: int | None = 
     theme.layout(fig, title=title, x_title=t("capacity.x"), y_title=t("capacity.y"),
                  height=height or max(360, 110 + 40 * len(wcs)))
     # fixed ranges: the marker trace must not pad the category axes around the cells
+    # tick labels never below theme.TICK_SIZE: many columns turn them, they do not shrink them
     fig.update_xaxes(type="category", side="top", tickangle=-45 if len(periods) > 14 else 0,
-                     tickfont=dict(size=16 if len(periods) <= 20 else 13), range=[-0.5, len(periods) - 0.5],
+                     tickfont=dict(size=theme.TICK_SIZE, color=theme.TICK_TEXT), range=[-0.5, len(periods) - 0.5],
                      showgrid=False, zeroline=False)
-    fig.update_yaxes(type="category", tickfont=dict(size=18), range=[-0.5, len(wcs) - 0.5], showgrid=False,
-                     zeroline=False)
+    fig.update_yaxes(type="category", tickfont=dict(size=18, color=theme.TICK_TEXT), range=[-0.5, len(wcs) - 0.5],
+                     showgrid=False, zeroline=False)
     fig.update_layout(hoverlabel=dict(font_size=18, font_color="#111111", bgcolor="#ffffff"))
     return fig
 
@@ -147,13 +148,13 @@ def load_with_inquiry(df: pd.DataFrame) -> go.Figure:
     x = [plot_values(df["work_center"]), [period_display(p) for p in df["period"]]]
     fig = go.Figure([
         go.Bar(x=x, y=df["load_hours"], name=t("capacity.col.load"), marker_color=theme.PLAN),
-        go.Bar(x=x, y=df["inquiry_hours"], name=t("promise.load.inquiry"), marker_color=theme.LOAD_BAND["risk"]),
+        go.Bar(x=x, y=df["inquiry_hours"], name=t("promise.load.inquiry"), marker_color=theme.HIGHLIGHT),
         go.Scatter(x=x, y=df["capacity_hours"], name=t("capacity.col.capacity"), mode="markers",
                    marker=dict(symbol="line-ew-open", size=28, color=theme.CUMULATIVE, line=dict(width=3))),
     ])
     fig.update_layout(barmode="stack")
     theme.layout(fig, x_title=t("capacity.x"), y_title=t("unit.hours"), height=380)
-    return fig
+    return theme.value_axis(fig, "y", list(df["load_hours"] + df["inquiry_hours"]) + list(df["capacity_hours"]))
 
 
 def late_reason(late: pd.DataFrame) -> pd.Series:

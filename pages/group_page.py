@@ -16,7 +16,8 @@ def render() -> None:
     st.title(t("group.title"))
     st.caption(t("group.subtitle", start=f.start.isoformat(), end=f.end.isoformat()))
     user = session.current_user() if session.login_required() else None
-    found = group.plants(db, user)
+    with st.spinner(t("group.loading")):      # the first view in a process loads each plant's data
+        found = group.plants(db, user)
     if len(found) == 1:
         st.info(t("group.one_plant"), icon=":material/factory:")
     for p in found:

@@ -10,6 +10,7 @@ EN = {
     "group.one_plant": "This database holds one plant. Several plants share one PostgreSQL database, one schema each (TANDEM_PLANT): see the README.",
     "group.no_account": "You have no account in this plant; its figures are shown to its own users.",
     "group.link": "All plants of the group",
+    "group.loading": "Reading every plant's data (the first time takes a while per plant)…",
 }
 
 ZH = {
@@ -20,4 +21,5 @@ ZH = {
     "group.one_plant": "本数据库只有一个工厂。多个工厂可共用一个 PostgreSQL 数据库,每厂一个 schema(TANDEM_PLANT),见 README。",
     "group.no_account": "您在该工厂没有账号;其数字只向该厂用户显示。",
     "group.link": "集团全部工厂",
+    "group.loading": "正在读取各工厂数据(首次打开每个工厂需要一些时间)……",
 }

@@ -4,6 +4,7 @@ import streamlit as st
 from lib import settings
 from lib.i18n import t
 from lib.sections import group
+from lib.text import md_text, t_md
 from lib.ui import filters, session, state
 from lib.ui.cache import load
 from lib.ui.widgets import kpi_tiles
@@ -21,9 +22,12 @@ def render() -> None:
     if len(found) == 1:
         st.info(t("group.one_plant"), icon=":material/factory:")
     for p in found:
-        st.subheader(t("group.current", plant=p.name) if p.current else p.name)
+        st.subheader(t_md("group.current", plant=p.name) if p.current else md_text(p.name))
         if p.store is None:
-            st.caption(t("group.no_account"))
+            if p.problem:
+                st.warning(t_md("group.unreadable", detail=p.problem), icon=":material/error:")
+            else:
+                st.caption(t("group.no_account"))
             continue
         with p.store.cursor() as cur:
             band = settings.get("amber_band", cur)

@@ -238,5 +238,5 @@ def test_group_page_shows_every_plant(two_plants, monkeypatch):
     here, there = two_plants
     at = run_page(monkeypatch, PgTarget(PG_URL, here.plant), "group")
     assert not at.exception, at.exception
-    heads = [h.value for h in at.subheader]
+    heads = [h.value.replace("\\", "") for h in at.subheader]     # names drawn as text (md_text)
     assert any(here.plant in h for h in heads) and there.plant in heads

@@ -11,6 +11,7 @@ EN = {
     "group.no_account": "You have no account in this plant; its figures are shown to its own users.",
     "group.link": "All plants of the group",
     "group.loading": "Reading every plant's data (the first time takes a while per plant)…",
+    "group.unreadable": "This plant cannot be read here: {detail}",
 }
 
 ZH = {
@@ -22,4 +23,5 @@ ZH = {
     "group.no_account": "您在该工厂没有账号;其数字只向该厂用户显示。",
     "group.link": "集团全部工厂",
     "group.loading": "正在读取各工厂数据(首次打开每个工厂需要一些时间)……",
+    "group.unreadable": "此处无法读取该工厂:{detail}",
 }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from lib.errors import TandemError
 from lib.filters import Filters
 from lib.people.auth import User
 from lib.sections import overview
@@ -27,6 +28,7 @@ class Plant:
     name: str              # the PostgreSQL schema (or the DuckDB file's name)
     current: bool          # the plant this process was opened on
     store: object | None   # its Database, or None when the user has no account there
+    problem: str | None = None   # why it cannot be read (e.g. a newer Tandem upgraded it)
 
 
 def is_group(db) -> bool:
@@ -44,8 +46,13 @@ def plants(db, user: User | None = None) -> list[Plant]:
     names = postgres.plants(db.url)
     out = [Plant(db.plant, True, db)]
     for name in sorted(n for n in names if n != db.plant):
-        store = postgres.plant_db(db.url, name)
-        out.append(Plant(name, False, store if user is None or member(store, user) else None))
+        try:
+            store = postgres.plant_db(db.url, name)
+            readable = user is None or member(store, user)
+        except TandemError as e:
+            out.append(Plant(name, False, None, e.detail))
+            continue
+        out.append(Plant(name, False, store if readable else None))
     return out
 
 
@@ -60,6 +67,8 @@ def table(db, f: Filters, as_of: date, user: User | None = None) -> list[tuple[s
     out = []
     for p in plants(db, user):
         if p.store is None:
+            if p.problem:
+                raise TandemError(f"Plant {p.name}: {p.problem}", title="Not read")
             out.append((p.name, None))
             continue
         with p.store.cursor() as cur:

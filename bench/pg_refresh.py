@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--load", action="store_true", help="copy the file's rows into the plant, then stop")
     ap.add_argument("--rows", type=int, default=100_000)
     args = ap.parse_args()
+    Database(args.duckdb).close()                 # the file brought up to this Tandem's schema
     src = Database(args.duckdb, read_only=True)
     with src.cursor() as cur:
         customers = [r[0] for r in cur.execute("SELECT customer FROM customers ORDER BY 1").fetchall()]

@@ -3,7 +3,7 @@ the orders they touch, method and process improvements."""
 import pandas as pd
 import streamlit as st
 
-from lib.i18n import get_lang, t
+from lib.i18n import t
 from lib.sections import engineering as eng
 from lib.ui import filters, section, state
 from lib.ui.charts import basic
@@ -21,11 +21,10 @@ def render() -> None:
     with c_tgt:
         section.targets_form(db, [("target_npi_ontime", "pct"), ("target_drawing_ontime", "pct")], key="eng-targets")
 
-    tiles = section.load(db, eng.section_kpis, f, as_of, lang=get_lang())
+    section.section_tiles(db, "engineering", f, as_of)
     milestones = section.load(db, eng.npi_milestones, f, as_of)
     dwg = section.load(db, eng.drawings, f, as_of)
     ecn = section.load(db, eng.ecn_summary, f, as_of)
-    section.kpi_row(tiles, db)
 
     # ------------------------------------------------------------------ NPI Gantt
     st.subheader(t("engineering.npi.title"), help=t("engineering.npi.help"))

@@ -36,12 +36,8 @@ def render() -> None:
     with top[3]:
         section.targets_form(db, [("target_plan_achievement", "pct"), ("target_shortage_idle", "pct")], key="pmc-targets")
 
-    tiles = section.load(db, pmc.section_kpis, f, as_of)
+    tiles = section.section_tiles(db, "pmc", f, as_of)
     notes = section.load(db, pmc.variance_notes, f, as_of)
-    overdue_notes = int(notes["overdue"].fillna(False).astype(bool).sum()) if not notes.empty else 0
-    tiles = [replace(k, note=t("kpi.overdue_of", n=overdue_notes)) if k.key == "pmc.kpi.open_countermeasures"
-             else k for k in tiles]
-    section.kpi_row(tiles, db)
 
     trend_grain = "week" if grain == "day" else grain       # trends read better by week than by day
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import settings
-from lib.i18n import get_lang, t
+from lib.i18n import t
 from lib.sections import purchasing as pur
 from lib.ui import filters, section, state, theme
 from lib.ui.charts import basic
@@ -33,10 +33,9 @@ def render() -> None:
         target_otd = settings.get("target_supplier_otd", cur)
         band = settings.get("amber_band", cur)
 
-    tiles = section.load(db, pur.section_kpis, f, as_of, lang=get_lang())
+    section.section_tiles(db, "purchasing", f, as_of)
     endangered = section.load(db, pur.endangered_lines, as_of, f)
     n_lines = int(endangered["line_id"].nunique()) if not endangered.empty else 0
-    section.kpi_row(tiles, db)
 
     # ------------------------------------------------------------------ late POs and what they endanger
     st.subheader(t("purchasing.late.title"), help=t("purchasing.late.help"))

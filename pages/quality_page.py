@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import settings
-from lib.i18n import get_lang, t
+from lib.i18n import t
 from lib.sections import purchasing as pur
 from lib.sections import quality as q
 from lib.ui import filters, section, state, theme
@@ -34,10 +34,9 @@ def render() -> None:
         target_fpy = settings.get("target_fpy", cur)
         band = settings.get("amber_band", cur)
 
-    tiles = section.load(db, q.section_kpis, f, as_of, lang=get_lang())
+    section.section_tiles(db, "quality", f, as_of)
     backlog = section.load(db, q.inspection_backlog, as_of, f)
     hold = section.load(db, q.material_on_hold, f)
-    section.kpi_row(tiles, db, columns=6)
 
     # ------------------------------------------------------------------ incoming (supplier quality)
     st.subheader(t("quality.incoming.title"), help=t("quality.kpi.incoming_fp.help"))

@@ -32,8 +32,7 @@ def render() -> None:
         section.targets_form(db, [("target_otd", "pct"), ("target_otif", "pct"), ("target_repromise_rate", "ratio"),
                                   ("target_open_complaints", "count"), ("target_complaint_days", "days")], key="sales-targets")
 
-    tiles = section.load(db, sales.section_kpis, f, as_of)
-    section.kpi_row(tiles, db, columns=4)
+    tiles = section.section_tiles(db, "sales", f, as_of)
 
     unit = t(f"section.axis.{grain}")
 

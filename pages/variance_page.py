@@ -40,8 +40,7 @@ def render() -> None:
         section.targets_form(db, [("target_plan_achievement", "pct"), ("target_otd", "pct"),
                                   ("target_price_variance", "money"), ("target_fpy", "pct")], key="var-targets")
 
-    tiles = section.load(db, variance.review_kpis, f, as_of)
-    section.kpi_row(tiles, db)
+    tiles = section.section_tiles(db, "variance", f, as_of)
     targets = {k.key: k.target for k in tiles}
 
     # kind -> (trend series [(column, label key, colour)], pct axis, y label key, target, ranking measure, x label key)

@@ -4,6 +4,7 @@
     python -m lib init|backup|restore|check ...      lib/cli/store.py
     python -m lib import|export ...                  lib/cli/data.py
     python -m lib load|promise ...                   lib/cli/plan.py
+    python -m lib kpis ...                           lib/cli/kpis.py
     python -m lib reset-password ...                 lib/cli/people.py
 
 Every command takes --db PATH (default: the TANDEM_DB setting). Exit codes: 0 done,
@@ -16,10 +17,10 @@ import os
 import sys
 
 from lib import settings
-from lib.cli import data, people, plan, serve, store
+from lib.cli import data, kpis, people, plan, serve, store
 from lib.errors import TandemError
 
-GROUPS = (serve, store, plan, data, people)   # the order of `python -m lib --help`
+GROUPS = (serve, store, plan, kpis, data, people)   # the order of `python -m lib --help`
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -50,6 +50,21 @@ EN = {
     "col.change_id": "Change", "col.source": "Source", "col.old_value": "Was", "col.new_value": "Now",
     "col.reason": "Reason", "col.load_impact_hours": "Load impact h", "col.first_promise": "First promise",
     "col.latest_promise": "Latest promise", "col.repromises": "Re-promises",
+    # the lists behind the KPI tiles (lib.sections.tiles)
+    "col.actual_release": "Released", "col.closed_date": "Closed", "col.closed_on_time": "Closed on time",
+    "col.countermeasure": "Countermeasure", "col.created_date": "Created", "col.customer_name": "Customer name",
+    "col.customers": "Customers", "col.days_to_close": "Days to close", "col.days_waiting": "Days waiting",
+    "col.defective": "Defective", "col.direction": "Ahead / behind", "col.done_date": "Done", "col.drawing": "Drawing",
+    "col.ecn": "ECN", "col.effective_date": "Effective", "col.held_lots": "Lots on hold", "col.hold_value": "Value on hold",
+    "col.improvement_id": "No.", "col.in_full": "In full", "col.inspection_id": "Inspection", "col.late_po": "Late PO",
+    "col.late_po_due": "Late PO due", "col.late_po_material": "Late PO material", "col.line_due": "Line due",
+    "col.lot": "Lot", "col.materials": "Materials", "col.note_id": "Note", "col.on_hand": "On hand",
+    "col.on_hold": "On hold", "col.open_lines": "Open lines", "col.open_qty": "Open qty", "col.order_date": "Order date",
+    "col.period_end": "Period end", "col.planned_release": "Planned release", "col.po": "PO", "col.pos": "POs",
+    "col.products": "Products", "col.projected_finish": "Projected finish", "col.qty_defective": "Defective qty",
+    "col.qty_inspected": "Inspected qty", "col.received_qty": "Received qty", "col.revision": "Revision",
+    "col.ship_date": "Shipped", "col.shipped_by_due": "Shipped by due", "col.start_date": "Start", "col.step": "Step",
+    "col.variance_share": "Variance share",
 }
 
 ZH = {
@@ -94,4 +109,20 @@ ZH = {
     "col.change_id": "变更", "col.source": "来源", "col.old_value": "原值", "col.new_value": "新值",
     "col.reason": "原因", "col.load_impact_hours": "负荷影响工时", "col.first_promise": "首次承诺",
     "col.latest_promise": "最新承诺", "col.repromises": "重新承诺次数",
+    # 各KPI卡片背后的清单 (lib.sections.tiles)
+    "col.actual_release": "实际发布", "col.closed_date": "结案日期", "col.closed_on_time": "按时关闭",
+    "col.countermeasure": "对策", "col.created_date": "创建日期", "col.customer_name": "客户名称",
+    "col.customers": "客户数", "col.days_to_close": "结案天数", "col.days_waiting": "等待天数",
+    "col.defective": "不良数", "col.direction": "超前/落后", "col.done_date": "完成日期", "col.drawing": "图纸",
+    "col.ecn": "工程变更", "col.effective_date": "生效日期", "col.held_lots": "冻结批次", "col.hold_value": "冻结金额",
+    "col.improvement_id": "编号", "col.in_full": "足量", "col.inspection_id": "检验单", "col.late_po": "延迟采购单",
+    "col.late_po_due": "延迟采购单交期", "col.late_po_material": "延迟采购物料", "col.line_due": "订单行交期",
+    "col.lot": "批次", "col.materials": "物料", "col.note_id": "说明编号", "col.on_hand": "库存",
+    "col.on_hold": "冻结数量", "col.open_lines": "未结订单行", "col.open_qty": "未交数量", "col.order_date": "下单日期",
+    "col.period_end": "期间结束", "col.planned_release": "计划发布", "col.po": "采购单", "col.pos": "采购单",
+    "col.products": "产品", "col.projected_finish": "预计完工", "col.qty_defective": "不良数量",
+    "col.qty_inspected": "检验数量", "col.received_qty": "已收数量", "col.revision": "版本",
+    "col.ship_date": "出货日期", "col.shipped_by_due": "交期前出货数", "col.start_date": "开始日期", "col.step": "工序",
+    "col.variance_share": "差异占比",
 }
+

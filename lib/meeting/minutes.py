@@ -88,6 +88,16 @@ def _s(value) -> str:
     return str(value)
 
 
+def _status(row, lang: str) -> str:
+    """A snapshot row's status as the tile showed it (lib.sections.kpi's rule, frozen at close),
+    with its detail line; blank for a snapshot from before statuses were kept."""
+    status = row.get("status") if hasattr(row, "get") else None
+    if not isinstance(status, str) or not status:
+        return ""
+    detail = row.get("detail")
+    return t(f"kpi.status.{status}", lang=lang) + (f" · {detail}" if isinstance(detail, str) and detail else "")
+
+
 def _section(s: str, lang: str) -> str:
     return t(f"meeting.section.{s}", lang=lang)
 
@@ -142,9 +152,10 @@ def blocks(r: MeetingRecord, lang: str) -> list[tuple]:
         out.append(("p", tr("meeting.minutes.none")))
     else:
         snap = r.snapshot.assign(_o=r.snapshot["section"].map({s: i for i, s in enumerate(AGENDA)}))
-        out.append(("table", [tr("meeting.minutes.section"), tr("meeting.minutes.kpi"), tr("meeting.minutes.value"), tr("meeting.minutes.target")],
+        out.append(("table", [tr("meeting.minutes.section"), tr("meeting.minutes.kpi"), tr("meeting.minutes.value"),
+                              tr("meeting.minutes.target"), tr("meeting.minutes.status")],
                     [[_section(s["section"], lang), t(s["kpi"], lang=lang), fmt_value(s["value"], s["unit"], lang),
-                      fmt_value(s["target"], s["unit"], lang) if not pd.isna(s["target"]) else ""]
+                      fmt_value(s["target"], s["unit"], lang) if not pd.isna(s["target"]) else "", _status(s, lang)]
                      for _, s in snap.sort_values(["_o", "kpi"]).iterrows()]))
     head = ["#", tr("action.title"), tr("action.owner_department"), tr("action.owner"), tr("action.due"),
             tr("action.status"), tr("action.times_discussed")]
@@ -264,7 +275,8 @@ def render_pack(r: MeetingRecord, lang: str) -> bytes:
         kp = pd.DataFrame({tr("meeting.minutes.kpi"): [t(k, lang=lang) for k in snap["kpi"]],
                            tr("meeting.minutes.value"): [fmt_value(v, u, lang) for v, u in zip(snap["value"], snap["unit"])],
                            tr("meeting.minutes.target"): [fmt_value(v, u, lang) if not pd.isna(v) else "" for v, u in
-                                                  zip(snap["target"], snap["unit"])]})
+                                                  zip(snap["target"], snap["unit"])],
+                           tr("meeting.minutes.status"): [_status(row, lang) for _, row in snap.iterrows()]})
         d = decs[[x == _section(s, lang) for x in decs[tr("meeting.minutes.section")]]] if not decs.empty else decs
         a = acts[[x == _section(s, lang) for x in acts[tr("meeting.minutes.section")]]] if not acts.empty else acts
         if s == "actions":

@@ -58,7 +58,9 @@ def render() -> None:
                     t("purchasing.col.supplier"): endangered["supplier"],
                     t("purchasing.col.po_due"): endangered["po_due"].dt.date,
                     t("purchasing.col.order"): endangered["order_no"] + "/" + endangered["line_no"].astype(str),
-                    t("purchasing.col.customer"): endangered["customer"], t("purchasing.col.product"): endangered["product"],
+                    t("purchasing.col.customer"): [section.customer_label(c, n) for c, n in
+                                                   zip(endangered["customer"], endangered["customer_name"])],
+                    t("purchasing.col.product"): endangered["product"],
                     t("purchasing.col.line_due"): endangered["line_due"].dt.date,
                     t("purchasing.col.need_qty"): endangered["need_qty"], t("purchasing.col.short_qty"): endangered["short_qty"],
                 })
@@ -84,7 +86,8 @@ def render() -> None:
         else:
             fig = basic.trend(trend, "week", [("on_time_rate", t("purchasing.kpi.supplier_otd"), theme.DEPARTMENT["purchasing"])],
                                x_title=t("purchasing.axis.week"), y_title=t("purchasing.axis.on_time_rate"),
-                               target=target_otd, target_label=t("purchasing.target"))
+                               target=target_otd, target_label=t("purchasing.target"),
+                               **section.partial("week", as_of, by="start"))
             section.figure(fig, trend, "supplier-on-time-trend", "pur-trend")
 
     # ------------------------------------------------------------------ prices

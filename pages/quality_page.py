@@ -59,7 +59,7 @@ def render() -> None:
     c1, c2 = st.columns([3, 2])
     trend = section.load(db, q.yield_trend, f)
     with c1:
-        fig = quality_charts.fpy_trend(trend, stage=stage, target=target_fpy)
+        fig = quality_charts.fpy_trend(trend, stage=stage, target=target_fpy, **section.partial("week", as_of, by="start"))
         if fig is None:
             empty("quality.fpy.none")
         else:
@@ -94,7 +94,8 @@ def render() -> None:
             empty("quality.complaints.none")
         else:
             view = pd.DataFrame({
-                t("quality.col.complaint"): comp["complaint"], t("quality.col.customer"): comp["customer"],
+                t("quality.col.complaint"): comp["complaint"],
+                t("quality.col.customer"): [section.customer_label(c, n) for c, n in zip(comp["customer"], comp["customer_name"])],
                 t("quality.col.product"): comp["product"], t("quality.col.received"): comp["received_date"].dt.date,
                 t("quality.col.severity"): [t(f"quality.severity.{s}") for s in comp["severity"]],
                 t("quality.col.cause"): [t(f"cause.{c}") if isinstance(c, str) and c else t("quality.cause.unknown")

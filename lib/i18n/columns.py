@@ -65,6 +65,7 @@ EN = {
     "col.qty_inspected": "Inspected qty", "col.received_qty": "Received qty", "col.revision": "Revision",
     "col.ship_date": "Shipped", "col.shipped_by_due": "Shipped by due", "col.start_date": "Start", "col.step": "Step",
     "col.variance_share": "Variance share",
+    "col.changes": "Changes", "col.open_changes": "Open changes", "col.lines_changed": "Lines changed",
 }
 
 ZH = {
@@ -124,5 +125,6 @@ ZH = {
     "col.qty_inspected": "检验数量", "col.received_qty": "已收数量", "col.revision": "版本",
     "col.ship_date": "出货日期", "col.shipped_by_due": "交期前出货数", "col.start_date": "开始日期", "col.step": "工序",
     "col.variance_share": "差异占比",
+    "col.changes": "变更次数", "col.open_changes": "未结变更", "col.lines_changed": "变更订单行",
 }
 

@@ -66,7 +66,9 @@ def npi_milestones(con, f: Filters, as_of: date) -> pd.DataFrame:
     where, params = _project_filter(f)
     return con.execute(f"""
         WITH m AS (
-            SELECT p.project, p.name AS project_name, p.product, p.customer, p.status AS project_status,
+            SELECT p.project, p.name AS project_name, p.product, p.customer,
+                   coalesce((SELECT cu.name FROM customers cu WHERE cu.customer = p.customer), p.customer) AS customer_name,
+                   p.status AS project_status,
                    p.target_date, m.seq, m.milestone, m.owner, m.planned_date, m.actual_date,
                    coalesce(lag(m.planned_date) OVER w, p.start_date) AS plan_start,
                    coalesce(lag(m.actual_date) OVER w, CASE WHEN m.seq = min(m.seq) OVER (PARTITION BY p.project)
@@ -95,11 +97,12 @@ def npi_projects(con, f: Filters, as_of: date) -> pd.DataFrame:
     and whether the project will miss its target date (latest milestone plan beyond target)."""
     ms = npi_milestones(con, f, as_of)
     if ms.empty:
-        return pd.DataFrame(columns=["project", "project_name", "customer", "product", "project_status",
+        return pd.DataFrame(columns=["project", "project_name", "customer", "customer_name", "product", "project_status",
                                      "target_date", "milestones", "met", "overdue", "next_milestone",
                                      "next_planned"])
     return _over(con, ms, """
         SELECT project, any_value(project_name) AS project_name, any_value(customer) AS customer,
+               any_value(customer_name) AS customer_name,
                any_value(product) AS product, any_value(project_status) AS project_status,
                any_value(target_date) AS target_date, count(*) AS milestones,
                count(*) FILTER (WHERE actual_date IS NOT NULL) AS met,
@@ -177,12 +180,13 @@ def ecn_orders(con, f: Filters, as_of: date) -> pd.DataFrame:
               AND (e.status IN ('open', 'approved') OR e.created_date BETWEEN ? AND ?
                    OR e.effective_date BETWEEN ? AND ?)),
         lines AS (
-            SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product,
-                   o.qty - o.shipped_qty AS remaining_qty,
+            SELECT o.line_id, o.order_no, o.line_no, o.customer,
+                   coalesce((SELECT cu.name FROM customers cu WHERE cu.customer = o.customer), o.customer) AS customer_name,
+                   o.product, o.qty - o.shipped_qty AS remaining_qty,
                    coalesce(o.promised_date, o.requested_date) AS line_due
             FROM order_lines o WHERE o.status = 'open' AND o.qty > o.shipped_qty {cw})
         SELECT e.ecn, e.title, e.status, e.created_date, e.effective_date, e.owner, e.product,
-               l.order_no, l.line_no, l.line_id, l.customer, l.remaining_qty, l.line_due,
+               l.order_no, l.line_no, l.line_id, l.customer, l.customer_name, l.remaining_qty, l.line_due,
                l.line_due >= e.effective_date AS after_effective
         FROM e LEFT JOIN lines l USING (product)
         ORDER BY e.effective_date, e.ecn, e.product, l.line_due, l.order_no, l.line_no

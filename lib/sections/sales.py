@@ -188,6 +188,27 @@ def order_changes(con, f: Filters) -> pd.DataFrame:
         GROUP BY ALL ORDER BY changes DESC, c.source, c.kind""", [f.start, f.end, *params]).df()
 
 
+def changes_by_customer(con, f: Filters) -> pd.DataFrame:
+    """Which customers change their orders: per customer, the external changes (date, qty, spec,
+    cancel) requested in the period, how many are still open, the lines they touch and the
+    customer's lines ordered in the period; most changes first (ties: customer)."""
+    where, params = _where(f)
+    return con.execute(f"""
+        WITH ch AS (
+            SELECT o.customer, count(*) AS changes, count(*) FILTER (WHERE c.status = 'open') AS open_changes,
+                   count(DISTINCT c.line_id) AS lines_changed
+            FROM order_changes c JOIN order_lines o USING (line_id)
+            WHERE c.source = 'external' AND c.requested_date BETWEEN ? AND ? {where}
+            GROUP BY 1),
+        ordered AS (
+            SELECT o.customer, count(*) AS lines FROM order_lines o
+            WHERE o.order_date BETWEEN ? AND ? {where} GROUP BY 1)
+        SELECT ch.customer, coalesce(cu.name, ch.customer) AS customer_name, ch.changes, ch.open_changes,
+               ch.lines_changed, coalesce(ordered.lines, 0) AS lines
+        FROM ch LEFT JOIN ordered USING (customer) LEFT JOIN customers cu ON cu.customer = ch.customer
+        ORDER BY ch.changes DESC, ch.customer""", [f.start, f.end, *params, f.start, f.end, *params]).df()
+
+
 def order_change_list(con, f: Filters) -> pd.DataFrame:
     """The order changes requested in the period, newest first."""
     where, params = _where(f)

@@ -4,6 +4,8 @@
     load(db, fn, *args)                       a lib function's result, cached on the data version
     build(builder, df, ...)                   a lib.ui.charts figure, reused while its inputs are the same
     derive(db, fn, df, *key)                  a display view of a loaded frame, once per data version
+    partial(grain, as_of)                     a trend builder's "to date" bucket (the one holding today)
+    customer_label(code, name)                a customer as code · name, everywhere
     section_tiles(db, section, f, as_of)      the section's tiles (lib.sections.tiles), drawn; a click opens a tile's list
     kpi_row(kpis, db, section, f, as_of)      KPI tiles (amber band setting), with their details
     figure(fig, table_df, name, key, ...)     a chart, its table one click away; optional click-select
@@ -15,9 +17,9 @@ Pages stay thin: they compute through `load(db, lib_fn, ...)` and draw through t
 """
 from __future__ import annotations
 
+import functools
 import html
 from datetime import date
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -67,6 +69,30 @@ def setting_values(db) -> dict:
     return load(db, settings.all_values)
 
 
+def customer_label(code, name) -> str:
+    """A customer as the room reads it: its code and its name (C-005 · 华东电气有限公司)."""
+    code = "" if code is None or (not isinstance(code, str) and pd.isna(code)) else str(code)
+    name = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
+    return f"{code} · {name}" if name and name != code else code
+
+
+def customer_labels(df: pd.DataFrame, code: str = "customer", name: str = "customer_name") -> dict:
+    """code -> customer_label for the customers of a lib frame (a chart's legend or bars)."""
+    if df.empty or name not in df:
+        return {}
+    pairs = df[[code, name]].drop_duplicates(code)
+    return {c: customer_label(c, n) for c, n in zip(pairs[code], pairs[name])}
+
+
+def partial(grain: str, as_of: date, by: str = "label") -> dict:
+    """The keyword arguments a trend builder (lib.ui.charts.basic) needs to draw the bucket
+    holding today as partial: its x value (the label, or with by="start" the first day) and
+    "to date" in the user's language (docs/rules.md, "Partial periods")."""
+    from lib.periods import bucket_of, label_of
+    x = label_of(grain, as_of) if by == "label" else bucket_of(grain, as_of)
+    return {"partial": x, "partial_label": t("kpi.to_date")}
+
+
 def section_tiles(db, section: str, f, as_of: date, columns: int | None = None) -> list:
     """The section's tiles from the one registry (lib.sections.tiles, what presenter mode, the
     snapshot and `python -m lib kpis` read), cached per data version and language, drawn with
@@ -82,7 +108,7 @@ def kpi_row(kpis, db, section: str | None = None, f=None, as_of: date | None = N
     """KPI tiles coloured with the manager's amber band setting. With the `section` whose tiles
     these are (lib.sections.tiles) and the filters they were computed with, a click on a tile
     opens the list behind its number."""
-    details = ({k.key: partial(_draw_detail, db, section, f, as_of) for k in kpis if tiles.has_detail(section, k.key)}
+    details = ({k.key: functools.partial(_draw_detail, db, section, f, as_of) for k in kpis if tiles.has_detail(section, k.key)}
                if section else None)
     kpi_tiles(kpis, band=setting_values(db)["amber_band"], columns=columns, details=details,
               key=key or f"tiles-{section or 'x'}")

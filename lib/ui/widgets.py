@@ -64,25 +64,29 @@ def _delta_text(k: Kpi) -> str:
             f"<span class='tdm-nw tdm-muted'>{html.escape(versus)}</span>")
 
 
-# Tiles never break a number or a word (1280-1920 px wide, 3-6 tiles a row): the type follows the
+# Tiles never break a number or a word (1280-1920 px wide, 3-6 tiles a row; keep-all: Chinese breaks
+# only at spaces and punctuation, as English does): the type follows the
 # tile's width (container query units), the value never wraps, and a second line wraps only
 # between its parts, never inside one. A clickable tile (with a detail) is covered by its
 # transparent button: a click anywhere on it opens the list behind the number.
 _TILE_CSS = """
 <style>
 .tdm-tile {container-type: inline-size; border-left: 10px solid #9e9e9e; background:#fafafa; padding:14px 18px;
-           border-radius:6px; min-height:150px; box-sizing: border-box}
-.tdm-tile, .tdm-tile * {overflow-wrap: normal; word-break: normal; hyphens: none}
-.tdm-tile .tdm-name {font-size: min(1.15rem, 8.5cqi); color:#333; font-weight:600; line-height:1.25}
-.tdm-tile .tdm-value {font-size: min(2.8rem, 15cqi); font-weight:700; line-height:1.15; margin:4px 0;
+           border-radius:6px; min-height:150px; box-sizing: border-box; margin-bottom: 0.6rem}
+.tdm-tile, .tdm-tile * {overflow-wrap: normal; word-break: keep-all; hyphens: none}
+.tdm-tile .tdm-name {font-size: min(1.15rem, 11cqi); color:#333; font-weight:600; line-height:1.25}
+.tdm-tile .tdm-value {font-size: min(2.8rem, 21cqi); font-weight:700; line-height:1.15; margin:4px 0;
                       white-space: nowrap; font-variant-numeric: tabular-nums}
-.tdm-tile .tdm-sub {font-size: min(1.0rem, 6.8cqi); color:#555; line-height:1.35}
+.tdm-tile .tdm-sub {font-size: min(1.0rem, 8.5cqi); color:#555; line-height:1.35}
 .tdm-nw {white-space: nowrap}
 .tdm-muted {color:#777}
 .tdm-todate {color:#1f4e89; font-weight:600}
-.tdm-more {float: right; color:#1f4e89; font-size: min(0.95rem, 6.2cqi); white-space: nowrap}
-div[class*="st-key-tdmtile-"] {position: relative}
-div[class*="st-key-tdmtile-"] [data-testid="stButton"] {position: absolute; inset: 0; z-index: 2; margin: 0}
+.tdm-more {float: right; color:#1f4e89; font-size: min(0.95rem, 8cqi); white-space: nowrap}
+div[class*="st-key-tdmtile-"] {position: relative; gap: 0}
+div[class*="st-key-tdmtile-"] > [data-testid="stElementContainer"]:has([data-testid="stButton"]) {
+    position: absolute; inset: 0; width: 100% !important; height: 100%; z-index: 2; margin: 0}
+div[class*="st-key-tdmtile-"] [data-testid="stButton"], div[class*="st-key-tdmtile-"] [data-testid="stButton"] > div {
+    width: 100%; height: 100%}
 div[class*="st-key-tdmtile-"] [data-testid="stButton"] button {width: 100%; height: 100%; opacity: 0; cursor: pointer}
 div[class*="st-key-tdmtile-"]:hover .tdm-tile {box-shadow: 0 0 0 2px #1f4e89 inset}
 </style>
@@ -139,8 +143,7 @@ def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None, f
                 continue
             with st.container(key=f"tdmtile-{key}-{i}"):
                 st.markdown(tile_html(k, band, clickable=True), unsafe_allow_html=True)
-                if st.button(t("kpi.details_of", name=t(k.key)), key=f"{key}-detail-{i}-{k.key}",
-                             help=t(k.key + ".help")):
+                if st.button(t("kpi.details_of", name=t(k.key)), key=f"{key}-detail-{i}-{k.key}"):
                     st.dialog(t(k.key), width="large")(lambda k=k, draw=draw: draw(k))()
     if not formulas:
         return

@@ -43,9 +43,11 @@ def _order_lines(c: Ctx) -> pd.DataFrame:
     med, sig, lo, hi, step = (np.array([_FAMILIES[b][4][k] for b in base], dtype=float) for k in range(5))
     qty = np.clip(np.round(med * rng.lognormal(0, 1, len(order)) ** sig / step) * step, lo, hi)
     lead = np.where(rng.random(len(order)) < 0.15, rng.integers(56, 85, len(order)), rng.integers(14, 57, len(order)))
+    req = od + lead * DAY
+    req = req + np.where(weekday(req) == 5, 2, np.where(weekday(req) == 6, 1, 0)) * DAY   # customers ask for a weekday
     return pd.DataFrame({"order": order, "line_no": line_no, "customer": cust,
                          "product": c.frames["products"]["product"].to_numpy()[prod_i], "qty": qty,
-                         "order_date": od, "requested_date": od + lead * DAY, "surge": False})
+                         "order_date": od, "requested_date": req, "surge": False})
 
 
 def _calibrate(c: Ctx, lines: pd.DataFrame) -> None:

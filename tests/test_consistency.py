@@ -4,8 +4,10 @@ On one copy of the demo factory: `python -m lib kpis` is run once; then every pa
 every section of presenter mode, the minutes and the Excel pack written at close are rendered, and
 each KPI they show must equal the `kpis` row of its section (value as the tile writes it, status,
 "to date"). Counts shown in two places must agree: open actions (tiles, presenter, what the close
-carries), late lines (tiles, the at-risk and late lists, presenter, `python -m lib late`), open
-complaints (tiles, the complaints chart), late POs (tile, the late-PO table).
+carries), late lines (tiles, the at-risk and late lists, presenter, `python -m lib late`, the
+capacity page's planned view and its what-if "late lines before -> after"), open complaints
+(tiles, the complaints chart), late POs (tile, the late-PO table). Every other page is drawn too,
+without an error.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import io
 import json
 import re
 import shutil
+from datetime import timedelta
 
 import pandas as pd
 import pytest
@@ -29,6 +32,7 @@ from tests.conftest import AS_OF, select_page
 CHAIR = User("chair", "chair", None, "Wang")
 PAGES = {"overview": "overview", "actions": "actions", "sales": "sales", "pmc": "pmc", "purchasing": "purchasing",
          "quality": "quality", "engineering": "engineering", "variance": "variance"}
+OTHER_PAGES = ("promise", "order-review", "capacity", "meetings", "data", "audit", "settings", "users")
 STATUS = {"green": "ok", "amber": "warn", "red": "bad", "none": "none"}
 TILE = re.compile(r"data-kpi='([^']+)' data-status='(\w+)'.*?<div class='tdm-value'[^>]*>([^<]*)</div>(.*)", re.S)
 
@@ -132,6 +136,23 @@ def test_every_page_presenter_minutes_and_pack_show_what_kpis_reports(room, monk
             counts["purchasing.kpi.late_pos"].add(len(table))
     counts["kpi.late_lines"].add(n_late)                                   # python -m lib late
 
+    # ---------------------------------------------------------------- every other page draws; capacity's late list
+    from lib.demo import BOTTLENECK
+    for url in OTHER_PAGES:
+        select_page(at, url).run()
+        assert not at.exception and not at.error, (url, at.exception, at.error)
+        if url == "capacity":
+            at.button_group(key="cap_view").set_value("planned").run()
+            counts["kpi.late_lines"].add(_count_in(at.warning, "capacity.late_flag", "n", hours="[\\d,.]+"))
+            # the what-if's "late lines before -> after" starts from the same list
+            monday = AS_OF + timedelta(days=7 - AS_OF.weekday())
+            at.session_state["cap_whatif"] = {"calendar": [(monday, BOTTLENECK, 24.0)], "due": []}
+            at.run()
+            assert not at.exception, at.exception
+            counts["kpi.late_lines"].add(_count_in([m for m in at.markdown if m.value.startswith("#### ")],
+                                                   "capacity.whatif.late", "before", after=r"\d+", prefix="#### "))
+            at.session_state["cap_whatif"] = {"calendar": [], "due": []}
+
     # ---------------------------------------------------------------- presenter mode, section by section
     select_page(at, "presenter").run()
     next(b for b in at.button if b.label == t("meeting.start")).click().run()
@@ -196,6 +217,21 @@ def _numbers(values) -> list:
         import numpy as np
         return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
     return list(values)
+
+
+def _count_in(elements, key: str, name: str, prefix: str = "", **others) -> int:
+    """The {name} of the first element whose text starts with t(key, ...); `others` are the
+    patterns of the key's other placeholders."""
+    marker = "\x00"
+    text = t(key, **{name: marker}, **{k: "\x01" + k for k in others})
+    pattern = re.escape(prefix + text).replace(re.escape(marker), r"([\d,]+)")
+    for k, v in others.items():
+        pattern = pattern.replace(re.escape("\x01" + k), v)
+    for e in elements:
+        hit = re.match(pattern, e.value)
+        if hit:
+            return int(hit[1].replace(",", ""))
+    raise AssertionError(f"nothing shows {key}")
 
 
 def _subheader_count_md(at, key: str) -> int:

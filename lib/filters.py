@@ -27,8 +27,11 @@ class Filters:
         on the 1st by the whole months it touches, so a current period that runs to today is
         compared with the same days of the one before (Monday-Tuesday of week 49 with
         Monday-Tuesday of week 48, not with the weekend before); any other period with the same
-        number of days just before it.
+        number of days just before it. A period that ends on the last day of a month compares with
+        the whole months before (November with all of October, not October 1-30).
 
+        >>> Filters(date(2026, 11, 1), date(2026, 11, 30)).previous().end
+        datetime.date(2026, 10, 31)
         >>> Filters(date(2026, 11, 30), date(2026, 12, 1)).previous().start
         datetime.date(2026, 11, 23)
         >>> p = Filters(date(2026, 12, 1), date(2026, 12, 1)).previous(); (p.start, p.end)
@@ -40,7 +43,10 @@ class Filters:
             return replace(self, start=self.start - shift, end=self.end - shift)
         if self.start.day == 1:
             months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
-            return replace(self, start=_months_back(self.start, months), end=_months_back(self.end, months))
+            end = _months_back(self.end, months)
+            if (self.end + timedelta(days=1)).day == 1:          # a whole month: to its last day
+                end = _months_back(self.end + timedelta(days=1), months) - timedelta(days=1)
+            return replace(self, start=_months_back(self.start, months), end=end)
         return replace(self, start=self.start - timedelta(days=self.days),
                        end=self.start - timedelta(days=1))
 

@@ -42,7 +42,7 @@ def render() -> None:
             cards.append((t(f"dept.{r['section']}"), t("overview.never"), "", "red"))
             continue
         days = int(r["days_ago"])
-        ago = t("overview.today") if days == 0 else t("overview.days_ago.one") if days == 1 else t("overview.days_ago", n=days)
+        ago = t("overview.today") if days == 0 else t("overview.days_ago", n=days)
         detail = f"{r['updated_at']:%m-%d %H:%M} · {ago} · {r['updated_by']}"
         cards.append((t(f"dept.{r['section']}"), t("overview.stale") if r["stale"] else t("overview.fresh"),
                       detail, "red" if r["stale"] else "green"))

@@ -242,3 +242,13 @@ def _subheader_count_md(at, key: str) -> int:
         if hit:
             return int(hit[1].replace(",", ""))
     raise AssertionError(f"no heading {key}")
+
+
+def test_a_label_means_one_number(room):
+    """Two tiles that carry the same label, in any section, show the same value: a room that
+    reads "Price variance" on two pages must not see two amounts."""
+    _, rows, _ = room
+    values: dict[str, set] = {}
+    for r in rows.values():
+        values.setdefault(r["label"], set()).add(r["value"])
+    assert {label: v for label, v in values.items() if len(v) > 1} == {}

@@ -58,7 +58,8 @@ Four stories are planted, each where a meeting finds it:
 Everything is vectorised with numpy/pandas so the "large" scale runs through the same code;
 loops only run over master data (work centers, products) and the few meetings. The large scale
 keeps the proportions per order line (re-promises, changes, late share, the planted stories) and
-the load shape (one overloaded work center, the others below 90 % ahead); with 9,600 new lines
+the load shape (one overloaded work center; the others at most ~105 % in a week ahead, the
+holiday week around New Year); with 9,600 new lines
 a week on 200 work centers, its machines run ~19 times the demo's lines each, so there the
 calibration shrinks cycle times and setups to fit: read its volumes, not its run hours.
 """

@@ -235,3 +235,48 @@ def test_customer_changes_often(demo_db):
     with db.cursor() as cur:
         who = sales.changes_by_customer(cur, Filters(AS_OF - timedelta(weeks=8), AS_OF))
     assert who.iloc[0]["customer"] == demo.CHANGING_CUSTOMER
+
+
+# the large scale's density (order lines per work center: 3,850 orders a week on 200 work centers)
+# on 40 work centers and 12 weeks of history, so it runs in seconds through the same code
+DENSE = demo.Scale(work_centers=40, lines=8, products=1000, families=12, materials=4000, suppliers=60, customers=400,
+                   history_weeks=12, orders_per_week=770, plan_products_per_day=12)
+
+
+def _rates(db) -> dict[str, float]:
+    """Order changes per new line (the full weeks of the last eight), re-promises per line, the
+    share of open lines projected late, the peak load ahead (the bottleneck's) and the highest
+    load ahead of any other work center."""
+    from lib.plan import capacity, late
+    monday = AS_OF - timedelta(days=AS_OF.weekday())
+    span = [monday - timedelta(weeks=8), monday]
+    new = db.scalar("SELECT count(*) FROM order_lines WHERE order_date >= ? AND order_date < ?", span)
+    changes = db.scalar("SELECT count(*) FROM order_changes WHERE requested_date >= ? AND requested_date < ?", span)
+    open_lines = db.scalar("SELECT count(*) FROM order_lines WHERE status = 'open' AND qty > shipped_qty")
+    with db.cursor() as cur:
+        ahead = capacity.load_ahead(cur, AS_OF)
+        n_late = len(late.late_lines(cur, AS_OF))
+    top = ahead.iloc[0]
+    return {"changes_per_new_line": changes / new,
+            "repromises_per_line": db.scalar("SELECT count(*) FROM promise_history WHERE source = 'change'")
+            / db.scalar("SELECT count(*) FROM order_lines"),
+            "late_share": n_late / open_lines, "peak_wc": top["work_center"], "peak": top["load_pct"],
+            "others": ahead.loc[ahead["work_center"] != top["work_center"], "load_pct"].max()}
+
+
+@pytest.mark.slow
+def test_the_large_density_keeps_the_proportions(demo_db):
+    """The issue saw, at large scale, ~19,000 order changes a week against 9,600 new lines and
+    SMT-27 at 364 %: at the large scale's density the rates per line and the load shape are the
+    demo's."""
+    db = Database(":memory:")
+    demo.generate(db, as_of=AS_OF, scale=DENSE)
+    dense, small = _rates(db), _rates(demo_db[0])
+    for r in (dense, small):
+        assert 0.05 <= r["changes_per_new_line"] <= 0.3, r
+        assert 0.05 <= r["repromises_per_line"] <= 0.2, r
+        assert 0.01 <= r["late_share"] <= 0.2, r
+        assert r["peak_wc"] == demo.BOTTLENECK and r["peak"] > 1.2 and r["others"] < r["peak"] - 0.25, r
+    assert dense["changes_per_new_line"] == pytest.approx(small["changes_per_new_line"], rel=0.5)
+    assert dense["repromises_per_line"] == pytest.approx(small["repromises_per_line"], rel=0.5)
+    assert dense["others"] < 1.1, dense                                  # no second overload appears with size

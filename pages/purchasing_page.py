@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import settings
 from lib.i18n import t
+from lib.periods import label_of
 from lib.sections import purchasing as pur
 from lib.ui import filters, section, state, theme
 from lib.ui.charts import basic
@@ -84,10 +85,12 @@ def render() -> None:
         if trend.empty:
             empty("purchasing.otd.none")
         else:
-            fig = basic.trend(trend, "week", [("on_time_rate", t("purchasing.kpi.supplier_otd"), theme.DEPARTMENT["purchasing"])],
+            # weeks named as every other trend names them (2026-W49), not by a date axis's ticks
+            weeks = trend.assign(label=[label_of("week", w) for w in trend["week"]])
+            fig = basic.trend(weeks, "label", [("on_time_rate", t("purchasing.kpi.supplier_otd"), theme.DEPARTMENT["purchasing"])],
                                x_title=t("purchasing.axis.week"), y_title=t("purchasing.axis.on_time_rate"),
                                target=target_otd, target_label=t("purchasing.target"),
-                               **section.partial("week", as_of, by="start"))
+                               **section.partial("week", as_of))
             section.figure(fig, trend, "supplier-on-time-trend", "pur-trend")
 
     # ------------------------------------------------------------------ prices

@@ -102,7 +102,11 @@ def tile_html(k: Kpi, band: float = 0.05, *, clickable: bool = False) -> str:
     if k.target is not None:
         parts.append(f"<span class='tdm-nw'>{html.escape(t('kpi.target', value=fmt_value(k.target, k.unit)))}</span>")
     if k.note:
-        parts.append(html_text(k.note))        # a note may name a line or a work center
+        # a note may name a line or a work center; its short " · " pieces ("SMT-2 · 2026-W52 ·
+        # 45 h over") each stay on one line, so a week label never breaks at its hyphen
+        pieces = k.note.split(" · ")
+        parts += ([f"<span class='tdm-nw'>{html_text(p)}</span>" for p in pieces] if len(pieces) > 1
+                  else [html_text(k.note)])
     if k.partial:
         parts.append(f"<span class='tdm-nw tdm-todate'>{html.escape(t('kpi.to_date'))}</span>")
     more = f"<span class='tdm-more'>{html.escape(t('kpi.details'))} ›</span>" if clickable else ""

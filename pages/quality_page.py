@@ -46,9 +46,12 @@ def render() -> None:
     if inc.empty:
         empty("quality.incoming.none")
     else:
+        # a supplier or material by its code and name, as Purchasing names them (S-003 昆山立信连接器)
         d = inc.assign(detail=[t("quality.incoming.hover", lots=a, failed=b, held=c)
-                               for a, b, c in zip(inc["lots"], inc["failed"], inc["held"])])
-        fig = basic.rate_bars(d, by, "first_pass_rate", x_title=t("quality.axis.first_pass_rate"),
+                               for a, b, c in zip(inc["lots"], inc["failed"], inc["held"])],
+                       label=[f"{k} {n}" if isinstance(n, str) and n and n != k else k
+                              for k, n in zip(inc[by], inc["name"])])
+        fig = basic.rate_bars(d, "label", "first_pass_rate", x_title=t("quality.axis.first_pass_rate"),
                                  target=target_fp, target_label=t("quality.target"), band=band, hover="detail", top=10)
         section.figure(fig, inc, f"incoming-first-pass-by-{by}", "qa-inc")
 

@@ -57,19 +57,23 @@ def incoming_first_pass(con, f: Filters) -> float | None:
 
 def incoming_by(con, f: Filters, by: str = "supplier") -> pd.DataFrame:
     """Incoming first-pass rate per supplier or per material: key, lots, passed, failed, on hold,
-    rate; worst first (ties: more lots first, then key)."""
+    rate, and the key's name (name: the room reads a supplier by its name); worst first (ties:
+    more lots first, then key)."""
     if by not in ("supplier", "material"):
         raise ValueError("by is 'supplier' or 'material'")
     where, params = _filters(f, "incoming")
+    names = "suppliers" if by == "supplier" else "materials"
     return con.execute(f"""
-        SELECT coalesce({by}, '') AS {by}, count(*) AS lots,
-               count(*) FILTER (WHERE result = 'pass') AS passed,
-               count(*) FILTER (WHERE result = 'fail') AS failed,
-               count(*) FILTER (WHERE result = 'hold') AS held,
-               count(*) FILTER (WHERE result = 'pass') / count(*) AS first_pass_rate
-        FROM inspections
-        WHERE stage = 'incoming' AND first_pass AND result <> 'pending' AND date BETWEEN ? AND ? {where}
-        GROUP BY 1 ORDER BY first_pass_rate, lots DESC, 1
+        SELECT x.*, n.name FROM (
+            SELECT coalesce({by}, '') AS {by}, count(*) AS lots,
+                   count(*) FILTER (WHERE result = 'pass') AS passed,
+                   count(*) FILTER (WHERE result = 'fail') AS failed,
+                   count(*) FILTER (WHERE result = 'hold') AS held,
+                   count(*) FILTER (WHERE result = 'pass') / count(*) AS first_pass_rate
+            FROM inspections
+            WHERE stage = 'incoming' AND first_pass AND result <> 'pending' AND date BETWEEN ? AND ? {where}
+            GROUP BY 1) x LEFT JOIN {names} n ON n.{by} = x.{by}
+        ORDER BY x.first_pass_rate, x.lots DESC, x.{by}
     """, [f.start, f.end, *params]).df()
 
 

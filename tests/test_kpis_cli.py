@@ -72,3 +72,12 @@ def test_csv_in_chinese(path, capsys):
 def test_a_missing_database_is_refused(tmp_path, capsys):
     assert cli.main(["kpis", "--db", str(tmp_path / "none.duckdb")]) == 1
     assert "no database" in capsys.readouterr().err.lower()
+
+
+def test_the_callers_language_is_given_back(path, capsys):
+    """`main()` may run inside another program (a test, a job): asking for Chinese labels does
+    not leave Chinese behind for what that program draws next."""
+    from lib.i18n import get_lang, set_lang
+    set_lang("en")
+    assert cli.main(["kpis", "--db", path, "--as-of", "2026-11-25", "--lang", "zh", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["label"] == "准交率 (OTD)" and get_lang() == "en"

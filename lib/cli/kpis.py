@@ -47,14 +47,18 @@ def _args(p):
 
 @group.command("kpis", "every KPI a tile shows, with target, status and period (the tiles' own functions)", _args)
 def cmd_kpis(args) -> int:
-    from lib.i18n import pick_lang, set_lang
+    from lib.i18n import get_lang, pick_lang, set_lang
     from lib.sections import tiles
     db = open_db(args)
     as_of = args.as_of or settings.as_of()
     lang = args.lang or pick_lang(settings.get("lang"), None)      # "auto" has no browser here: English
-    set_lang(lang)
-    with db.cursor() as cur:
-        out = tiles.rows(cur, period_filters(as_of, args.period), as_of, lang)
+    before = get_lang()
+    set_lang(lang)          # for the notes; the caller's language is given back (main() may run in-process)
+    try:
+        with db.cursor() as cur:
+            out = tiles.rows(cur, period_filters(as_of, args.period), as_of, lang)
+    finally:
+        set_lang(before)
     out["partial"] = out["partial"].map(lambda v: "true" if v else "false") if args.format == "csv" else out["partial"]
     _write(out, args.format)
     return 0

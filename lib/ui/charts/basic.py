@@ -155,12 +155,12 @@ def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_tit
         tmpl = f"%{{x}}<br>%{{fullData.name}}: %{{y:{fmt}}}<extra></extra>"
         whole = d[~last]
         fig.add_scatter(x=whole[x], y=whole[col], name=plot_text(label), mode="lines+markers", connectgaps=False,
-                        line=dict(color=colour, width=4), marker=dict(size=10), legendgroup=str(col),
+                        line=dict(color=colour, width=4), marker=dict(size=10), legendgroup=plot_text(str(col)),
                         hovertemplate=tmpl)
         if last.any():
             tail = d.iloc[max(0, int(np.flatnonzero(last)[0]) - 1):int(np.flatnonzero(last)[0]) + 1]
             fig.add_scatter(x=tail[x], y=tail[col], name=plot_text(label), mode="lines+markers", showlegend=False,
-                            legendgroup=str(col), line=dict(color=colour, width=3, dash="dot"),
+                            legendgroup=plot_text(str(col)), line=dict(color=colour, width=3, dash="dot"),
                             marker=dict(size=[0] * (len(tail) - 1) + [13], symbol="circle-open",
                                         line=dict(width=3, color=colour)),
                             hovertemplate=f"%{{x}} ({plot_text(partial_label or '')})<br>%{{fullData.name}}: "

@@ -83,7 +83,7 @@ def main() -> None:
             "sync, nothing changed": ["sync", "erp", "--report", str(work / "r.csv")],
         }
         print(f"median of {a.runs} runs, seconds from process start to exit")
-        print(f"| command | direct (dashboard stopped) | handed to the dashboard | ratio |")
+        print("| command | direct (dashboard stopped) | handed to the dashboard | ratio |")
         print("| --- | --- | --- | --- |")
         for name, argv in commands.items():
             direct = [_timed([*argv, "--db", str(free)], work) for _ in range(a.runs)]

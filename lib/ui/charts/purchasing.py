@@ -25,7 +25,9 @@ def late_po_view(late: pd.DataFrame, endangered: pd.DataFrame) -> pd.DataFrame:
         t("purchasing.col.days_late"): view["days_late"],
         t("purchasing.col.lines_endangered"): view["lines"].fillna(0).astype(int),
         t("purchasing.col.customers"): view["customers"].fillna(0).astype(int),
-        t("purchasing.col.first_line_due"): pd.to_datetime(view["first_due"]).dt.date,
+        # a late PO that endangers no line has no first due date: blank, not "None", on the screen
+        t("purchasing.col.first_line_due"): [d.date().isoformat() if pd.notna(d) else ""
+                                             for d in pd.to_datetime(view["first_due"])],
     })
 
 

@@ -198,12 +198,16 @@ def test_every_page_presenter_minutes_and_pack_show_what_kpis_reports(room, monk
         line = next(x for x in minutes.splitlines() if x.startswith("| ") and f"| {t(s.kpi)} |" in x)
         assert f"| {value} |" in line.replace("\\", ""), (s.kpi, line)
     pack = pd.read_excel(io.BytesIO(docs["pack_xlsx"]), sheet_name=None, header=None, engine="openpyxl")
+    # the pack's KPI sheet: section, KPI, value (a real number), target, status (rows below its header)
+    sheet = pack[_sheet_name(t("meeting.minutes.sheet_kpis"))]
     for section in ("sales", "pmc", "purchasing", "quality", "engineering"):
-        sheet = pack[_sheet_name(t(f"meeting.section.{section}"))].astype(str)
         for s in snap[snap["section"] == section].itertuples():
-            value = expected(rows[(section, s.kpi)])[0]
-            hit = sheet[sheet[0] == t(s.kpi)]
-            assert len(hit) == 1 and hit.iloc[0, 1] == value, (section, s.kpi)
+            row = rows[(section, s.kpi)]
+            hit = sheet[(sheet[0] == t(f"meeting.section.{section}")) & (sheet[1] == t(s.kpi))]
+            assert len(hit) == 1, (section, s.kpi)
+            assert float(hit.iloc[0, 2]) == pytest.approx(float(row["value"])), (section, s.kpi)
+            assert str(hit.iloc[0, 4]).startswith(t(f"kpi.status.{row['status']}")) or row["status"] == "none", \
+                (section, s.kpi, hit.iloc[0, 4])
 
     # ---------------------------------------------------------------- counts shown in two places
     assert {k: v for k, v in counts.items() if len(v) != 1} == {}, counts

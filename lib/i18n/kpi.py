@@ -38,7 +38,7 @@ EN = {
     "kpi.status.ok": "on target",
     "kpi.status.warn": "watch",
     "kpi.status.bad": "off target",
-    "kpi.status.none": "no target",
+    "kpi.status.none": "not rated",
     # ---------------------------------------------------------------- KPI names added here
     "kpi.otif": "OTIF (on time in full)",
     "kpi.otif.help": "Lines due in the period (before today) whose full qty shipped by the committed date / lines due. Committed date: latest promise, else requested date.",
@@ -85,7 +85,7 @@ ZH = {
     "kpi.status.ok": "达标",
     "kpi.status.warn": "需关注",
     "kpi.status.bad": "未达标",
-    "kpi.status.none": "无目标",
+    "kpi.status.none": "未评定",
     "kpi.otif": "准时足量交付率 (OTIF)",
     "kpi.otif.help": "期间内(今天之前)到期的订单行中,在承诺交期前足量出货的行数 / 到期行数。承诺交期:最新承诺,否则为客户要求日期。",
     "kpi.supplier_otd": "物料按时到货率",

@@ -71,7 +71,7 @@ def snapshot_rows(con, f: Filters, as_of: date, lang: str | None = None) -> pd.D
             value = None if k.value is None or pd.isna(k.value) else float(k.value)
             rows.append({"section": section, "kpi": k.key, "value": value,
                          "target": None if k.target is None else float(k.target), "unit": k.unit,
-                         "status": k.code(band), "detail": k.note, "period_start": k.period_start,
+                         "status": k.code(band), "detail": k.note if isinstance(k.note, str) and k.note else None, "period_start": k.period_start,
                          "period_end": k.period_end, "partial": bool(k.partial)})
     return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
 

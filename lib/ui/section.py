@@ -142,10 +142,10 @@ def _draw_detail(db, section: str, f, as_of: date, k) -> None:
         st.info(t("common.empty"))
         return
     shares = {header(c, "col") for c in rows.columns if c in SHARE_COLUMNS}
-    view = translated_headers(plain_dates(rows), "col")
+    view = translated_headers(plain_dates(translated_codes(rows)), "col")
     config = {c: st.column_config.NumberColumn(format="percent") for c in shares}
     st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=table_height(min(len(view), 12)),
-                 column_config=config)
+                 column_config=config, placeholder="")
     st.caption(t("kpi.detail.rows", n=len(view)) if len(view) <= TABLE_ROWS
                else t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
     downloads(view, k.key.replace(".", "-"), f"detail-{section}-{k.key}")

@@ -70,7 +70,7 @@ def render() -> None:
             section.figure(fig, weekly, "plan-achievement", "pmc-ach")
     with right:
         dim = "line" if by == "all" else by
-        st.subheader(t("pmc.behind_most", by=t(f"pmc.by.{dim}")), help=t("pmc.behind_most.help"))
+        st.subheader(t("pmc.behind_most", by=t(f"pmc.by.{dim}").lower()), help=t("pmc.behind_most.help"))
         behind = ranking.assign(shortfall=-ranking["gap"])
         behind = behind[behind["shortfall"] > 0]
         if behind.empty:

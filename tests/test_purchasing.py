@@ -78,6 +78,7 @@ def test_open_and_late_pos(con):
     assert o["late"].tolist() == [True, True, False]
     assert o["days_late"].tolist() == [41, 5, 0]
     assert o["open_qty"].tolist() == [10, 100, 100]
+    assert o["supplier_name"].tolist() == ["Second Source"] * 3        # named beside the code on the page
     assert pur.po_counts(con, AS_OF) == (3, 2)
     assert pur.po_counts(con, AS_OF, Filters(NOV.start, NOV.end, suppliers=("S1",))) == (0, 0)
 

@@ -39,15 +39,17 @@ def open_pos(con, as_of: date, f: Filters | None = None) -> pd.DataFrame:
     """Open purchase orders (status open, open qty > 0), latest-due last, with days late.
 
     Columns: po, supplier, material, material_name, qty, received_qty, open_qty, order_date,
-    due_date, unit_price, days_late (as_of - due date when the due date has passed, else 0), late.
+    due_date, unit_price, days_late (as_of - due date when the due date has passed, else 0), late,
+    supplier_name.
     """
     where, params = supplier_clause(f, "p.supplier") if f else ("", [])
     return con.execute(f"""
         SELECT p.po, p.supplier, p.material, m.name AS material_name, p.qty, p.received_qty,
                p.open_qty, p.order_date, p.due_date, p.unit_price,
                greatest(date_diff('day', p.due_date, CAST(? AS DATE)), 0) AS days_late,
-               p.due_date < CAST(? AS DATE) AS late
+               p.due_date < CAST(? AS DATE) AS late, s.name AS supplier_name
         FROM purchase_order_status p LEFT JOIN materials m USING (material)
+             LEFT JOIN suppliers s ON s.supplier = p.supplier
         WHERE p.status = 'open' AND p.open_qty > 0 {where}
         ORDER BY late DESC, p.due_date, p.po
     """, [as_of, as_of, *params]).df()

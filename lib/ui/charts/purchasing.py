@@ -19,7 +19,9 @@ def late_po_view(late: pd.DataFrame, endangered: pd.DataFrame) -> pd.DataFrame:
                             "first_due": pd.Series([], dtype="datetime64[ns]")}))
     view = late.merge(per_po, how="left", left_on="po", right_index=True)
     return pd.DataFrame({
-        t("purchasing.col.po"): view["po"], t("purchasing.col.supplier"): view["supplier"],
+        t("purchasing.col.po"): view["po"],
+        t("purchasing.col.supplier"): [f"{c} · {n}" if isinstance(n, str) and n and n != c else c
+                                       for c, n in zip(view["supplier"], view.get("supplier_name", view["supplier"]))],
         t("purchasing.col.material"): view["material"] + " " + view["material_name"].fillna(""),
         t("purchasing.col.open_qty"): view["open_qty"], t("purchasing.col.po_due"): view["due_date"].dt.date,
         t("purchasing.col.days_late"): view["days_late"],

@@ -30,7 +30,11 @@ class Setting:
 
 _DECLARED = [
     Setting("db", str(ROOT / "data" / "tandem.duckdb"),
-            "Path of the DuckDB database file (env TANDEM_DB).", str, in_db=False),
+            "Path of the DuckDB database file (env TANDEM_DB), or a PostgreSQL URL "
+            "(postgresql://user@host:port/db) to share one database between several app processes.",
+            str, in_db=False),
+    Setting("plant", "main", "With a PostgreSQL database: the plant, one PostgreSQL schema per plant "
+            "(letters, digits and _; env TANDEM_PLANT).", str, in_db=False),
     Setting("lang", "auto", "UI language: zh, en, or auto (follow the browser).", str, in_db=False),
     Setting("auth", "auto", "Login: on, off, or auto (on once a user with a password exists).", str, in_db=False),
     Setting("as_of", "", "Fix 'today' for the engines (YYYY-MM-DD); blank = the real date.", str, in_db=False),
@@ -186,8 +190,13 @@ def as_of() -> date:
 
 
 def db_path() -> str:
-    """The database file the app and the command line use."""
+    """The database file (or PostgreSQL URL) the app and the command line use."""
     return str(get("db"))
+
+
+def plant() -> str:
+    """The plant a PostgreSQL database is opened on (its schema)."""
+    return str(get("plant") or "main")
 
 
 # The login rules: only a user with the "users" permission (the admin) changes them — the chair

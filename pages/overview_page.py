@@ -6,8 +6,8 @@ import streamlit as st
 
 from lib import settings
 from lib.i18n import get_lang, t
-from lib.sections import overview
-from lib.ui import filters, state
+from lib.sections import group, overview
+from lib.ui import filters, nav, state
 from lib.ui.section import kpi_row, load
 from lib.ui.widgets import status_cards
 
@@ -47,3 +47,5 @@ def render() -> None:
         cards.append((t(f"dept.{r['section']}"), t("overview.stale") if r["stale"] else t("overview.fresh"),
                       detail, "red" if r["stale"] else "green"))
     status_cards(cards)
+    if group.is_group(db):     # several plants on one PostgreSQL: their headlines side by side
+        nav.link("group", t("group.link"), icon=":material/factory:")

@@ -10,6 +10,7 @@ from lib.people.auth import SYSTEM, User
 from lib.store.db import Database
 
 
+@pytest.mark.both_stores
 def test_migrations_recorded_and_idempotent(db):
     applied = db.applied_migrations()
     assert applied[0] == "001_schema"
@@ -44,6 +45,7 @@ def test_rules_refuse_bad_rows(db, table, row, message):
             tx.insert(table, row)
 
 
+@pytest.mark.both_stores
 def test_write_is_audited_and_bumps_version_and_freshness(db):
     v0 = db.data_version()
     with db.transaction(User("ann", "head", "sales"), source="form") as tx:
@@ -86,6 +88,7 @@ def test_in_memory_databases_keep_their_own_version():
     assert a.data_version() == b.data_version() + 1
 
 
+@pytest.mark.both_stores
 def test_failed_write_leaves_nothing(db):
     with pytest.raises(RuleViolation):
         with db.transaction(SYSTEM) as tx:
@@ -95,6 +98,7 @@ def test_failed_write_leaves_nothing(db):
     assert db.scalar("SELECT count(*) FROM audit_log") == 0
 
 
+@pytest.mark.both_stores
 def test_update_sees_a_concurrent_change(db):
     with db.transaction(SYSTEM) as tx:
         tx.insert("customers", {"customer": "C1", "name": "Acme"})
@@ -107,12 +111,14 @@ def test_update_sees_a_concurrent_change(db):
     assert db.scalar("SELECT name FROM customers") == "Acme Ltd"
 
 
+@pytest.mark.both_stores
 def test_update_and_delete_of_missing_row(db):
     with pytest.raises(NotFound):
         with db.transaction(SYSTEM) as tx:
             tx.update("customers", {"customer": "nope"}, {"name": "x"})
 
 
+@pytest.mark.both_stores
 def test_permissions_are_checked_at_the_write_path(db):
     with pytest.raises(PermissionDenied, match="may not edit for pmc"):
         with db.transaction(User("ann", "head", "sales")) as tx:

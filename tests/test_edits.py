@@ -26,6 +26,7 @@ def loaded(db, table):
         return export_frame(cur, table)
 
 
+@pytest.mark.both_stores
 def test_two_heads_save_the_same_record_the_second_sees_both_values(factory):
     ann_view, bob_view = loaded(factory, "customers"), loaded(factory, "customers")   # both open the editor
     save_edits(factory, ANN, "customers", ann_view, edited_rows={0: {"name": "Acme Ltd"}})
@@ -41,6 +42,7 @@ def test_two_heads_save_the_same_record_the_second_sees_both_values(factory):
         ["ann", "Acme", "Acme Ltd"], ["bob", "Acme Ltd", "ACME Corp"]]
 
 
+@pytest.mark.both_stores
 def test_a_row_deleted_by_someone_else_is_not_silently_recreated(factory):
     view = loaded(factory, "customers")
     save_edits(factory, ANN, "customers", view, deleted_rows=[1])
@@ -49,6 +51,7 @@ def test_a_row_deleted_by_someone_else_is_not_silently_recreated(factory):
     assert factory.query("SELECT customer FROM customers").values.tolist() == [["C1"]]
 
 
+@pytest.mark.both_stores
 def test_editor_saves_edits_additions_and_deletions_in_one_transaction(factory):
     view = loaded(factory, "orders")
     save_edits(factory, ANN, "orders", view, edited_rows={0: {"qty": 110}},
@@ -69,6 +72,7 @@ def test_a_refused_row_saves_nothing_and_names_row_and_column(factory):
     assert factory.query("SELECT qty FROM order_lines ORDER BY line_no")["qty"].tolist() == [100.0, 50.0]
 
 
+@pytest.mark.both_stores
 def test_an_added_row_may_not_overwrite_an_existing_record(factory):
     view = loaded(factory, "customers")
     with pytest.raises(Conflict, match="Row 3: a record C1 already exists"):
@@ -111,6 +115,7 @@ def test_calendar_exception_form_updates_the_day(factory):
     assert factory.query("SELECT work_center, hours, reason FROM calendar").values.tolist() == [["", 4.0, "half day"]]
 
 
+@pytest.mark.both_stores
 def test_every_write_path_leaves_audit_rows_with_its_source(factory):
     add_record(factory, ANN, "customers", {"customer": "C3", "name": "Gamma"})
     save_edits(factory, ANN, "customers", loaded(factory, "customers"), edited_rows={2: {"name": "Gamma Ltd"}})

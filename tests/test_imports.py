@@ -95,6 +95,7 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize("table,name,content,message,where", BAD_FILES, ids=[b[1] for b in BAD_FILES])
+@pytest.mark.both_stores(only=["dup.csv", "feb30.csv"])
 def test_bad_file_is_refused_with_its_message_and_nothing_changes(factory, table, name, content, message, where):
     before = snapshot(factory)
     with pytest.raises(ImportRejected) as err:
@@ -151,6 +152,7 @@ def test_bom_and_semicolon_delimiter(factory):
     assert factory.scalar("SELECT name FROM customers WHERE customer = 'C3'") == "Gamma; Ltd"
 
 
+@pytest.mark.both_stores
 def test_same_file_twice_changes_nothing_the_second_time(factory):
     content = (ORDER_HEAD.strip() + ",promised_date\n"
                "SO-1,1,C1,P1,120,2026-11-02,2026-12-01,2026-12-05\n"
@@ -168,6 +170,7 @@ def test_same_file_twice_changes_nothing_the_second_time(factory):
     assert {k: v for k, v in after.items() if k != "version"} == {k: v for k, v in before.items() if k != "version"}
 
 
+@pytest.mark.both_stores
 def test_changed_promise_appends_promise_history(factory):
     line = factory.scalar("SELECT line_id FROM order_lines WHERE order_no = 'SO-1' AND line_no = 1")
     assert factory.query("SELECT promised_date, source FROM promise_history WHERE line_id = ?", [line]).values.tolist() \
@@ -183,6 +186,7 @@ def test_changed_promise_appends_promise_history(factory):
     assert rows["reason"].tolist() == ["orders.csv", "p.csv"]
 
 
+@pytest.mark.both_stores
 def test_purchase_order_received_qty_becomes_one_adjusting_receipt(factory):
     head = b"po,supplier,material,qty,order_date,due_date,received_qty,received_date,unit_price\n"
     import_file(factory, SYSTEM, "purchase_orders", head + b"PO-1,S1,M1,100,2026-11-01,2026-11-20,30,2026-11-18,2.5\n", "po.csv")
@@ -230,18 +234,26 @@ def test_a_head_may_import_only_their_own_department(factory):
 
 
 @pytest.fixture(scope="module")
-def demo_db(demo_path, tmp_path_factory):
+def demo_db(request, store, demo_file, tmp_path_factory):
     import shutil
 
     from lib.store.db import Database
+    if store == "postgres":
+        from tests.conftest import drop_pg, pg_database
+        d = pg_database()
+        d.replace_with(request.getfixturevalue("pg_source"))
+        yield d
+        drop_pg(d)
+        return
     path = tmp_path_factory.mktemp("roundtrip") / "demo.duckdb"
-    shutil.copy(demo_path, path)
+    shutil.copy(demo_file, path)
     d = Database(path)
     yield d
     d.close()
 
 
 @pytest.mark.parametrize("name", tables.names())
+@pytest.mark.both_stores(only=["orders", "customers", "production_actual"])
 def test_export_then_import_is_identity(demo_db, name):
     """Every table of the demo factory: importing its own export (CSV and XLSX) changes nothing."""
     db = demo_db
@@ -291,6 +303,7 @@ def test_a_whole_section_in_one_transaction_master_data_first(factory):
     assert factory.scalar("SELECT customer FROM order_lines WHERE order_no = 'SO-5'") == "C-NEW"
 
 
+@pytest.mark.both_stores
 def test_a_whole_section_is_refused_together(factory):
     from lib.store.imports import import_many
     good = b"customer,name\nC-NEW,New\n"

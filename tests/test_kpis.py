@@ -19,6 +19,7 @@ def _lines(db, rows):
                        "'2026-10-01', ?, ?, ?, ?)", r)
 
 
+@pytest.mark.both_stores
 def test_otd_latest_and_original(db):
     # line 1: promised 11-05, shipped 11-04 -> on time (original 11-03 -> late vs original)
     # line 2: promised 11-10, shipped 11-12 -> late
@@ -44,6 +45,7 @@ def test_otd_without_shipments_is_undefined(db):
         assert sales.otd(cur, P) is None
 
 
+@pytest.mark.both_stores
 def test_plan_achievement_and_no_plan(db):
     with db.transaction(SYSTEM) as tx:
         tx.execute("INSERT INTO production_plan VALUES ('2026-11-03', 'W1', 'P1', 100), ('2026-11-04', 'W1', 'P1', 100), "
@@ -55,6 +57,7 @@ def test_plan_achievement_and_no_plan(db):
         assert pmc.plan_achievement(cur, Filters(date(2027, 1, 1), date(2027, 1, 7))) is None
 
 
+@pytest.mark.both_stores
 def test_action_counts_and_complaints(db):
     with db.transaction(SYSTEM) as tx:
         tx.execute("""INSERT INTO action_items (section, title, owner_department, owner, due_date, status, created_by,

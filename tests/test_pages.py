@@ -10,6 +10,7 @@ URLS = [p.url for p in nav.PAGES if p.url != nav.DISPLAY_URL]
 
 
 @pytest.mark.parametrize("url", URLS)
+@pytest.mark.both_stores(only=["overview", "sales", "capacity"])
 def test_page_runs_on_demo(monkeypatch, demo_path, url):
     at = run_page(monkeypatch, demo_path, url)
     assert not at.exception, at.exception

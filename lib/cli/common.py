@@ -117,7 +117,7 @@ def open_db(args, *, must_exist: bool = True):
     opened here. Refuses a missing file unless must_exist=False."""
     c = _CONSOLE.get()
     path = c.database_path if c else args.db
-    if must_exist and path != ":memory:" and not Path(path).exists():
+    if must_exist and path != ":memory:" and "://" not in str(path) and not Path(path).exists():
         raise TandemError(f"There is no database at {args.db}. Create one with `python -m lib init --demo` "
                           "or `python -m lib init --empty`.", title="No database")
     if c is not None:

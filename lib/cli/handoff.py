@@ -27,8 +27,8 @@ from lib.store import handoff
 def hand_over(args, argv: list[str], extra: dict) -> int | None:
     """Have the dashboard on args.db run this command: print what it printed and return its
     exit code; None when no dashboard takes commands for that database (run it here)."""
-    if args.db == ":memory:":
-        return None
+    if args.db == ":memory:" or "://" in str(args.db):
+        return None                  # a PostgreSQL URL: every process opens it itself
     record = handoff.find(args.db)
     if record is None:
         return None

@@ -3,6 +3,7 @@
     python -m lib load [--as-of DATE] [--by day|week|month] [--weeks N] [--view required|planned] [--format csv|json]
     python -m lib late [--as-of DATE] [--format csv|json]
     python -m lib promise --product P --qty N --requested DATE [--as-of DATE] [--format json|text]
+    python -m lib group [--as-of DATE] [--format csv|json]
 
 `promise` exits 1 (with the reason on stderr) when the inquiry is refused or no date exists; a
 quantity that is not one (abc, 0, -5) is a bad argument (exit 2).
@@ -126,4 +127,23 @@ def cmd_promise(args) -> int:
     if p.promise_date is None:
         print(promise.explain(p, "en"), file=err())
         return 1
+    return 0
+
+
+def _group_args(p):
+    _as_of(p)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+
+
+@command("group", "every plant's headline KPIs side by side (several plants on one PostgreSQL)", _group_args)
+def cmd_group(args) -> int:
+    import pandas as pd
+
+    from lib.filters import default_filters
+    from lib.sections import group as plants
+    db = open_db(args)
+    as_of = today(args)
+    rows = [{"plant": name, "kpi": k.key.removeprefix("kpi."), "value": k.value, "target": k.target,
+             "unit": k.unit} for name, kpis in plants.table(db, default_filters(as_of), as_of) for k in kpis or []]
+    _write(pd.DataFrame(rows, columns=["plant", "kpi", "value", "target", "unit"]), args.format)
     return 0

@@ -12,11 +12,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from lib import settings
 from lib.cli.common import Group, err, open_db, parse_date, say, where, whole
 from lib.errors import DatabaseBusy, TandemError
 
 group = Group()
 command = group.command
+
+
+def is_url(db) -> bool:
+    """A PostgreSQL URL (lib.store.postgres.is_url; not imported here: the command line starts
+    without the engines)."""
+    return str(db).startswith(("postgresql://", "postgres://"))
 
 
 # ---------------------------------------------------------------------------- init
@@ -45,6 +52,8 @@ def _init_held(path: Path):
 
 @command("init", "create the database: the demo factory, or empty for real use", _init_args, local=True)
 def cmd_init(args) -> int:
+    if is_url(args.db):
+        return _init_plant(args)
     from lib.store.backup import remove_temporary, replace_file
     from lib.store.db import Database, holder, replacing
     path = where(args.db)
@@ -60,25 +69,59 @@ def cmd_init(args) -> int:
     tmp = path.with_name(path.name + ".new")
     remove_temporary(tmp)
     try:
-        db = Database(tmp)
-        try:
-            if args.demo:
-                from lib import demo
-                counts = demo.generate(db, as_of=args.as_of, seed=args.seed, scale=args.scale,
-                                       progress=_progress if err().isatty() else None)
-                text = f"demo factory written to {path}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v)
-            else:
-                with db.transaction(source="cli") as tx:
-                    tx.execute("INSERT INTO meta VALUES ('mode', 'empty') ON CONFLICT (key) DO UPDATE "
-                               "SET value = 'empty'")
-                text = f"empty database written to {path}"
-            db.checkpoint()
-        finally:
-            db.close()
+        text = _fill(Database(tmp), args, path)
         with replacing(path, refusal):         # again, holding it: the build took a while
             replace_file(tmp, path)
     except BaseException:
         remove_temporary(tmp)
+        raise
+    say(text)
+    return 0
+
+
+def _fill(db, args, path) -> str:
+    """Fill a new database (the demo, or empty) and close it; the line saying what was written."""
+    try:
+        if args.demo:
+            from lib import demo
+            counts = demo.generate(db, as_of=args.as_of, seed=args.seed, scale=args.scale,
+                                   progress=_progress if err().isatty() else None)
+            text = f"demo factory written to {path}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v)
+        else:
+            with db.transaction(source="cli") as tx:
+                tx.execute("INSERT INTO meta VALUES ('mode', 'empty') ON CONFLICT (key) DO UPDATE "
+                           "SET value = 'empty'")
+            text = f"empty database written to {path}"
+        db.checkpoint()
+    finally:
+        db.close()
+    return text
+
+
+def _init_plant(args) -> int:
+    """init on a PostgreSQL plant: built in a DuckDB file first, then every row of the plant
+    replaced in one PostgreSQL transaction (no process holds a plant: others see the new rows)."""
+    import shutil
+
+    from lib.store.backup import (
+        build_path,
+        database_exists,
+        remove_temporary,
+        replace_database,
+    )
+    from lib.store.db import Database
+    from lib.store.postgres import masked
+    label = f"{masked(args.db)} (plant {settings.plant()})"
+    if database_exists(args.db) and not args.force:
+        raise TandemError(f"{label} already holds a database. Use --force to replace it (its data will be lost; "
+                          "make a backup first with `python -m lib backup DIR`).", title="Not replaced")
+    tmp = build_path(args.db)
+    try:
+        text = _fill(Database(tmp), args, label)
+        replace_database(tmp, args.db)
+    except BaseException:
+        remove_temporary(tmp)
+        shutil.rmtree(tmp.parent, ignore_errors=True)
         raise
     say(text)
     return 0
@@ -116,7 +159,8 @@ def _restore_args(p):
          _restore_args, local=True)
 def cmd_restore(args) -> int:
     from lib.store.backup import restore_backup
-    r = restore_backup(where(args.source), where(args.db), without_manifest=args.no_manifest)
+    r = restore_backup(where(args.source), args.db if is_url(args.db) else where(args.db),
+                       without_manifest=args.no_manifest)
     for w in r.warnings:
         say(f"warning: {w}", error=True)
     taken = f" (taken {r.taken_at})" if r.taken_at else " (no manifest: not verified against one)"

@@ -589,12 +589,20 @@ _CACHE_LOCK = threading.Lock()
 
 def data_key(con) -> tuple | None:
     """What identifies the data a connection sees: the database file (path and inode: a restore
-    replaces the file) and its data version (every commit moves it); None for an in-memory
-    database, which is never cached here (several may have the same version)."""
+    replaces the file) and its data version (every commit moves it), or a PostgreSQL plant's
+    mirror and the plant's data version; None for an in-memory database, which is never cached
+    here (several may have the same version)."""
     row = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()").fetchone()
     path = row[0] if row else None
     if not path:
-        return None
+        # a PostgreSQL plant's in-memory mirror (lib.store.postgres) names itself by an empty
+        # database attached beside it; its meta.data_version is the plant's, as PostgreSQL has it
+        mirror = con.execute("SELECT database_name FROM duckdb_databases() "
+                             "WHERE database_name LIKE 'tandem_mirror_%'").fetchone()
+        if mirror is None:
+            return None
+        v = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+        return ("postgresql", mirror[0], v[0] if v else None)
     try:
         ino = os.stat(path).st_ino
     except OSError:

@@ -37,7 +37,7 @@ from pathlib import Path
 import lib
 from lib.errors import DatabaseBusy, TandemError, ValidationError
 from lib.people.auth import SYSTEM
-from lib.store import statements
+from lib.store import postgres, statements
 from lib.store.check import check_counts
 from lib.store.db import MIGRATIONS_DIR, Database, holder, replacing
 
@@ -111,10 +111,14 @@ def _sha256(path: Path) -> str:
 
 # ---------------------------------------------------------------------------- restore
 
-def restore_backup(source: Path, target: Path, *, without_manifest: bool = False) -> Restored:
-    """Replace the database file `target` with the backup in `source`: all or nothing (see the
-    module doc). Raises a TandemError saying what is wrong; the live file is then untouched."""
-    source, target = Path(source), Path(target)
+def restore_backup(source: Path, target: Path | str, *, without_manifest: bool = False) -> Restored:
+    """Replace the database file `target` (or a PostgreSQL plant: a postgresql:// URL) with the
+    backup in `source`: all or nothing (see the module doc). Raises a TandemError saying what is
+    wrong; the live database is then untouched."""
+    source = Path(source)
+    if postgres.is_url(str(target)):
+        return _restore_postgres(source, str(target), without_manifest)
+    target = Path(target)
     backup = read_backup(source, without_manifest=without_manifest)
     held = _held(source, target)
     who = holder(target)
@@ -132,6 +136,20 @@ def restore_backup(source: Path, target: Path, *, without_manifest: bool = False
     except BaseException:
         remove_temporary(tmp)
         raise
+    return restored
+
+
+def _restore_postgres(source: Path, url: str, without_manifest: bool) -> Restored:
+    """A restore into a PostgreSQL plant: the backup is checked and built into a DuckDB file
+    exactly as for a file, then every row of the plant is replaced in one PostgreSQL transaction."""
+    backup = read_backup(source, without_manifest=without_manifest)
+    tmp = build_path(url)
+    try:
+        restored = _build(tmp, backup)
+        replace_database(tmp, url, source="restore")
+    finally:
+        remove_temporary(tmp)
+        shutil.rmtree(tmp.parent, ignore_errors=True)
     return restored
 
 
@@ -349,6 +367,46 @@ def remove_temporary(path: Path) -> None:
     for p in (path, Path(str(path) + ".wal")):
         p.unlink(missing_ok=True)
     shutil.rmtree(Path(str(path) + ".tmp"), ignore_errors=True)
+
+
+def database_exists(target: str) -> bool:
+    """Whether `target` (a file, or a PostgreSQL plant) already holds a Tandem database with data."""
+    if not postgres.is_url(str(target)):
+        return Path(target).exists()
+    from lib import settings
+    if settings.plant() not in postgres.plants(str(target)):
+        return False
+    db = Database(str(target))
+    try:
+        return bool(db.scalar("SELECT count(*) FROM meta")) or bool(db.scalar("SELECT count(*) FROM users"))
+    finally:
+        db.close()
+
+
+def build_path(target: str) -> Path:
+    """Where a new database is built before it replaces `target`: beside the file, or for a
+    PostgreSQL plant in a temporary directory."""
+    if not postgres.is_url(str(target)):
+        path = Path(target)
+        return path.with_name(path.name + ".new")
+    import tempfile
+    return Path(tempfile.mkdtemp(prefix="tandem-build-")) / "new.duckdb"
+
+
+def replace_database(new: Path, target: str, *, source: str = "init") -> None:
+    """Move a freshly built database over `target`: a file is replaced atomically, a PostgreSQL
+    plant has every row replaced in one transaction (its schema brought up to date first)."""
+    if not postgres.is_url(str(target)):
+        replace_file(new, Path(target))
+        return
+    db = Database(str(target))
+    try:
+        db.replace_with(new, source=source)
+    finally:
+        db.close()
+        remove_temporary(new)
+        if new.parent.name.startswith("tandem-build-"):
+            shutil.rmtree(new.parent, ignore_errors=True)
 
 
 def replace_file(new: Path, target: Path) -> None:

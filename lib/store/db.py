@@ -527,8 +527,27 @@ _COMMITS: dict[str, int] = {}
 _COMMITS_LOCK = threading.Lock()
 
 
+# the store a URL opens, by scheme: a subclass of Database in the module named, imported when
+# such a URL is first opened (so a DuckDB-only process never loads the PostgreSQL driver, and
+# the subclass's module depends on this one, not the other way round)
+URL_STORES: dict[str, str] = {"postgresql": "lib.store.postgres.PostgresDatabase",
+                              "postgres": "lib.store.postgres.PostgresDatabase"}
+
+
 class Database:
-    """A DuckDB database file (or ":memory:") with Tandem's schema, opened once."""
+    """A DuckDB database file (or ":memory:") with Tandem's schema, opened once; a
+    postgresql:// URL opens the PostgreSQL store instead (lib.store.postgres)."""
+
+    def __new__(cls, path: str | Path = ":memory:", *args, **kwargs):
+        if cls is Database and isinstance(path, str) and "://" in path:
+            name = URL_STORES.get(path.split("://", 1)[0])
+            if name is None:
+                raise DatabaseUnavailable(f"{path.split('://', 1)[0]}:// is not a database Tandem can open; "
+                                          "use a DuckDB file path or a postgresql:// URL.")
+            import importlib
+            module, _, cls_name = name.rpartition(".")
+            return super().__new__(getattr(importlib.import_module(module), cls_name))
+        return super().__new__(cls)
 
     def __init__(self, path: str | Path = ":memory:", *, migrate: bool = True, read_only: bool = False):
         self.path = str(path)
@@ -722,10 +741,11 @@ _INSTANCES_LOCK = threading.Lock()
 def get_db(path: str | None = None) -> Database:
     """The process's one Database for `path` (default: the `db` setting)."""
     path = str(path or settings.db_path())
+    key = f"{path}#{settings.plant()}" if "://" in path else path    # a PostgreSQL URL: one per plant
     with _INSTANCES_LOCK:
-        db = _INSTANCES.get(path)
+        db = _INSTANCES.get(key)
         if db is None:
-            db = _INSTANCES[path] = Database(path)
+            db = _INSTANCES[key] = Database(path)
         return db
 
 

@@ -31,6 +31,7 @@ class Page(NamedTuple):
 PAGES: list[Page] = [
     Page("pages.overview_page", "overview", "page.overview", "nav.home", ":material/dashboard:"),
     Page("pages.variance_page", "variance", "page.variance", "nav.home", ":material/query_stats:"),
+    Page("pages.group_page", "group", "group.page", "nav.home", ":material/factory:"),
     Page("pages.sales_page", "sales", "page.sales", "nav.sales", ":material/local_shipping:"),
     Page("pages.promise_page", "promise", "page.promise", "nav.sales", ":material/event_available:"),
     Page("pages.review_page", "order-review", "page.review", "nav.sales", ":material/fact_check:"),

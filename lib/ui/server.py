@@ -65,8 +65,15 @@ def listen_in_app(db_path: str) -> None:
     """`listen` from the app, when it runs in a real Streamlit server (plain `streamlit run
     app.py`): not under AppTest, whose page tests are no dashboard anyone hands work to."""
     from streamlit.runtime import Runtime
+    if _shared(db_path):
+        return
     if Runtime.exists() and type(Runtime.instance()) is Runtime:    # AppTest's is a mock
         listen(db_path)
+
+
+def _shared(db_path) -> bool:
+    """A PostgreSQL URL: several processes share it, so none holds it or takes others' commands."""
+    return "://" in str(db_path)
 
 
 def stop_listening() -> None:
@@ -82,14 +89,15 @@ def run(db_path: str, port: int | None = None, address: str | None = None, extra
     """Serve the dashboard on `db_path` until interrupted; returns Streamlit's exit code."""
     from lib.errors import TandemError
     from lib.store import handoff
-    running = handoff.find(str(db_path))
+    running = None if _shared(db_path) else handoff.find(str(db_path))
     if running is not None:
         raise TandemError(f"{running.describe()} already runs on {db_path}; open it in the browser, or stop it "
                           "before starting another (two cannot hold one database).", title="Not started")
     os.environ["TANDEM_DB"] = str(db_path)
     from streamlit.runtime.pages_manager import PagesManager
     PagesManager.uses_pages_directory = False      # see the module docstring
-    listen(str(db_path))
+    if not _shared(db_path):
+        listen(str(db_path))
     from streamlit.web import cli
     try:
         cli.main(args=streamlit_argv(port, address, extra), prog_name="streamlit", standalone_mode=True)

@@ -10,9 +10,17 @@ from lib import settings
 from lib.store.db import Database, get_db
 
 
+def _exists(path: str) -> bool:
+    """Whether the database exists: the file, or the plant's schema on a PostgreSQL server."""
+    from lib.store import postgres
+    if postgres.is_url(path):
+        return settings.plant() in postgres.plants(path)
+    return path == ":memory:" or Path(path).exists()
+
+
 @st.cache_resource(show_spinner=False)
-def _database(path: str) -> Database:
-    fresh = path != ":memory:" and not Path(path).exists()
+def _database(path: str, plant: str | None = None) -> Database:
+    fresh = not _exists(path)
     db = get_db(path)
     if fresh:
         from lib import demo
@@ -26,11 +34,12 @@ def _database(path: str) -> Database:
 def db() -> Database:
     """The app's one Database (created with the demo factory on the very first start)."""
     path = settings.db_path()
-    if path != ":memory:" and not Path(path).exists():
+    plant = settings.plant() if "://" in path else None     # a PostgreSQL URL: one store per plant
+    if path != ":memory:" and not Path(path).exists() and "://" not in path:
         from lib.i18n import t
         with st.spinner(t("app.creating_demo")):
-            return _database(path)
-    return _database(path)
+            return _database(path, plant)
+    return _database(path, plant)
 
 
 def session_lang() -> str | None:

@@ -21,9 +21,41 @@ class Filters:
         return (self.end - self.start).days + 1
 
     def previous(self) -> "Filters":
-        """The period of the same length just before this one (for 'change vs previous')."""
+        """The period a KPI's 'change vs previous' compares with, pro rata (docs/rules.md):
+
+        a period starting on a Monday moves back by the whole ISO weeks it touches, one starting
+        on the 1st by the whole months it touches, so a current period that runs to today is
+        compared with the same days of the one before (Monday-Tuesday of week 49 with
+        Monday-Tuesday of week 48, not with the weekend before); any other period with the same
+        number of days just before it. A period that ends on the last day of a month compares with
+        the whole months before (November with all of October, not October 1-30).
+
+        >>> Filters(date(2026, 11, 1), date(2026, 11, 30)).previous().end
+        datetime.date(2026, 10, 31)
+        >>> Filters(date(2026, 11, 30), date(2026, 12, 1)).previous().start
+        datetime.date(2026, 11, 23)
+        >>> p = Filters(date(2026, 12, 1), date(2026, 12, 1)).previous(); (p.start, p.end)
+        (datetime.date(2026, 11, 1), datetime.date(2026, 11, 1))
+        """
+        if self.start.weekday() == 0:
+            weeks = (self.end - self.start).days // 7 + 1
+            shift = timedelta(weeks=weeks)
+            return replace(self, start=self.start - shift, end=self.end - shift)
+        if self.start.day == 1:
+            months = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            end = _months_back(self.end, months)
+            if (self.end + timedelta(days=1)).day == 1:          # a whole month: to its last day
+                end = _months_back(self.end + timedelta(days=1), months) - timedelta(days=1)
+            return replace(self, start=_months_back(self.start, months), end=end)
         return replace(self, start=self.start - timedelta(days=self.days),
                        end=self.start - timedelta(days=1))
+
+
+def _months_back(d: date, n: int) -> date:
+    """`d` moved back `n` calendar months, the day clipped to the month's length."""
+    import calendar
+    y, m = divmod(d.year * 12 + d.month - 1 - n, 12)
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
 
 
 def default_filters(as_of: date, weeks: int = 4) -> Filters:

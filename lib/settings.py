@@ -38,6 +38,10 @@ _DECLARED = [
     Setting("lang", "auto", "UI language: zh, en, or auto (follow the browser).", str, in_db=False),
     Setting("auth", "auto", "Login: on, off, or auto (on once a user with a password exists).", str, in_db=False),
     Setting("as_of", "", "Fix 'today' for the engines (YYYY-MM-DD); blank = the real date.", str, in_db=False),
+    Setting("trusted_proxies", "",
+            "Reverse proxies in front of the dashboard (comma-separated addresses, e.g. 127.0.0.1 for "
+            "nginx on this machine): login throttling then counts the browser's address from their "
+            "X-Forwarded-For header. Blank: the header is ignored (anyone can send it).", str, in_db=False),
     Setting("working_weekdays", "1,2,3,4,5",
             "The factory's working weekdays, ISO numbers (1 = Monday ... 7 = Sunday).", str),
     Setting("shipping_buffer_days", 0, "Calendar days added after the last step to get the promise date.", int),

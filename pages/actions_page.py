@@ -7,12 +7,13 @@ from lib.departments import DEPARTMENTS
 from lib.i18n import t
 from lib.meeting import actions
 from lib.people import auth
-from lib.ui import state
+from lib.ui import filters, state
 from lib.ui.charts.meeting import closure_figure, funnel_figure
 from lib.ui.frames import translated_codes, translated_headers
 from lib.ui.meeting import action_form, action_view, default_due, move_form, status_name
+from lib.ui.section import section_tiles
 from lib.ui.session import current_user
-from lib.ui.widgets import TABLE_ROWS, chart, empty, kpi_tiles, table
+from lib.ui.widgets import TABLE_ROWS, chart, empty, table
 
 
 def render() -> None:
@@ -26,11 +27,9 @@ def render() -> None:
         everything = actions.action_list(cur, as_of)
         rate, _, _ = actions.closure_on_time(cur, as_of)
         target = settings.get("target_action_closure", cur)
-        band = settings.get("amber_band", cur)
         fun = actions.funnel(cur, as_of)
 
-    with db.cursor() as cur:
-        kpi_tiles(actions.section_kpis(cur, None, as_of), band=band)
+    section_tiles(db, "actions", filters.current(as_of), as_of)
 
     # ---------------------------------------------------------------- the chair's list
     st.subheader(t("action.escalations"), help=t("action.escalations.help", n=actions.ESCALATE_AFTER))

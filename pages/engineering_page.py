@@ -3,7 +3,7 @@ the orders they touch, method and process improvements."""
 import pandas as pd
 import streamlit as st
 
-from lib.i18n import get_lang, t
+from lib.i18n import t
 from lib.sections import engineering as eng
 from lib.ui import filters, section, state
 from lib.ui.charts import basic
@@ -22,11 +22,10 @@ def render() -> None:
     with c_tgt:
         section.targets_form(db, [("target_npi_ontime", "pct"), ("target_drawing_ontime", "pct")], key="eng-targets")
 
-    tiles = section.load(db, eng.section_kpis, f, as_of, lang=get_lang())
+    section.section_tiles(db, "engineering", f, as_of)
     milestones = section.load(db, eng.npi_milestones, f, as_of)
     dwg = section.load(db, eng.drawings, f, as_of)
     ecn = section.load(db, eng.ecn_summary, f, as_of)
-    section.kpi_row(tiles, db)
 
     # ------------------------------------------------------------------ NPI Gantt
     st.subheader(t("engineering.npi.title"), help=t("engineering.npi.help"))
@@ -40,7 +39,8 @@ def render() -> None:
         projects = section.load(db, eng.npi_projects, f, as_of)
         st.dataframe(pd.DataFrame({
             t("engineering.col.project"): projects["project"] + " " + projects["project_name"],
-            t("engineering.col.customer"): projects["customer"].fillna(""),
+            t("engineering.col.customer"): [section.customer_label(c, n) for c, n in
+                                            zip(projects["customer"], projects["customer_name"])],
             t("engineering.col.status"): [t(f"engineering.project_status.{s}") for s in projects["project_status"]],
             t("engineering.col.target"): projects["target_date"].dt.date,
             t("engineering.col.met"): [f"{a}/{b}" for a, b in zip(projects["met"], projects["milestones"])],
@@ -63,7 +63,8 @@ def render() -> None:
                                       y_title=t("engineering.axis.drawings"),
                                       colours={"on_time": basic.STATE["on_time"], "late": basic.STATE["late"],
                                                "not_released": basic.STATE["overdue"]},
-                                      stack_labels={k: t(f"engineering.dstate.{k}") for k in ("on_time", "late", "not_released")})
+                                      stack_labels={k: t(f"engineering.dstate.{k}") for k in ("on_time", "late", "not_released")},
+                                      **section.partial("week", as_of, by="start"))
             section.figure(fig, weekly, "drawings-weekly", "eng-dwg-week")
     with c2:
         if dwg.empty:
@@ -96,7 +97,9 @@ def render() -> None:
                 lv = pd.DataFrame({
                     t("engineering.col.ecn"): lines["ecn"],
                     t("engineering.col.order"): lines["order_no"] + "/" + lines["line_no"].astype("Int64").astype(str),
-                    t("engineering.col.customer"): lines["customer"], t("engineering.col.product"): lines["product"],
+                    t("engineering.col.customer"): [section.customer_label(c, n) for c, n in
+                                                    zip(lines["customer"], lines["customer_name"])],
+                    t("engineering.col.product"): lines["product"],
                     t("engineering.col.open_qty"): lines["remaining_qty"], t("engineering.col.line_due"): lines["line_due"].dt.date,
                     t("engineering.col.after_effective"): [t("common.yes") if x else t("common.no")
                                                            for x in lines["after_effective"]],

@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from lib import settings
-from lib.i18n import t
+from lib.i18n import get_lang, t
 from lib.sections import group, overview
 from lib.ui import filters, nav, state
-from lib.ui.section import load
-from lib.ui.widgets import kpi_tiles, status_cards
+from lib.ui.section import kpi_row, load
+from lib.ui.widgets import status_cards
 
 
 def render() -> None:
@@ -23,28 +23,27 @@ def render() -> None:
     st.caption(t("overview.subtitle", start=f.start.isoformat(), end=f.end.isoformat()))
 
     # the KPIs read every order line and plan/actual row: cached until the next write (data version)
-    headline = load(db, overview.headline, f, as_of)
     with db.cursor() as cur:
-        band = settings.get("amber_band", cur)
         ready = overview.readiness(cur, as_of)
         stale_days = settings.get("stale_days", cur)
 
-    kpi_tiles(headline, band=band)
+    kpi_row(load(db, overview.headline, f, as_of, get_lang()), db, "overview", f, as_of)
 
     # the headline KPI of each meeting section, side by side, named by its department
     st.subheader(t("overview.sections"), help=t("overview.sections.help"))
-    by_section = load(db, overview.section_headlines, f, as_of)
-    kpi_tiles([replace(k, note=t(f"dept.{dept}")) for dept, k in by_section.items()], band=band)
+    by_section = load(db, overview.section_headlines, f, as_of, get_lang())
+    kpi_row([replace(k, note=" · ".join(x for x in (t(f"dept.{dept}"), k.note) if x)) for dept, k in by_section.items()],
+            db, "overview", f, as_of, key="tiles-overview-sections")
 
     st.subheader(t("overview.readiness"), help=t("overview.readiness.help", days=stale_days))
-
-
     cards = []
     for _, r in ready.iterrows():
         if pd.isna(r["updated_at"]):
             cards.append((t(f"dept.{r['section']}"), t("overview.never"), "", "red"))
             continue
-        detail = f"{r['updated_at']:%m-%d %H:%M} · {t('overview.today') if r['days_ago'] == 0 else t('overview.days_ago', n=int(r['days_ago']))} · {r['updated_by']}"
+        days = int(r["days_ago"])
+        ago = t("overview.today") if days == 0 else t("overview.days_ago", n=days)
+        detail = f"{r['updated_at']:%m-%d %H:%M} · {ago} · {r['updated_by']}"
         cards.append((t(f"dept.{r['section']}"), t("overview.stale") if r["stale"] else t("overview.fresh"),
                       detail, "red" if r["stale"] else "green"))
     status_cards(cards)

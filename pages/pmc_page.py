@@ -36,12 +36,8 @@ def render() -> None:
     with top[3]:
         section.targets_form(db, [("target_plan_achievement", "pct"), ("target_shortage_idle", "pct")], key="pmc-targets")
 
-    tiles = section.load(db, pmc.section_kpis, f, as_of)
+    tiles = section.section_tiles(db, "pmc", f, as_of)
     notes = section.load(db, pmc.variance_notes, f, as_of)
-    overdue_notes = int(notes["overdue"].fillna(False).astype(bool).sum()) if not notes.empty else 0
-    tiles = [replace(k, note=t("kpi.overdue_of", n=overdue_notes)) if k.key == "pmc.kpi.open_countermeasures"
-             else k for k in tiles]
-    section.kpi_row(tiles, db)
 
     trend_grain = "week" if grain == "day" else grain       # trends read better by week than by day
 
@@ -57,7 +53,7 @@ def render() -> None:
         labels = dict(plan=t("pmc.plan"), actual=t("pmc.actual"), cum_plan=t("pmc.cum_plan"),
                       cum_actual=t("pmc.cum_actual"), gap=t("pmc.gap"))
         fig = section.build(basic.plan_vs_actual, pva, "label", labels=labels, x_title=t(f"section.axis.{grain}"),
-                                    y_title=t("pmc.qty_pcs"), cum_title=t("pmc.cum_qty"))
+                                    y_title=t("pmc.qty_pcs"), cum_title=t("pmc.cum_qty"), **section.partial(grain, as_of))
         section.figure(fig, pva, "plan-vs-actual", "pmc-pva")
 
     left, right = st.columns(2)
@@ -69,11 +65,12 @@ def render() -> None:
         else:
             fig = section.build(basic.trend, weekly, "label", [("achievement", t("kpi.plan_achievement"), theme.ACTUAL)],
                                x_title=t(f"section.axis.{trend_grain}"),
-                               y_title=t("pmc.achievement_pct"), target=tiles[0].target, target_label=t("pmc.target"))
+                               y_title=t("pmc.achievement_pct"), target=tiles[0].target, target_label=t("pmc.target"),
+                               **section.partial(trend_grain, as_of))
             section.figure(fig, weekly, "plan-achievement", "pmc-ach")
     with right:
         dim = "line" if by == "all" else by
-        st.subheader(t("pmc.behind_most", by=t(f"pmc.by.{dim}")), help=t("pmc.behind_most.help"))
+        st.subheader(t("pmc.behind_most", by=t(f"pmc.by.{dim}").lower()), help=t("pmc.behind_most.help"))
         behind = ranking.assign(shortfall=-ranking["gap"])
         behind = behind[behind["shortfall"] > 0]
         if behind.empty:
@@ -125,7 +122,7 @@ def render() -> None:
             fig = section.build(basic.bars, idle, "label", [("idle_hours", t("pmc.idle_hours"), theme.GAP)],
                               x_title=t(f"section.axis.{trend_grain}"),
                               y_title=t("pmc.hours"), overlay_line=("idle_rate", t("pmc.idle_rate"), theme.CUMULATIVE),
-                              pct_line=True)
+                              pct_line=True, **section.partial(trend_grain, as_of))
             section.figure(fig, idle, "shortage-idle", "pmc-idle")
     with right:
         st.subheader(t("pmc.shortage_materials"), help=t("pmc.shortage_materials.help"))

@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import settings
-from lib.i18n import get_lang, t
+from lib.i18n import t
+from lib.periods import label_of
 from lib.sections import purchasing as pur
 from lib.ui import filters, section, state, theme
 from lib.ui.charts import basic
@@ -33,10 +34,9 @@ def render() -> None:
         target_otd = settings.get("target_supplier_otd", cur)
         band = settings.get("amber_band", cur)
 
-    tiles = section.load(db, pur.section_kpis, f, as_of, lang=get_lang())
+    section.section_tiles(db, "purchasing", f, as_of)
     endangered = section.load(db, pur.endangered_lines, as_of, f)
     n_lines = int(endangered["line_id"].nunique()) if not endangered.empty else 0
-    section.kpi_row(tiles, db)
 
     # ------------------------------------------------------------------ late POs and what they endanger
     st.subheader(t("purchasing.late.title"), help=t("purchasing.late.help"))
@@ -59,7 +59,9 @@ def render() -> None:
                     t("purchasing.col.supplier"): endangered["supplier"],
                     t("purchasing.col.po_due"): endangered["po_due"].dt.date,
                     t("purchasing.col.order"): endangered["order_no"] + "/" + endangered["line_no"].astype(str),
-                    t("purchasing.col.customer"): endangered["customer"], t("purchasing.col.product"): endangered["product"],
+                    t("purchasing.col.customer"): [section.customer_label(c, n) for c, n in
+                                                   zip(endangered["customer"], endangered["customer_name"])],
+                    t("purchasing.col.product"): endangered["product"],
                     t("purchasing.col.line_due"): endangered["line_due"].dt.date,
                     t("purchasing.col.need_qty"): endangered["need_qty"], t("purchasing.col.short_qty"): endangered["short_qty"],
                 })
@@ -83,9 +85,12 @@ def render() -> None:
         if trend.empty:
             empty("purchasing.otd.none")
         else:
-            fig = basic.trend(trend, "week", [("on_time_rate", t("purchasing.kpi.supplier_otd"), theme.DEPARTMENT["purchasing"])],
+            # weeks named as every other trend names them (2026-W49), not by a date axis's ticks
+            weeks = trend.assign(label=[label_of("week", w) for w in trend["week"]])
+            fig = basic.trend(weeks, "label", [("on_time_rate", t("purchasing.kpi.supplier_otd"), theme.DEPARTMENT["purchasing"])],
                                x_title=t("purchasing.axis.week"), y_title=t("purchasing.axis.on_time_rate"),
-                               target=target_otd, target_label=t("purchasing.target"))
+                               target=target_otd, target_label=t("purchasing.target"),
+                               **section.partial("week", as_of))
             section.figure(fig, trend, "supplier-on-time-trend", "pur-trend")
 
     # ------------------------------------------------------------------ prices

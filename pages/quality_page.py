@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import settings
-from lib.i18n import get_lang, t
+from lib.i18n import t
 from lib.sections import purchasing as pur
 from lib.sections import quality as q
 from lib.ui import filters, section, state, theme
@@ -34,10 +34,9 @@ def render() -> None:
         target_fpy = settings.get("target_fpy", cur)
         band = settings.get("amber_band", cur)
 
-    tiles = section.load(db, q.section_kpis, f, as_of, lang=get_lang())
+    section.section_tiles(db, "quality", f, as_of)
     backlog = section.load(db, q.inspection_backlog, as_of, f)
     hold = section.load(db, q.material_on_hold, f)
-    section.kpi_row(tiles, db, columns=6)
 
     # ------------------------------------------------------------------ incoming (supplier quality)
     st.subheader(t("quality.incoming.title"), help=t("quality.kpi.incoming_fp.help"))
@@ -47,9 +46,12 @@ def render() -> None:
     if inc.empty:
         empty("quality.incoming.none")
     else:
+        # a supplier or material by its code and name, as Purchasing names them (S-003 昆山立信连接器)
         d = inc.assign(detail=[t("quality.incoming.hover", lots=a, failed=b, held=c)
-                               for a, b, c in zip(inc["lots"], inc["failed"], inc["held"])])
-        fig = basic.rate_bars(d, by, "first_pass_rate", x_title=t("quality.axis.first_pass_rate"),
+                               for a, b, c in zip(inc["lots"], inc["failed"], inc["held"])],
+                       label=[f"{k} {n}" if isinstance(n, str) and n and n != k else k
+                              for k, n in zip(inc[by], inc["name"])])
+        fig = basic.rate_bars(d, "label", "first_pass_rate", x_title=t("quality.axis.first_pass_rate"),
                                  target=target_fp, target_label=t("quality.target"), band=band, hover="detail", top=10)
         section.figure(fig, inc, f"incoming-first-pass-by-{by}", "qa-inc")
 
@@ -60,7 +62,7 @@ def render() -> None:
     c1, c2 = st.columns([3, 2])
     trend = section.load(db, q.yield_trend, f)
     with c1:
-        fig = quality_charts.fpy_trend(trend, stage=stage, target=target_fpy)
+        fig = quality_charts.fpy_trend(trend, stage=stage, target=target_fpy, **section.partial("week", as_of, by="start"))
         if fig is None:
             empty("quality.fpy.none")
         else:
@@ -95,7 +97,8 @@ def render() -> None:
             empty("quality.complaints.none")
         else:
             view = pd.DataFrame({
-                t("quality.col.complaint"): comp["complaint"], t("quality.col.customer"): comp["customer"],
+                t("quality.col.complaint"): comp["complaint"],
+                t("quality.col.customer"): [section.customer_label(c, n) for c, n in zip(comp["customer"], comp["customer_name"])],
                 t("quality.col.product"): comp["product"], t("quality.col.received"): comp["received_date"].dt.date,
                 t("quality.col.severity"): [t(f"quality.severity.{s}") for s in comp["severity"]],
                 t("quality.col.cause"): [t(f"cause.{c}") if isinstance(c, str) and c else t("quality.cause.unknown")

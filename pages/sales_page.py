@@ -32,10 +32,10 @@ def render() -> None:
         section.targets_form(db, [("target_otd", "pct"), ("target_otif", "pct"), ("target_repromise_rate", "ratio"),
                                   ("target_open_complaints", "count"), ("target_complaint_days", "days")], key="sales-targets")
 
-    tiles = section.load(db, sales.section_kpis, f, as_of)
-    section.kpi_row(tiles, db, columns=4)
+    tiles = section.section_tiles(db, "sales", f, as_of)
 
     unit = t(f"section.axis.{grain}")
+    now = section.partial(grain, as_of)          # the bucket holding today is drawn as "to date"
 
     # ------------------------------------------------------------------ delivery performance
     left, right = st.columns(2)
@@ -45,7 +45,7 @@ def render() -> None:
         if trend.empty:
             empty()
         else:
-            fig = section.build(sales_charts.otd_trend, trend, target=tiles[0].target, x_title=unit)
+            fig = section.build(sales_charts.otd_trend, trend, target=tiles[0].target, x_title=unit, **now)
             section.figure(fig, trend, "otd-trend", "sales-otd")
     with right:
         st.subheader(t("sales.new_orders"), help=t("sales.new_orders.help"))
@@ -56,7 +56,8 @@ def render() -> None:
             empty()
         else:
             fig = section.build(basic.stacked_bars, new, "label", "customer", measure, x_title=unit,
-                                y_title=t(f"sales.axis.{measure}"), other_label=t("sales.other_customers"))
+                                y_title=t(f"sales.axis.{measure}"), other_label=t("sales.other_customers"),
+                                stack_labels=section.customer_labels(new), **now)
             section.figure(fig, new, "new-orders", "sales-new")
 
     # ------------------------------------------------------------------ shipments and backlog
@@ -69,7 +70,7 @@ def render() -> None:
         else:
             fig = section.build(basic.bars, ship, "label", [("planned_qty", t("sales.planned_ship"), theme.PLAN),
                                               ("shipped_qty", t("sales.shipped"), theme.ACTUAL)],
-                              x_title=unit, y_title=t("sales.qty_pcs"))
+                              x_title=unit, y_title=t("sales.qty_pcs"), **now)
             section.figure(fig, ship, "shipments-vs-plan", "sales-ship")
     with right:
         backlog = section.load(db, sales.backlog, f, as_of)
@@ -110,8 +111,19 @@ def render() -> None:
         else:
             fig = section.build(basic.bars, rp, "label", [("promises", t("sales.promises"), theme.PLAN),
                                             ("repromises", t("sales.repromise_n"), theme.GAP)],
-                              x_title=unit, y_title=t("sales.count_promises"))
+                              x_title=unit, y_title=t("sales.count_promises"), **now)
             section.figure(fig, lambda: section.load(db, sales.repromised_lines, f), "repromised-lines", "sales-rp")
+
+    # ------------------------------------------------------------------ who changes orders
+    st.subheader(t("sales.changers"), help=t("sales.changers.help"))
+    who = section.load(db, sales.changes_by_customer, f)
+    if who.empty:
+        empty()
+    else:
+        who = who.assign(label=[section.customer_label(c, n) for c, n in zip(who["customer"], who["customer_name"])])
+        fig = section.build(basic.ranked_bars, who, "label", "changes", x_title=t("sales.count_changes"), top=8,
+                            colour=theme.DEPARTMENT["sales"], height=min(420, 80 + 40 * min(len(who), 8)))
+        section.figure(fig, who, "changes-by-customer", "sales-changers")
 
     # ------------------------------------------------------------------ complaints
     st.subheader(t("sales.complaints"), help=t("sales.complaints.help"))
@@ -128,9 +140,10 @@ def render() -> None:
                               x_title=t("sales.category"), y_title=t("sales.count_complaints"))
             section.figure(fig, summary, "complaints-summary", "sales-compl")
         with right:
-            by_cust = summary.groupby("customer", as_index=False)[["received", "open"]].sum()
+            by_cust = summary.groupby(["customer", "customer_name"], as_index=False)[["received", "open"]].sum()
             by_cust["total"] = by_cust["open"] + by_cust["received"]
-            fig = section.build(basic.ranked_bars, by_cust[by_cust["open"] > 0], "customer", "open", x_title=t("sales.open_complaints"),
+            by_cust["label"] = [section.customer_label(c, n) for c, n in zip(by_cust["customer"], by_cust["customer_name"])]
+            fig = section.build(basic.ranked_bars, by_cust[by_cust["open"] > 0], "label", "open", x_title=t("sales.open_complaints"),
                                      colour_by_name=True, top=8)
             if (by_cust["open"] > 0).any():
                 section.figure(fig, section.load(db, sales.open_complaints, f, as_of), "open-complaints", "sales-open-compl")

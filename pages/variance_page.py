@@ -40,8 +40,7 @@ def render() -> None:
         section.targets_form(db, [("target_plan_achievement", "pct"), ("target_otd", "pct"),
                                   ("target_price_variance", "money"), ("target_fpy", "pct")], key="var-targets")
 
-    tiles = section.load(db, variance.review_kpis, f, as_of)
-    section.kpi_row(tiles, db)
+    tiles = section.section_tiles(db, "variance", f, as_of)
     targets = {k.key: k.target for k in tiles}
 
     # kind -> (trend series [(column, label key, colour)], pct axis, y label key, target, ranking measure, x label key)
@@ -70,7 +69,8 @@ def render() -> None:
                 empty()
             else:
                 fig = section.build(basic.trend, tr, "label", [(c, t(k), col) for c, k, col in series], x_title=t(f"section.axis.{grain}"),
-                                   y_title=t(y_key), target=target, target_label=t("variance.target"), pct=pct)
+                                   y_title=t(y_key), target=target, target_label=t("variance.target"), pct=pct,
+                                   **section.partial(grain, as_of))
                 section.figure(fig, tr, f"{kind}-trend", f"var-{kind}-trend")
         with right:
             by = st.segmented_control(t("variance.worst_by"), list(spec.dims), default=spec.dims[0], key=f"var_{kind}_by",
@@ -78,28 +78,34 @@ def render() -> None:
             st.markdown(f"#### {t('variance.worst', by=t(f'variance.dim.{by}'))}")
             worst = section.load(db, variance.worst, kind, f, by)
             bad = worst[worst[measure] > 0] if not worst.empty else worst
+            # customers and suppliers by code and name, on the bars and in the drill-down
+            named = {"customer": cust_name, "supplier": supp_name}.get(by, {})
+            label_of = {str(n): section.customer_label(n, named.get(n)) for n in bad["name"]} if not bad.empty else {}
             picked = []
             if bad.empty:
                 st.info(t("variance.none_bad"))
             else:
-                fig = section.build(basic.ranked_bars, bad, "name", measure, x_title=t(x_key), top=10,
-                                         colour_by_name=by in ("customer", "supplier"))
+                fig = section.build(basic.ranked_bars, bad.assign(label=[label_of[str(n)] for n in bad["name"]]), "label",
+                                    measure, x_title=t(x_key), top=10, colour_by_name=by in ("customer", "supplier"))
                 picked = section.figure(fig, worst, f"{kind}-worst-{by}", f"var-{kind}-worst-{by}", select=True)
         # drill-down: the records behind the clicked (or chosen) bar
         names = bad["name"].astype(str).tolist() if not bad.empty else []
         if names:
             key = f"var_{kind}_drill_{by}"
+            code_of = {v: k for k, v in label_of.items()}
+            picked = [code_of.get(str(p), str(p)) for p in picked]
             if picked and str(picked[0]) in names and st.session_state.get(key + "_last") != str(picked[0]):
                 st.session_state[key] = str(picked[0])
                 st.session_state[key + "_last"] = str(picked[0])
             buckets = ["all"] + (tr["bucket"].astype(str).str[:10].tolist() if not tr.empty else [])
             labels = dict(zip(buckets[1:], tr["label"].tolist() if not tr.empty else []))
             c1, c2 = st.columns([2, 1])
-            name = c1.selectbox(t("section.drill"), names, key=key, help=t("section.drill.help"))
+            name = c1.selectbox(t("section.drill"), names, key=key, help=t("section.drill.help"),
+                                format_func=lambda n: label_of.get(n, n))
             bucket = c2.selectbox(t("filter.period"), buckets, key=f"{key}_bucket",
                                   format_func=lambda b: t("variance.all_periods") if b == "all" else labels.get(b, b))
             rec = section.load(db, variance.records, kind, f, by, name, None if bucket == "all" else bucket, grain)
-            what = name + ("" if bucket == "all" else f" · {labels.get(bucket, bucket)}")
+            what = label_of.get(name, name) + ("" if bucket == "all" else f" · {labels.get(bucket, bucket)}")
             st.caption(t_md("section.drill.records", what=what) + f" · {len(rec):,}")
             shown = section.records_view(rec.head(TABLE_ROWS), "variance.col")   # drawn rows bounded
             st.dataframe(shown, hide_index=True, width="stretch", height=section.table_height(min(len(rec), 8)), placeholder="")

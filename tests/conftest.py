@@ -11,6 +11,9 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import socket
+import time
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -273,3 +276,22 @@ def run_page(monkeypatch, db_path, url: str, lang: str = "en", state: dict | Non
     if url != "overview":
         select_page(at, url).run()
     return at
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, for a test's own server."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(url: str, seconds: float = 90, pause: float = 0.3) -> bool:
+    """True once the Streamlit server at `url` answers its health check; False after `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read().strip() == b"ok":
+                return True
+        except OSError:
+            time.sleep(pause)
+    return False

@@ -11,12 +11,10 @@ import concurrent.futures
 import os
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -27,7 +25,7 @@ from lib.store import handoff
 from lib.store.db import Database
 from lib.store.imports import import_file
 from lib.store.sync import REPORT_NAME, sync_folder
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import AS_OF, ROOT, free_port, wait_until_healthy
 
 
 def _env(**more) -> dict:
@@ -164,28 +162,17 @@ def test_no_listener_where_the_socket_directory_is_open_to_others(tmp_path, monk
 
 # ---------------------------------------------------------------------------- a running dashboard
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Dashboard:
     """A dashboard process on `db` (argv: the command that starts it, with {port})."""
 
     def __init__(self, argv: list[str], db: Path, log: Path, env: dict | None = None):
-        self.db, self.port = db, _free_port()
+        self.db, self.port = db, free_port()
         self._log = open(log, "w")
         self.proc = subprocess.Popen([a.format(port=self.port) for a in argv], cwd=str(ROOT), env=_env(**(env or {})),
                                      stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read().strip() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.3)
+        if wait_until_healthy(self.url):
+            return
         self.stop()
         pytest.fail(f"the dashboard did not start; see {log}: {log.read_text()[-2000:]}")
 

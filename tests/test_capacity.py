@@ -120,10 +120,16 @@ def test_whatif_overtime_and_moved_date_change_the_load_unsaved(factory):
     assert factory.scalar("SELECT count(*) FROM calendar") == 3
 
 
-def test_peak_load_names_the_work_center_and_week(factory):
+def test_peak_load_names_the_overload_ahead_not_this_weeks_backlog(factory):
+    # this week (W48) WELD carries 7.5 h on 8 h (94 %), but 2.5 h of SO3 and 1.67 h of SO2 are past
+    # due, piled onto today: the backlog (the late list's), not an overload ahead. From W49 on only SO1
+    # loads the factory: CUT 11 h (setup 1 + 0.1 x 100, Wed-Thu Dec 2-3) of 5 x 8 = 40 h -> 27.5 %;
+    # WELD 5 h (0.05 x 100, Fri Dec 4) of 6 + 4 x 4 = 22 h -> 22.7 %.
     with factory.cursor() as cur:
+        this_week = capacity.load(cur, AS_OF, by="week", weeks=4)
         wc, week, pct = capacity.peak_load(cur, AS_OF, weeks=4)
-    assert (wc, week) == ("WELD", "2026-W48") and pct == pytest.approx(0.9375)
+    assert cell(this_week, "WELD", "2026-W48").load_pct == pytest.approx(0.9375)
+    assert (wc, week) == ("CUT", "2026-W49") and pct == pytest.approx(11 / 40)
 
 
 def test_a_work_center_without_capacity_shows_its_load_as_over(factory):
@@ -140,8 +146,17 @@ def test_peak_load_kpi_in_headline(factory):
     from lib.sections import overview
     with factory.cursor() as cur:
         k = {x.key: x for x in overview.headline(cur, default_filters(AS_OF), AS_OF)}["kpi.peak_load"]
-    assert k.value == pytest.approx(0.9375) and k.target == 0.9 and not k.higher_is_better
-    assert k.note == "WELD · 2026-W48" and k.status() == "amber"
+    assert k.value == pytest.approx(11 / 40) and k.target == 0.9 and not k.higher_is_better
+    assert k.note == "CUT · 2026-W49" and k.status() == "green" and k.period_start is None
+
+
+def test_peak_load_kpi_says_how_many_hours_are_over(factory):
+    from lib.sections import pmc
+    with factory.transaction() as tx:       # CUT down to 1 h a day: 11 h on 5 h in W49, 6 h over
+        tx.execute("UPDATE work_centers SET hours_per_day = 1 WHERE work_center = 'CUT'")
+    with factory.cursor() as cur:
+        k = pmc.peak_load_kpi(cur, AS_OF, "en")
+    assert k.value == pytest.approx(11 / 5) and k.note == "CUT · 2026-W49 · 6 h over" and k.status() == "red"
 
 
 @pytest.mark.parametrize("by", ["hour", "", "weekly"])

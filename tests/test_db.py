@@ -57,6 +57,16 @@ def test_write_is_audited_and_bumps_version_and_freshness(db):
     assert db.query("SELECT section, updated_by FROM section_updates").values.tolist() == [["sales", "ann"]]
 
 
+def test_a_missing_value_as_pandas_writes_it_is_stored_as_null(db):
+    """NaN (pandas' missing text under pandas 3), NaT and NA become NULL, never the text 'nan'."""
+    import pandas as pd
+    with db.transaction(User("ann", "head", "purchasing"), source="form") as tx:
+        tx.insert("materials", {"material": "M1", "name": "Bolt", "supplier": float("nan")})
+        tx.insert("materials", {"material": "M2", "name": "Nut", "supplier": pd.NA})
+    assert db.query("SELECT material, supplier IS NULL FROM materials ORDER BY 1").values.tolist() == \
+        [["M1", True], ["M2", True]]
+
+
 def test_data_version_is_remembered_until_a_commit_through_any_object_on_the_file(tmp_path):
     a, b = Database(tmp_path / "f.duckdb"), Database(str(tmp_path / "." / "f.duckdb"))
     v0 = a.data_version()

@@ -70,7 +70,9 @@ def test_action_counts_and_complaints(db):
                       VALUES ('Q1', 'C1', '2026-11-01', 'quality', 'x', 'open', NULL),
                              ('Q2', 'C1', '2026-11-01', 'quality', 'x', 'closed', '2026-11-05')""")
     with db.cursor() as cur:
-        assert open_items.action_counts(cur, date(2026, 11, 25)) == (2, 1)
+        # open until verified or cancelled: a, b and c (done, waiting for verification); overdue: a only
+        # (c is done: it waits for its verifier, not its owner)
+        assert open_items.action_counts(cur, date(2026, 11, 25)) == (3, 1)
         assert sales.open_complaint_count(cur) == 1
 
 
@@ -88,3 +90,19 @@ def test_readiness_marks_stale_and_never(db):
 def test_previous_period_has_same_length():
     prev = P.previous()
     assert (prev.start, prev.end) == (date(2026, 10, 19), date(2026, 11, 1))
+
+
+@pytest.mark.parametrize("start, end, prev_start, prev_end", [
+    # a week to date (Mon-Tue of W49) against Mon-Tue of W48, not the weekend before
+    (date(2026, 11, 30), date(2026, 12, 1), date(2026, 11, 23), date(2026, 11, 24)),
+    # the pages' default: four ISO weeks to a Wednesday, against the four before to their Wednesday
+    (date(2026, 11, 2), date(2026, 11, 25), date(2026, 10, 5), date(2026, 10, 28)),
+    # a month to date (Dec 1) against Nov 1; a whole month against the whole month before
+    (date(2026, 12, 1), date(2026, 12, 1), date(2026, 11, 1), date(2026, 11, 1)),
+    (date(2026, 3, 1), date(2026, 3, 31), date(2026, 2, 1), date(2026, 2, 28)),
+    # any other period: the same number of days just before
+    (date(2026, 11, 5), date(2026, 11, 18), date(2026, 10, 22), date(2026, 11, 4)),
+])
+def test_previous_period_is_pro_rata(start, end, prev_start, prev_end):
+    prev = Filters(start, end).previous()
+    assert (prev.start, prev.end) == (prev_start, prev_end)

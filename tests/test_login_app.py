@@ -175,7 +175,8 @@ def _edit_controls(at: AppTest, url: str) -> list[str]:
         for w in at.get(kind):
             label = getattr(w, "label", "")
             key = getattr(w, "key", None)
-            if key not in ACCOUNT_CONTROLS | QUERY_KEYS and (url, label) not in QUERY_CONTROLS:
+            reads = kind == "button" and "-detail-" in (key or "")    # a tile opens the list behind it
+            if key not in ACCOUNT_CONTROLS | QUERY_KEYS and (url, label) not in QUERY_CONTROLS and not reads:
                 found.append(f"{kind}:{label}")
     return found
 

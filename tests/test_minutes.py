@@ -185,13 +185,18 @@ def test_pack_cells_are_numbers_and_dates_with_formats(closed):
     db, mid, aid = closed
     wb = _pack(db, mid)
     kpis = {r["KPI"]: r for r in _rows(wb["KPIs"])}
-    # 32 h of required load on Wednesday against 5 x 8 h this week: 80 %, a number shown as %
-    assert kpis["Peak work-center load"]["Value"] == pytest.approx(0.8)
-    assert kpis["Peak work-center load"]["Target"] == pytest.approx(0.9)
+    # P1 was due before the close and is not received: supplier on time 0 %, a number shown as %
+    assert kpis["Supplier on-time"]["Value"] == pytest.approx(0.0)
+    assert kpis["Supplier on-time"]["Target"] == pytest.approx(0.95)
+    assert kpis["Supplier on-time"]["Status"] == "off target"
+    # the peak load counts from next week: this week's 32 h on Wednesday are not in it, so no value
+    assert kpis["Peak load ahead"]["Value"] is None and kpis["Peak load ahead"]["Status"] == "not rated"
     cells = {c.value: c for c in wb["KPIs"]["B"]}
-    row = cells["Peak work-center load"].row
+    row = cells["Supplier on-time"].row
     assert wb["KPIs"].cell(row, 3).number_format == "0.0%"
-    row = cells["Price variance"].row                   # P1 ordered in the period: (12.5 - 10) x 10
+    row = cells["Open countermeasures"].row             # a detail is shown beside the status
+    assert wb["KPIs"].cell(row, 5).value == "on target · 0 overdue"
+    row = cells["Price variance (ordered)"].row                   # P1 ordered in the period: (12.5 - 10) x 10
     assert wb["KPIs"].cell(row, 3).value == pytest.approx(25) and "¥" in wb["KPIs"].cell(row, 3).number_format
     late = _rows(wb["Late lines"])
     assert [(r["Order"], r["Days late"], r["Projected finish"].date(), r["Late PO"]) for r in late] == \

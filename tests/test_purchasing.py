@@ -78,6 +78,7 @@ def test_open_and_late_pos(con):
     assert o["late"].tolist() == [True, True, False]
     assert o["days_late"].tolist() == [41, 5, 0]
     assert o["open_qty"].tolist() == [10, 100, 100]
+    assert o["supplier_name"].tolist() == ["Second Source"] * 3        # named beside the code on the page
     assert pur.po_counts(con, AS_OF) == (3, 2)
     assert pur.po_counts(con, AS_OF, Filters(NOV.start, NOV.end, suppliers=("S1",))) == (0, 0)
 
@@ -102,8 +103,10 @@ def test_pegging_filters_by_customer_and_family(con):
 def test_price_variance_is_actual_minus_standard_times_qty(con):
     # ordered in November, not cancelled: P2 (10-10)x50 = 0, P3 (6-5)x200 = 200, P4 (4-5)x100 = -100
     assert pur.price_variance(con, NOV) == pytest.approx(100)
-    # previous 30 days (10-02..10-31): P1 (11-10)x100 = 100; P6 was ordered 10-01, outside
-    assert pur.price_variance(con, NOV.previous()) == pytest.approx(100)
+    # the month before (docs/rules.md: a period from the 1st moves back by months), 10-01..10-31:
+    # P1 (11-10)x100 = 100, P6 (12-10)x10 = 20
+    assert NOV.previous() == Filters(start=date(2026, 10, 1), end=date(2026, 10, 31))
+    assert pur.price_variance(con, NOV.previous()) == pytest.approx(120)
     m = pur.price_variance_by_material(con, NOV)
     assert m["material"].tolist() == ["M2", "M1"]
     assert m["variance"].tolist() == pytest.approx([100, 0])
@@ -188,7 +191,8 @@ def test_section_kpis_are_the_tiles_with_targets_previous_period_and_notes(con):
     fp = k["purchasing.kpi.incoming_fp"]
     assert (fp.value, fp.previous) == (pytest.approx(3 / 5), None)
     pv = k["purchasing.kpi.price_variance"]
-    assert (pv.value, pv.previous, pv.unit, pv.higher_is_better) == (pytest.approx(100), pytest.approx(100), "money", False)
+    # previous: all of October (P1 100 + P6 20, see above)
+    assert (pv.value, pv.previous, pv.unit, pv.higher_is_better) == (pytest.approx(100), pytest.approx(120), "money", False)
     late = k["purchasing.kpi.late_pos"]
     assert (late.value, late.target, late.note) == (2, 0, "of 3 open POs")        # P6, P3 late; P4 open
     assert k["purchasing.kpi.lines_endangered"].value == 2                        # O3 and O2

@@ -4,6 +4,7 @@
     python -m lib init|backup|restore|check ...      lib/cli/store.py
     python -m lib import|export|sync ...             lib/cli/data.py
     python -m lib load|late|promise ...              lib/cli/plan.py
+    python -m lib kpis ...                           lib/cli/kpis.py
     python -m lib reset-password ...                 lib/cli/people.py
 
 Every command takes --db PATH (default: the TANDEM_DB setting). Exit codes: 0 done, 1 refused or

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 
 from lib import settings
-from lib.cli import data, people, plan, store
+from lib.cli import data, kpis, people, plan, store
 from lib.cli.common import Parser
 
-GROUPS = (store, plan, data, people)    # after serve, the order of `python -m lib --help`
+GROUPS = (store, plan, kpis, data, people)    # after serve, the order of `python -m lib --help`
 
 
 def build_parser(groups=GROUPS) -> argparse.ArgumentParser:

@@ -9,16 +9,59 @@
 The data is generated around `as_of` (default: today) so the dashboard always looks current:
 `history_weeks` of the past (orders, shipments, production, purchasing, quality, meetings) and
 `future_weeks` ahead (open orders, open POs, milestones). The same seed and as-of date give
-identical data. Four stories are planted so a meeting has something to discuss:
+identical data.
 
-1. BOTTLENECK (SMT-2) is loaded above 100 % in weeks 3-5 ahead: sales accepted a surge of
-   controller-board orders that PMC flagged in review.
-2. SLIPPING_SUPPLIER's on-time rate falls over the last 8 weeks; some of its POs are open and late.
-3. QUALITY_LINE's first-pass yield drops in recent weeks, dominated by DEFECT, with complaints.
-4. CHANGING_CUSTOMER changes its orders often (external order changes and re-promises).
+The plant. Twelve work centers on four lines (SMT, machining, assembly, painting & packing), each
+running one to three 8-hour shifts; six product families, each with its route (a controller
+board: SMT -> AOI -> in-circuit test -> packing; a pump: CNC -> assembly -> test -> painting ->
+packing). Figures chosen, and why:
+
+* cycle times and setups a production engineer recognises (lib.demo.master._CYCLE, _SETUP): a
+  controller board 43 s on an SMT line, a motor housing 2.7 min on a CNC, a pump 7 min of
+  assembly-line takt; a CNC changeover 1.5 h, packing 12 min. Each machine's speed is calibrated
+  within ±30 % of the standard so its average load is 60-85 % (lib.demo.sales._calibrate);
+* batch sizes by family (_FAMILIES): 300 controller boards, 120 power supplies, 100 housings,
+  60 valve bodies, 25 pumps an order line (lognormal, capped at the family's largest batch);
+  lead days of a step cover that largest batch, so no step asks more of a day than it has;
+* 20 orders a week of 1-4 lines (~50 lines), requested 2-8 weeks out (15 %: 8-12 weeks): about
+  as many order lines as twelve work centers with 1-3 shifts make when each line visits 4-5 of
+  them; open lines are ~7 weeks of intake;
+* delivery: 88 % of lines ship on time, 7 % late (1-12 days), 5 % in two shipments; 2 % are
+  cancelled;
+* re-promises: 8 % of lines are re-promised (one in five twice): about 0.1 per line, the
+  target; order changes (re-promises, customer quantity or spec changes on 4 % of lines, and
+  cancellations) run at ~0.15 per new line a week, as a make-to-order plant with a frozen week
+  sees; nothing is dated after as_of, so the current week holds no pile;
+* purchasing: suppliers each have a trade (S-003 connectors ...), POs arrive on time 88-98 %;
+  a planner covers the open orders' needs for 97 % of materials;
+* incoming inspection samples by lot size with AQL 1.0 (accept, hold for the review board,
+  reject); held lots are decided within ten days.
+
+Four stories are planted, each where a meeting finds it:
+
+1. BOTTLENECK (SMT-2, two shifts and Saturday overtime) is asked for ~145 % of its capacity in
+   weeks 3-5 ahead: sales accepted a surge of controller-board orders from three big customers
+   that PMC flagged in order review ("SMT-2 overloaded in requested week"). PMC page and
+   Overview: the peak-load-ahead tile names SMT-2 and the week; Capacity load: the red row;
+   Order review: PMC's issues on the surge lines.
+2. SLIPPING_SUPPLIER (S-003 昆山立信连接器, connectors) slips over the last 8 weeks (on time falls
+   from 94 % to ~35 %); some of its POs are open and late and endanger order lines. Purchasing page:
+   last in the on-time ranking, the late POs and the lines they endanger; PMC: material idle
+   hours on its connectors.
+3. QUALITY_LINE (ASSY) loses first-pass yield in recent weeks, dominated by DEFECT ("loose
+   connector"), with customer complaints. Quality page: yield by line (ASSY lowest), the
+   defect Pareto, the complaints.
+4. CHANGING_CUSTOMER (C-005 宏远机电) changes its orders: 40 % of its lines are re-promised (at its
+   request) and 30 % see a quantity or spec change. Sales page: first in "who changes orders",
+   most of the re-promised lines.
 
 Everything is vectorised with numpy/pandas so the "large" scale runs through the same code;
-loops only run over master data (work centers, products) and the few meetings.
+loops only run over master data (work centers, products) and the few meetings. The large scale
+keeps the proportions per order line (re-promises, changes, late share, the planted stories) and
+the load shape (one overloaded work center; the others at most ~105 % in a week ahead, the
+holiday week around New Year); with 9,600 new lines
+a week on 200 work centers, its machines run ~19 times the demo's lines each, so there the
+calibration shrinks cycle times and setups to fit: read its volumes, not its run hours.
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ class Scale:
     customers: int = 40
     history_weeks: int = 26
     future_weeks: int = 12
-    orders_per_week: int = 45
+    orders_per_week: int = 20
     plan_products_per_day: int = 4     # products planned per work center and working day
     po_rate: float = 0.3               # chance that a material is ordered in a given week
     inspect_rate: float = 0.35         # share of production rows that get an inspection

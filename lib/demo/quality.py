@@ -19,19 +19,24 @@ def inspections(c: Ctx) -> None:
     rc = c.receipts
     n = len(rc)
     recent = (c.as_of - rc.receipt_date.to_numpy().astype("datetime64[D]")).astype("int64")
-    insp = np.minimum(rc.qty.to_numpy(), rng.choice([32, 50, 80, 125], n))
-    p = np.where(rc.slip & (recent <= 56), 0.03, 0.006)
+    # sampling by the lot's size (GB/T 2828.1, level II) and AQL 1.0: accept up to Ac defectives; one
+    # more is held for the review board (MRB), more than that rejected
+    lot = rc.qty.to_numpy()
+    insp = np.minimum(lot, np.select([lot <= 150, lot <= 500, lot <= 1200, lot <= 3200], [20, 50, 80, 125], 200))
+    ac = np.select([insp <= 20, insp <= 50, insp <= 80, insp <= 125], [0, 1, 2, 3], 5)
+    p = np.where(rc.slip & (recent <= 56), 0.03, 0.003)
     bad = np.minimum(rng.binomial(insp.astype(int), p), insp)
-    rate = bad / insp
-    pending = recent <= 1
-    result = np.where(pending, "pending", np.where(rate > 0.05, "fail", np.where(rate > 0.025, "hold", "pass")))
+    pending = (recent == 0) | ((recent == 1) & (rng.random(n) < 0.5))    # yesterday's lots: half checked
+    result = np.where(pending, "pending", np.where(bad > ac + 1, "fail", np.where(bad > ac, "hold", "pass")))
     inc = pd.DataFrame({"date": rc.receipt_date, "stage": "incoming", "supplier": rc.supplier, "material": rc.material,
                         "po": rc.po, "line": None, "work_center": None, "product": None,
                         "lot": join("L-", rc.receipt_id.to_numpy()), "qty_inspected": insp,
                         "qty_defective": np.where(pending, 0, bad),
                         "defect_type": np.where(~pending & (bad > 0), _INCOMING_DEFECTS[rng.integers(0, 5, n)], None),
                         "result": result, "first_pass": True, "inspector": "IQC-01"})
-    held = rc.loc[np.isin(result, ["hold", "pending"])].groupby("material").qty.sum()
+    # on hold: lots waiting for inspection, and held lots the review board has not decided yet
+    # (it meets weekly: holds of the last 10 days)
+    held = rc.loc[(result == "pending") | ((result == "hold") & (recent <= 10))].groupby("material").qty.sum()
     inv = c.frames["inventory"].set_index("material")
     inv.loc[held.index, "on_hold"] = held.to_numpy()
     inv["on_hand"] = np.maximum(inv.on_hand, inv.on_hold)
@@ -49,7 +54,7 @@ def inspections(c: Ctx) -> None:
     base = rng.uniform(0.004, 0.015, m)
     qi = (a.qty_good + a.qty_scrap).to_numpy()[take]
     bad = np.minimum(rng.binomial(qi.astype(int), base + extra), qi)
-    pending = dates >= c.as_of - 1 * DAY
+    pending = (dates >= c.as_of) | ((dates == c.as_of - DAY) & (rng.random(m) < 0.4))   # yesterday's, partly
     rate = bad / qi
     dtype = np.where(rng.random(m) < extra / (base + extra), DEFECT, _DEFECTS[rng.integers(0, len(_DEFECTS) - 1, m)])
     wip = pd.DataFrame({"date": dates, "stage": np.where(final, "final", "in_process"), "supplier": None, "material": None,

@@ -58,9 +58,23 @@ def get_lang() -> str:
     return getattr(_local, "lang", "en")
 
 
+# the placeholders that count something: when the first of them given is 1 and the catalogue has
+# `key + ".one"`, that text is used ("1 day ago", not "1 days ago"); Chinese needs no .one text
+# of its own, but keeps the key (both catalogues hold the same keys)
+COUNTS = ("n", "days")
+
+
 def t(key: str, lang: str | None = None, **values) -> str:
-    """The text for `key` in the current language, with `{name}` placeholders filled."""
+    """The text for `key` in the current language, with `{name}` placeholders filled; the
+    singular `key.one` when the count is 1 (COUNTS).
+
+    >>> t("capacity.takes.late", "en", days=1), t("capacity.takes.late", "en", days=2)
+    ('1 day late', '2 days late')
+    """
     catalog = CATALOGS[lang or get_lang()]
+    count = next((values[k] for k in COUNTS if k in values), None)
+    if count == 1 and not isinstance(count, bool) and key + ".one" in catalog:
+        key += ".one"
     text = catalog.get(key)
     if text is None:
         text = CATALOGS["en"].get(key, key)

@@ -54,6 +54,21 @@ EN = {
     "col.event_at": "When", "col.username": "By", "col.from_status": "From", "col.to_status": "To", "col.note": "Note",
     "col.late_lines": "Late lines", "col.late_share": "Late share", "col.variance_share": "Variance share",
     "col.defective": "Defective",
+    # the lists behind the KPI tiles (lib.sections.tiles)
+    "col.actual_release": "Released", "col.closed_date": "Closed", "col.closed_on_time": "Closed on time",
+    "col.countermeasure": "Countermeasure", "col.created_date": "Created", "col.customer_name": "Customer name",
+    "col.customers": "Customers", "col.days_to_close": "Days to close", "col.days_waiting": "Days waiting",
+    "col.direction": "Ahead / behind", "col.done_date": "Done", "col.drawing": "Drawing",
+    "col.ecn": "ECN", "col.effective_date": "Effective", "col.held_lots": "Lots on hold", "col.hold_value": "Value on hold",
+    "col.improvement_id": "No.", "col.in_full": "In full", "col.inspection_id": "Inspection", "col.late_po": "Late PO",
+    "col.late_po_due": "Late PO due", "col.late_po_material": "Late PO material", "col.line_due": "Line due",
+    "col.lot": "Lot", "col.materials": "Materials", "col.note_id": "Note", "col.on_hand": "On hand",
+    "col.on_hold": "On hold", "col.open_lines": "Open lines", "col.open_qty": "Open qty", "col.order_date": "Order date",
+    "col.period_end": "Period end", "col.planned_release": "Planned release", "col.po": "PO", "col.pos": "POs",
+    "col.products": "Products", "col.projected_finish": "Projected finish", "col.qty_defective": "Defective qty",
+    "col.qty_inspected": "Inspected qty", "col.received_qty": "Received qty", "col.revision": "Revision",
+    "col.ship_date": "Shipped", "col.shipped_by_due": "Shipped by due", "col.start_date": "Start", "col.step": "Step",
+    "col.changes": "Changes", "col.open_changes": "Open changes", "col.lines_changed": "Lines changed",
 }
 
 ZH = {
@@ -101,4 +116,20 @@ ZH = {
     "col.event_at": "时间", "col.username": "操作人", "col.from_status": "原状态", "col.to_status": "新状态", "col.note": "说明",
     "col.late_lines": "延迟行数", "col.late_share": "延迟占比", "col.variance_share": "差异占比",
     "col.defective": "不良数",
+    # 各KPI卡片背后的清单 (lib.sections.tiles)
+    "col.actual_release": "实际发布", "col.closed_date": "结案日期", "col.closed_on_time": "按时关闭",
+    "col.countermeasure": "对策", "col.created_date": "创建日期", "col.customer_name": "客户名称",
+    "col.customers": "客户数", "col.days_to_close": "结案天数", "col.days_waiting": "等待天数",
+    "col.direction": "超前/落后", "col.done_date": "完成日期", "col.drawing": "图纸",
+    "col.ecn": "工程变更", "col.effective_date": "生效日期", "col.held_lots": "冻结批次", "col.hold_value": "冻结金额",
+    "col.improvement_id": "编号", "col.in_full": "足量", "col.inspection_id": "检验单", "col.late_po": "延迟采购单",
+    "col.late_po_due": "延迟采购单交期", "col.late_po_material": "延迟采购物料", "col.line_due": "订单行交期",
+    "col.lot": "批次", "col.materials": "物料", "col.note_id": "说明编号", "col.on_hand": "库存",
+    "col.on_hold": "冻结数量", "col.open_lines": "未结订单行", "col.open_qty": "未交数量", "col.order_date": "下单日期",
+    "col.period_end": "期间结束", "col.planned_release": "计划发布", "col.po": "采购单", "col.pos": "采购单",
+    "col.products": "产品", "col.projected_finish": "预计完工", "col.qty_defective": "不良数量",
+    "col.qty_inspected": "检验数量", "col.received_qty": "已收数量", "col.revision": "版本",
+    "col.ship_date": "出货日期", "col.shipped_by_due": "交期前出货数", "col.start_date": "开始日期", "col.step": "工序",
+    "col.changes": "变更次数", "col.open_changes": "未结变更", "col.lines_changed": "变更订单行",
 }
+

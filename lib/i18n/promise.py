@@ -6,10 +6,12 @@ EN = {
     # promise sentence (lib.plan.promise.explain)
     "promise.sentence.ok": "Earliest {date} — the requested date {requested} holds",
     "promise.sentence.late": "Earliest {date} — {days} days after the requested date",
+    "promise.sentence.late.one": "Earliest {date} — {days} day after the requested date",
     "promise.sentence.late_one": "Earliest {date} — {days} day after the requested date",
     "promise.sentence.material": "; bound by material {what}, ready {date}",
     "promise.sentence.capacity": "; bound by {what} in week {week} ({pct} loaded)",
     "promise.sentence.lead_time": "; bound by the routing's own lead times ({days} working days)",
+    "promise.sentence.lead_time.one": "; bound by the routing's own lead times ({days} working day)",
     "promise.sentence.split": ". {n} of {qty} can ship by {requested}.",
     "promise.sentence.split_none": ". None of the {qty} can ship by {requested}.",
     "promise.no_date.no_routing": "No date: product {what} has no routing, so its capacity cannot be checked. Engineering must enter the routing first.",
@@ -65,6 +67,7 @@ EN = {
     "promise.binding.material": "material {what}",
     "promise.binding.capacity": "{what} ({week})",
     "promise.binding.lead_time": "lead times ({days} working days)",
+    "promise.binding.lead_time.one": "lead times ({days} working day)",
     "promise.cannot_accept": "No date can be promised, so the order line cannot be created.",
     "promise.need_customer": "Choose the customer to accept.",
     "promise.inquiry": "Inquiry: {qty} × {product} {name}, requested {requested}",
@@ -79,15 +82,18 @@ EN = {
     "promise.takes.nothing": "nothing more is needed.",
     "promise.takes.checked": ". Checked: quoted again with this overtime, the requested date holds.",
     "promise.takes.checked_late": ". Quoted again with this overtime it is still {days} days late: open lines earlier in priority take part of it.",
+    "promise.takes.checked_late.one": ". Quoted again with this overtime it is still {days} day late: open lines earlier in priority take part of it.",
 }
 
 ZH = {
     "promise.sentence.ok": "最早 {date} 可交 — 客户要求的 {requested} 可以满足",
     "promise.sentence.late": "最早 {date} 可交 — 比客户要求晚 {days} 天",
+    "promise.sentence.late.one": "最早 {date} 可交 — 比客户要求晚 {days} 天",
     "promise.sentence.late_one": "最早 {date} 可交 — 比客户要求晚 {days} 天",
     "promise.sentence.material": ";卡在物料 {what},{date} 到齐",
     "promise.sentence.capacity": ";卡在 {what} 第 {week} 周(负荷 {pct})",
     "promise.sentence.lead_time": ";受工艺标准周期限制(共 {days} 个工作日)",
+    "promise.sentence.lead_time.one": ";受工艺标准周期限制(共 {days} 个工作日)",
     "promise.sentence.split": "。{qty} 中有 {n} 可在 {requested} 前交货。",
     "promise.sentence.split_none": "。{requested} 前一件也交不了(共 {qty})。",
     "promise.no_date.no_routing": "无法回复交期:产品 {what} 没有工艺路线,无法核算产能。请工艺先录入工艺路线。",
@@ -142,6 +148,7 @@ ZH = {
     "promise.binding.material": "物料 {what}",
     "promise.binding.capacity": "{what}({week})",
     "promise.binding.lead_time": "标准周期({days} 个工作日)",
+    "promise.binding.lead_time.one": "标准周期({days} 个工作日)",
     "promise.cannot_accept": "无法承诺交期,因此不能生成订单行。",
     "promise.need_customer": "接受前请选择客户。",
     "promise.inquiry": "询单:{product} {name} × {qty},要求交期 {requested}",
@@ -156,4 +163,5 @@ ZH = {
     "promise.takes.nothing": "无需其他安排。",
     "promise.takes.checked": "。已验证:按这些加班重新报交期,可满足客户要求日期。",
     "promise.takes.checked_late": "。按这些加班重新报交期仍晚 {days} 天:优先级更高的在手订单占用了一部分。",
+    "promise.takes.checked_late.one": "。按这些加班重新报交期仍晚 {days} 天:优先级更高的在手订单占用了一部分。",
 }

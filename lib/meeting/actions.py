@@ -402,16 +402,68 @@ def resolve_link(con, field: str, text) -> object:
     return row[0]
 
 
-def section_kpis(con, f, as_of: date) -> list[Kpi]:
+CLOSED_STATUSES = ("verified", "cancelled")   # an action is open until it is verified (or cancelled)
+
+
+def open_action_list(con, as_of: date) -> pd.DataFrame:
+    """The open actions: every action not yet verified or cancelled (open, in progress, or done
+    and waiting for the chair's verification), most urgent first. The one list behind the "open
+    actions" tile on the Overview, the Actions page and the meeting's first section, and exactly
+    the actions a meeting's close carries into the next (lib.meeting.meetings.close)."""
+    df = action_list(con, as_of)
+    return df[~df["status"].isin(CLOSED_STATUSES)].reset_index(drop=True)
+
+
+def open_actions_kpi(con, as_of: date, lang: str | None = None) -> Kpi:
+    """Open actions (open_action_list); the note says how many of them are done and wait for
+    verification."""
+    from lib.i18n import t
+    live = open_action_list(con, as_of)
+    done = int((live["status"] == "done").sum())
+    return Kpi("kpi.open_actions", float(len(live)), None, unit="count", higher_is_better=False,
+               note=t("kpi.open_actions.note", lang, n=done) if done else None)
+
+
+def overdue_action_list(con, as_of: date) -> pd.DataFrame:
+    """Open or in-progress actions past their due date (done ones wait for verification, not
+    for their owner)."""
+    live = open_action_list(con, as_of)
+    return live[live["overdue"].astype(bool)].reset_index(drop=True)
+
+
+def overdue_actions_kpi(con, as_of: date) -> Kpi:
+    n = len(overdue_action_list(con, as_of))
+    return Kpi("kpi.overdue_actions", float(n), 0, unit="count", higher_is_better=False, overdue=n)
+
+
+def closure_list(con, as_of: date) -> pd.DataFrame:
+    """The actions behind closure on time: due on or before as_of and not cancelled, with whether
+    each was verified by its due date."""
+    df = action_list(con, as_of)
+    due = df[(df["status"] != "cancelled") & (pd.to_datetime(df["due_date"]) <= pd.Timestamp(as_of))].copy()
+    due["closed_on_time"] = (due["status"] == "verified") & (
+        pd.to_datetime(due["verified_at"]).dt.normalize() <= pd.to_datetime(due["due_date"]))
+    return due.sort_values(["closed_on_time", "due_date"], kind="stable").reset_index(drop=True)
+
+
+def section_kpis(con, f, as_of: date, lang: str | None = None) -> list[Kpi]:
     """The Actions tiles (the page and the meeting's first section): open, overdue, escalated
     actions and closure on time; the filters `f` do not apply to actions."""
-    df = action_list(con, as_of)
-    live = df[~df["status"].isin(["verified", "cancelled"])]
+    live = open_action_list(con, as_of)
     rate, _, _ = closure_on_time(con, as_of)
+    n_esc = int(live["escalated"].sum())
     return [
-        Kpi("kpi.open_actions", float(live["status"].isin(OPEN_STATUSES).sum()), None,
-            unit="count", higher_is_better=False),
-        Kpi("kpi.overdue_actions", float(live["overdue"].sum()), 0, unit="count", higher_is_better=False),
-        Kpi("action.kpi.escalated", float(live["escalated"].sum()), 0, unit="count", higher_is_better=False),
+        open_actions_kpi(con, as_of, lang),
+        overdue_actions_kpi(con, as_of),
+        Kpi("action.kpi.escalated", float(n_esc), 0, unit="count", higher_is_better=False),
         Kpi("action.kpi.closure", rate, settings.get("target_action_closure", con)),
     ]
+
+
+# the list behind each tile (lib.sections.tiles): (con, f, as_of) -> DataFrame
+DETAILS = {
+    "kpi.open_actions": lambda con, f, as_of: open_action_list(con, as_of),
+    "kpi.overdue_actions": lambda con, f, as_of: overdue_action_list(con, as_of),
+    "action.kpi.escalated": lambda con, f, as_of: escalations(con, as_of),
+    "action.kpi.closure": lambda con, f, as_of: closure_list(con, as_of),
+}

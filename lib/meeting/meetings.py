@@ -27,7 +27,7 @@ from lib.filters import Filters
 from lib.meeting import actions, minutes
 from lib.meeting.actions import _meeting_row, _now, refuse_if_closed
 from lib.people.auth import User
-from lib.sections import engineering, overview, pmc, purchasing, quality, sales
+from lib.sections import engineering, overview, purchasing, sales, tiles
 from lib.sections.kpi import Kpi
 
 # minutes per agenda section (the chair can change each when scheduling)
@@ -39,37 +39,41 @@ NEXT_MEETING_DAYS = 7
 
 # ---------------------------------------------------------------------------- KPIs per section
 
-
-
+# agenda section -> its tiles (lib.sections.tiles, the one registry); the close shows the Overview's
 SECTION_KPIS: dict[str, Callable[..., list[Kpi]]] = {
-    "actions": actions.section_kpis,
-    "sales": sales.section_kpis,
-    "pmc": pmc.section_kpis,
-    "purchasing": purchasing.section_kpis,
-    "quality": quality.section_kpis,
-    "engineering": engineering.section_kpis,
-    "close": lambda con, f, as_of: overview.headline(con, f, as_of),
+    **{s: tiles.TILES[s] for s in ("actions", "sales", "pmc", "purchasing", "quality", "engineering")},
+    "close": overview.headline,
 }
 
 
-def section_kpis(con, section: str, f: Filters, as_of: date) -> list[Kpi]:
+def section_kpis(con, section: str, f: Filters, as_of: date, lang: str | None = None) -> list[Kpi]:
     """The KPIs shown for one agenda section ([] when the section has none registered)."""
     fn = SECTION_KPIS.get(section)
-    return list(fn(con, f, as_of)) if fn else []
+    return list(fn(con, f, as_of, lang=lang)) if fn else []
 
 
-def snapshot_rows(con, f: Filters, as_of: date) -> pd.DataFrame:
-    """The values every section shows now: section, kpi, value, target, unit (a KPI once, first section)."""
+SNAPSHOT_COLUMNS = ["section", "kpi", "value", "target", "unit", "status", "detail", "period_start", "period_end",
+                    "partial"]
+
+
+def snapshot_rows(con, f: Filters, as_of: date, lang: str | None = None) -> pd.DataFrame:
+    """The values every section shows now (a KPI once, first section): value, target and unit,
+    the status by the one rule (ok | warn | bad | none), the detail line, the period and whether
+    it was partial (to date)."""
+    from lib import settings
+    band = settings.get("amber_band", con)
     rows, seen = [], set()
     for section in AGENDA:
-        for k in section_kpis(con, section, f, as_of):
+        for k in section_kpis(con, section, f, as_of, lang):
             if k.key in seen:
                 continue
             seen.add(k.key)
             value = None if k.value is None or pd.isna(k.value) else float(k.value)
             rows.append({"section": section, "kpi": k.key, "value": value,
-                         "target": None if k.target is None else float(k.target), "unit": k.unit})
-    return pd.DataFrame(rows, columns=["section", "kpi", "value", "target", "unit"])
+                         "target": None if k.target is None else float(k.target), "unit": k.unit,
+                         "status": k.code(band), "detail": k.note if isinstance(k.note, str) and k.note else None, "period_start": k.period_start,
+                         "period_end": k.period_end, "partial": bool(k.partial)})
+    return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
 
 
 def section_tables(con, f: Filters, as_of: date) -> dict[str, pd.DataFrame]:
@@ -170,7 +174,7 @@ def carried_actions(con, meeting_id: int, as_of: date) -> pd.DataFrame:
                               "OR (meeting_date = ? AND meeting_id < ?))",
                               [meeting_id, mdate.date(), mdate.date(), meeting_id]).df()["meeting_id"]
         df = listing[(listing["meeting_id"].isin(earlier) | listing["meeting_id"].isna())
-                     & ~listing["status"].isin(["verified", "cancelled"])]
+                     & ~listing["status"].isin(actions.CLOSED_STATUSES)]
     return df.merge(talk, on="action_id", how="left").reset_index(drop=True)
 
 
@@ -346,7 +350,7 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
         if m["status"] != "running":
             raise RuleViolation(f"Meeting {meeting_id} has not started; start it before closing it.")
         _leave_current(tx, meeting_id, agenda(tx.cur, meeting_id, stamp), stamp)
-        for row in snapshot_rows(tx.cur, f, as_of).to_dict("records"):
+        for row in snapshot_rows(tx.cur, f, as_of, lang).to_dict("records"):
             tx.insert("snapshots", {"meeting_id": meeting_id, **row})
         tables = section_tables(tx.cur, f, as_of)      # what the meeting saw, for the pack
         on_table = pd.concat([carried_actions(tx.cur, meeting_id, as_of)["action_id"],
@@ -377,7 +381,7 @@ def close(db, user: User, meeting_id: int, *, f: Filters, as_of: date, lang: str
         for kind, content in minutes.render_all(minutes_of, lang).items():
             tx.insert("meeting_documents", {"meeting_id": meeting_id, "kind": kind, "content": content,
                                             "created_at": stamp})
-        carried = int(len(actions.action_list(tx.cur, as_of).query("status not in ('verified', 'cancelled')")))
+        carried = len(actions.open_action_list(tx.cur, as_of))     # the open actions tile's own list
     return Closed(meeting_id, next_id, carried)
 
 
@@ -441,9 +445,9 @@ def minutes_markdown(con, meeting_id: int, as_of: date, lang: str) -> str:
 
 
 def snapshot(con, meeting_id: int) -> pd.DataFrame:
-    """The KPI values frozen when the meeting closed."""
-    return con.execute("SELECT section, kpi, value, target, unit FROM snapshots WHERE meeting_id = ? "
-                       "ORDER BY kpi", [meeting_id]).df()
+    """The KPI values frozen when the meeting closed, with their status and detail as shown."""
+    return con.execute("SELECT section, kpi, value, target, unit, status, detail, period_start, period_end, partial "
+                       "FROM snapshots WHERE meeting_id = ? ORDER BY kpi", [meeting_id]).df()
 
 
 def display_names(con) -> dict[str, str]:

@@ -117,6 +117,16 @@ def _s(value) -> str:
     return "" if _missing(value) else str(value)
 
 
+def _status(row, lang: str) -> str:
+    """A snapshot row's status as the tile showed it (lib.sections.kpi's rule, frozen at close),
+    with its detail line; blank for a snapshot from before statuses were kept."""
+    status = row.get("status") if hasattr(row, "get") else None
+    if not isinstance(status, str) or not status:
+        return ""
+    detail = row.get("detail")
+    return t(f"kpi.status.{status}", lang=lang) + (f" · {detail}" if isinstance(detail, str) and detail else "")
+
+
 def _section(s: str, lang: str) -> str:
     return t(f"meeting.section.{s}", lang=lang)
 
@@ -212,9 +222,9 @@ def blocks(r: MeetingRecord, lang: str) -> list[tuple]:
         out.append(("p", tr("meeting.minutes.none")))
     else:
         out.append(("table", [tr("meeting.minutes.section"), tr("meeting.minutes.kpi"), tr("meeting.minutes.value"),
-                              tr("meeting.minutes.target")],
+                              tr("meeting.minutes.target"), tr("meeting.minutes.status")],
                     [[_section(s["section"], lang), t(s["kpi"], lang=lang), fmt_value(s["value"], s["unit"], lang),
-                      fmt_value(s["target"], s["unit"], lang) if not _missing(s["target"]) else ""]
+                      fmt_value(s["target"], s["unit"], lang) if not _missing(s["target"]) else "", _status(s, lang)]
                      for _, s in _snapshot_sorted(r.snapshot).iterrows()]))
     out.append(("h2", tr("meeting.minutes.attendance")))
     if r.attendance.empty:
@@ -782,9 +792,10 @@ _UNIT_FORMATS = {"pct": "0.0%", "count": "#,##0", "money": '"¥"#,##0', "ratio":
 def _kpi_sheet(p: _Pack) -> None:
     r, tr = p.r, p.tr
     cols = [_Col(tr("meeting.minutes.section")), _Col(tr("meeting.minutes.kpi")), _Col(tr("meeting.minutes.value"), "num"),
-            _Col(tr("meeting.minutes.target"), "num")]
+            _Col(tr("meeting.minutes.target"), "num"), _Col(tr("meeting.minutes.status"), "wrap")]
     snap = _snapshot_sorted(r.snapshot) if not r.snapshot.empty else r.snapshot
-    rows = [[_section(s["section"], p.lang), t(s["kpi"], lang=p.lang), s["value"], s["target"]] for _, s in snap.iterrows()]
+    rows = [[_section(s["section"], p.lang), t(s["kpi"], lang=p.lang), s["value"], s["target"], _status(s, p.lang)]
+            for _, s in snap.iterrows()]
     ws = p.sheet(tr("meeting.minutes.sheet_kpis"), tr("meeting.minutes.sub.kpis"), cols, rows)
     units = {"hours": f'#,##0.0 "{tr("meeting.minutes.unit_hours")}"', "days": f'#,##0.0 "{tr("meeting.minutes.unit_days")}"'}
     for i, unit in enumerate(snap["unit"] if not snap.empty else [], start=_HEAD_ROW + 1):

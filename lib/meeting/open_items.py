@@ -101,8 +101,8 @@ ISSUE_SOURCES["engineering"] = ["""
 
 
 def action_counts(con, as_of: date) -> tuple[int, int]:
-    """(open actions, of which overdue): not done/verified/cancelled; overdue = due before as_of."""
-    row = con.execute("""
-        SELECT count(*), count(*) FILTER (WHERE due_date < ?)
-        FROM action_items WHERE status IN ('open', 'in_progress')""", [as_of]).fetchone()
-    return int(row[0]), int(row[1])
+    """(open actions, of which overdue), by lib.meeting.actions' one rule: open until verified or
+    cancelled; overdue = open or in progress and due before as_of."""
+    from lib.meeting import actions
+    live = actions.open_action_list(con, as_of)
+    return len(live), int(live["overdue"].astype(bool).sum())

@@ -90,6 +90,32 @@ def delay_seconds(failures: int, after: int, cap: int) -> int:
     return cap if step >= 31 else min(cap, 2 ** step)
 
 
+def forwarded_client(peer: str | None, forwarded_for: str | None, trusted: str) -> str | None:
+    """The client address to count, behind a reverse proxy: the right-most X-Forwarded-For entry
+    that is not one of the `trusted` proxies (comma-separated addresses, the TANDEM_TRUSTED_PROXIES
+    setting), when the connection comes from a trusted proxy or from this machine (peer None);
+    otherwise the peer itself. With no proxy trusted the header is ignored: anyone can send it.
+
+    >>> forwarded_client(None, "203.0.113.7", "127.0.0.1")          # nginx on this machine
+    '203.0.113.7'
+    >>> forwarded_client(None, "198.51.100.9, 203.0.113.7", "127.0.0.1")   # a spoofed first entry is not used
+    '203.0.113.7'
+    >>> forwarded_client("10.0.0.2", "203.0.113.7, 10.0.0.3", "10.0.0.2, 10.0.0.3")   # two proxies
+    '203.0.113.7'
+    >>> forwarded_client("192.0.2.1", "203.0.113.7", "10.0.0.2"), forwarded_client(None, "203.0.113.7", "")
+    ('192.0.2.1', None)
+    """
+    proxies = {address_key(p) for p in str(trusted or "").split(",") if address_key(p)}
+    if not proxies or (peer is not None and address_key(peer) not in proxies):
+        return peer
+    for entry in reversed([e.strip() for e in str(forwarded_for or "").split(",") if e.strip()]):
+        if address_key(entry) is None:
+            return None                          # not an address: nothing can be trusted to its left
+        if address_key(entry) not in proxies:
+            return entry
+    return peer
+
+
 def address_key(address: str | None) -> str | None:
     """The key a client address is counted under: an IPv4 address as it is, an IPv6 address as
     its /64 network, None when the address is unknown or not an address.

@@ -419,21 +419,37 @@ def risk_entries(con, as_of: date, end: date, whatif: WhatIf = NO_WHATIF) -> Non
     _entries_frame(con, pl, mask, "_cap_risk", period=period)
 
 
+def load_ahead(con, as_of: date, weeks: int | None = None) -> pd.DataFrame:
+    """The weekly required load of every work center in the whole ISO weeks after as_of's week,
+    up to the load_weeks horizon, highest load % first (ties: earlier week, work center name).
+
+    The peak-load rule (docs/rules.md): the overload the meeting can still act on lies ahead.
+    The current week is left out: its past-due hours are moved onto today (DESIGN.md, required
+    load), so it measures the backlog (the late list names its lines), and its plan is already
+    running; from next week on there is time for overtime, a shift or moving a line.
+    """
+    df = load(con, as_of, by="week", weeks=weeks)
+    if df.empty:
+        return df
+    nxt = pd.Timestamp(as_of - timedelta(days=as_of.weekday()) + timedelta(weeks=1))
+    df = df[(df["period_start"] >= nxt) & df["load_pct"].notna() & (df["load_hours"] > 0)]
+    return df.sort_values(["load_pct", "period_start", "work_center"], ascending=[False, True, True],
+                          kind="stable").reset_index(drop=True)
+
+
 def peak_load(con, as_of: date, weeks: int | None = None) -> tuple[str, str, float] | None:
-    """(work_center, week label, load share) of the highest weekly load in the coming weeks,
-    or None when no work center has capacity and load. A bucket with load but no capacity
-    is reported with share inf only if nothing else has load (it cannot be ranked).
+    """(work_center, week label, load share) of the highest weekly load ahead (load_ahead: from
+    next week on), or None when no work center has capacity and load there.
 
     >>> from lib.store.db import Database
     >>> with Database(":memory:").cursor() as cur:
     ...     peak_load(cur, date(2026, 11, 25)) is None
     True
     """
-    df = load(con, as_of, by="week", weeks=weeks)
-    df = df[df["load_pct"].notna() & (df["load_hours"] > 0)]
+    df = load_ahead(con, as_of, weeks)
     if df.empty:
         return None
-    top = df.sort_values(["load_pct", "period_start", "work_center"], ascending=[False, True, True]).iloc[0]
+    top = df.iloc[0]
     return str(top["work_center"]), str(top["period"]), float(top["load_pct"])
 
 

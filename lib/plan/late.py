@@ -94,11 +94,12 @@ def late_count(con, as_of: date, f: Filters | None = None) -> int:
     return len(late_lines(con, as_of, f))
 
 
-def late_kpi(con, as_of: date, f: Filters | None = None) -> Kpi:
+def late_kpi(con, as_of: date, f: Filters | None = None, lang: str | None = None) -> Kpi:
     """The tile of the list: lines projected late (target 0), its note how many of them cannot be
-    planned at all. Sales, PMC and the Overview show this one tile."""
+    planned at all (in `lang`, default the current language). Sales, PMC and the Overview show
+    this one tile; its detail is late_lines itself."""
     from lib.i18n import t
     df = late_lines(con, as_of, f)
     stuck = int((df["status"] != "late").sum())
     return Kpi("kpi.late_lines", len(df), 0, None, unit="count", higher_is_better=False,
-               note=t("kpi.late_lines.note", n=stuck) if stuck else None)
+               note=t("kpi.late_lines.note", lang, n=stuck) if stuck else None)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from lib.filters import Filters, combine, customer_clause, line_clause, product_clause
-from lib.sections.kpi import Kpi, ratio
+from lib.sections.kpi import Kpi, period, ratio
 
 
 def _over(con, frame: pd.DataFrame, sql: str) -> pd.DataFrame:
@@ -66,7 +66,9 @@ def npi_milestones(con, f: Filters, as_of: date) -> pd.DataFrame:
     where, params = _project_filter(f)
     return con.execute(f"""
         WITH m AS (
-            SELECT p.project, p.name AS project_name, p.product, p.customer, p.status AS project_status,
+            SELECT p.project, p.name AS project_name, p.product, p.customer,
+                   coalesce((SELECT cu.name FROM customers cu WHERE cu.customer = p.customer), p.customer) AS customer_name,
+                   p.status AS project_status,
                    p.target_date, m.seq, m.milestone, m.owner, m.planned_date, m.actual_date,
                    coalesce(lag(m.planned_date) OVER w, p.start_date) AS plan_start,
                    coalesce(lag(m.actual_date) OVER w, CASE WHEN m.seq = min(m.seq) OVER (PARTITION BY p.project)
@@ -95,11 +97,12 @@ def npi_projects(con, f: Filters, as_of: date) -> pd.DataFrame:
     and whether the project will miss its target date (latest milestone plan beyond target)."""
     ms = npi_milestones(con, f, as_of)
     if ms.empty:
-        return pd.DataFrame(columns=["project", "project_name", "customer", "product", "project_status",
+        return pd.DataFrame(columns=["project", "project_name", "customer", "customer_name", "product", "project_status",
                                      "target_date", "milestones", "met", "overdue", "next_milestone",
                                      "next_planned"])
     return _over(con, ms, """
         SELECT project, any_value(project_name) AS project_name, any_value(customer) AS customer,
+               any_value(customer_name) AS customer_name,
                any_value(product) AS product, any_value(project_status) AS project_status,
                any_value(target_date) AS target_date, count(*) AS milestones,
                count(*) FILTER (WHERE actual_date IS NOT NULL) AS met,
@@ -177,12 +180,13 @@ def ecn_orders(con, f: Filters, as_of: date) -> pd.DataFrame:
               AND (e.status IN ('open', 'approved') OR e.created_date BETWEEN ? AND ?
                    OR e.effective_date BETWEEN ? AND ?)),
         lines AS (
-            SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product,
-                   o.qty - o.shipped_qty AS remaining_qty,
+            SELECT o.line_id, o.order_no, o.line_no, o.customer,
+                   coalesce((SELECT cu.name FROM customers cu WHERE cu.customer = o.customer), o.customer) AS customer_name,
+                   o.product, o.qty - o.shipped_qty AS remaining_qty,
                    coalesce(o.promised_date, o.requested_date) AS line_due
             FROM order_lines o WHERE o.status = 'open' AND o.qty > o.shipped_qty {cw})
         SELECT e.ecn, e.title, e.status, e.created_date, e.effective_date, e.owner, e.product,
-               l.order_no, l.line_no, l.line_id, l.customer, l.remaining_qty, l.line_due,
+               l.order_no, l.line_no, l.line_id, l.customer, l.customer_name, l.remaining_qty, l.line_due,
                l.line_due >= e.effective_date AS after_effective
         FROM e LEFT JOIN lines l USING (product)
         ORDER BY e.effective_date, e.ecn, e.product, l.line_due, l.order_no, l.line_no
@@ -247,30 +251,89 @@ def hours_saved(con, f: Filters, as_of: date) -> tuple[float, float]:
     return float(row[0]), float(row[1])
 
 
+def drawing_ontime_kpi(con, f: Filters, as_of: date, lang: str | None = None) -> Kpi:
+    """The drawings-on-time tile (Engineering and the Overview): note and status name the
+    drawings overdue now."""
+    from lib import settings
+    from lib.i18n import t
+    n = _overdue(drawings(con, f, as_of))
+    return Kpi("engineering.kpi.drawing_ontime", drawing_ontime(con, f, as_of), settings.get("target_drawing_ontime", con),
+               drawing_ontime(con, f.previous(), as_of), note=t("engineering.kpi.overdue_note", lang, n=n),
+               overdue=n, **period(f, as_of))
+
+
+def _overdue(df: pd.DataFrame) -> int:
+    return int((df["state"] == "overdue").sum()) if not df.empty else 0
+
+
 def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """The Engineering section's KPI tiles (page, presenter and the meeting snapshot): NPI
     milestones and drawings released on time (each with target, previous period and how many are
-    overdue now), live engineering changes (note: the open order lines they touch) and hours
-    saved by improvements in progress (note: hours from those done).
+    overdue now: such a tile is never green), live engineering changes (note: the open order lines
+    they touch) and hours saved by improvements in progress (note: hours from those done).
     Notes are text in `lang` (default: the current language).
     """
     from lib import settings
     from lib.i18n import t
-    prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
-    ms = npi_milestones(con, f, as_of)
-    dwg = drawings(con, f, as_of)
-    ecn = ecn_summary(con, f, as_of)
-    live = ecn[ecn["status"].isin(["open", "approved"])] if not ecn.empty else ecn
+    live = live_ecns(con, f, as_of)
     in_progress, done = hours_saved(con, f, as_of)
-    overdue = lambda df: int((df["state"] == "overdue").sum()) if not df.empty else 0  # noqa: E731
+    n_ms = _overdue(npi_milestones(con, f, as_of))
     return [
         Kpi("engineering.kpi.npi_ontime", npi_ontime(con, f, as_of), g("target_npi_ontime"),
-                 npi_ontime(con, prev, as_of), note=t("engineering.kpi.overdue_note", lang, n=overdue(ms))),
-        Kpi("engineering.kpi.drawing_ontime", drawing_ontime(con, f, as_of), g("target_drawing_ontime"),
-                 drawing_ontime(con, prev, as_of), note=t("engineering.kpi.overdue_note", lang, n=overdue(dwg))),
+            npi_ontime(con, f.previous(), as_of), note=t("engineering.kpi.overdue_note", lang, n=n_ms),
+            overdue=n_ms, **period(f, as_of)),
+        drawing_ontime_kpi(con, f, as_of, lang),
         Kpi("engineering.kpi.open_ecn", len(live), None, None, unit="count", higher_is_better=False,
-                 note=t("engineering.kpi.open_ecn.note", lang, n=int(live["open_lines"].sum()) if not live.empty else 0)),
+            note=t("engineering.kpi.open_ecn.note", lang, n=int(live["open_lines"].sum()) if not live.empty else 0)),
         Kpi("engineering.kpi.hours_saved", in_progress, None, None, unit="hours",
-                 note=t("engineering.kpi.hours_saved.note", lang, hours=f"{done:,.0f}")),
+            note=t("engineering.kpi.hours_saved.note", lang, hours=f"{done:,.0f}")),
     ]
+
+
+def live_ecns(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The engineering changes still to implement (open or approved), from ecn_summary."""
+    ecn = ecn_summary(con, f, as_of)
+    return ecn[ecn["status"].isin(["open", "approved"])].reset_index(drop=True) if not ecn.empty else ecn
+
+
+def milestones_due(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The milestones behind NPI on time: those planned in the period up to as_of, and those
+    overdue now (whenever planned), overdue first."""
+    ms = npi_milestones(con, f, as_of)
+    if ms.empty:
+        return ms
+    planned = pd.to_datetime(ms["planned_date"])
+    keep = ((planned >= pd.Timestamp(f.start)) & (planned <= pd.Timestamp(min(f.end, as_of)))) | (ms["state"] == "overdue")
+    cols = ["project", "project_name", "seq", "milestone", "owner", "planned_date", "actual_date", "state", "days_late"]
+    out = ms.loc[keep, cols].assign(_later=lambda d: d["state"] != "overdue")
+    return out.sort_values(["_later", "planned_date"], kind="stable").drop(columns="_later").reset_index(drop=True)
+
+
+def drawings_due(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The drawings behind drawings on time: planned for release in the period up to as_of, and
+    those overdue now, overdue first."""
+    where, params = product_clause(f)
+    return con.execute(f"""
+        SELECT drawing, revision, title, product, owner, planned_release, actual_release,
+               {_STATE.format(a='actual_release', p='planned_release')} AS state,
+               {_DAYS_LATE.format(a='actual_release', p='planned_release')} AS days_late
+        FROM drawings
+        WHERE (planned_release BETWEEN ? AND ? OR (actual_release IS NULL AND planned_release < CAST(? AS DATE))) {where}
+        ORDER BY state <> 'overdue', planned_release, drawing, revision""",
+        [as_of, as_of, f.start, min(f.end, as_of), as_of, *params]).df()
+
+
+def improvements_in_progress(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The improvements behind hours saved: those in progress, with their expected hours a month."""
+    imp = improvements(con, f, as_of)
+    return imp[imp["status"] == "in_progress"].reset_index(drop=True) if not imp.empty else imp
+
+
+# the list behind each tile (lib.sections.tiles): (con, f, as_of) -> DataFrame
+DETAILS = {
+    "engineering.kpi.npi_ontime": milestones_due,
+    "engineering.kpi.drawing_ontime": drawings_due,
+    "engineering.kpi.open_ecn": live_ecns,
+    "engineering.kpi.hours_saved": improvements_in_progress,
+}

@@ -8,7 +8,7 @@ import pandas as pd
 
 from lib import settings
 from lib.filters import Filters
-from lib.meeting import open_items
+from lib.meeting import actions
 from lib.plan import late
 from lib.sections import engineering, pmc, purchasing, quality, sales
 from lib.sections.kpi import Kpi
@@ -28,35 +28,35 @@ def readiness(con, as_of: date) -> pd.DataFrame:
         ORDER BY s.ord""", [as_of, as_of, stale_days]).df()
 
 
-def headline(con, f: Filters, as_of: date) -> list[Kpi]:
-    """The KPIs the coordination meeting opens with, with targets and the previous period."""
-    prev = f.previous()
-    open_n, overdue_n = open_items.action_counts(con, as_of)
-    kpis = [
-        Kpi("kpi.otd", sales.otd(con, f), settings.get("target_otd", con), sales.otd(con, prev)),
-        Kpi("kpi.plan_achievement", pmc.plan_achievement(con, f), settings.get("target_plan_achievement", con),
-            pmc.plan_achievement(con, prev)),
-        pmc.peak_load_kpi(con, as_of),
-        Kpi("kpi.open_actions", open_n, None, None, unit="count", higher_is_better=False),
-        Kpi("kpi.overdue_actions", overdue_n, 0, None, unit="count", higher_is_better=False),
-        late.late_kpi(con, as_of, f),
-        Kpi("kpi.open_complaints", sales.open_complaint_count(con, f), settings.get("target_open_complaints", con),
-            None, unit="count", higher_is_better=False),
+def headline(con, f: Filters, as_of: date, lang: str | None = None) -> list[Kpi]:
+    """The KPIs the coordination meeting opens with: each the very tile of its section (the same
+    function, so the Overview and the section page show the same number)."""
+    return [
+        sales.otd_kpi(con, f, as_of),
+        pmc.plan_achievement_kpi(con, f, as_of),
+        pmc.peak_load_kpi(con, as_of, lang),
+        actions.open_actions_kpi(con, as_of, lang),
+        actions.overdue_actions_kpi(con, as_of),
+        late.late_kpi(con, as_of, f, lang),
+        sales.open_complaints_kpi(con, f, as_of),
     ]
-    return kpis
 
 
-def section_headlines(con, f: Filters, as_of: date) -> dict[str, Kpi]:
-    """The headline KPI of each meeting section, for the Overview (department -> Kpi)."""
-    prev = f.previous()
-    g = lambda key: settings.get(key, con)  # noqa: E731
+def section_headlines(con, f: Filters, as_of: date, lang: str | None = None) -> dict[str, Kpi]:
+    """The headline KPI of each meeting section, for the Overview (department -> Kpi): the
+    section's own tile, computed by the section's own function."""
     return {
-        "sales": Kpi("kpi.otd", sales.otd(con, f), g("target_otd"), sales.otd(con, prev)),
-        "pmc": Kpi("kpi.plan_achievement", pmc.plan_achievement(con, f), g("target_plan_achievement"),
-                   pmc.plan_achievement(con, prev)),
-        "purchasing": Kpi("kpi.supplier_otd", purchasing.supplier_otd(con, f, as_of), g("target_supplier_otd"),
-                          purchasing.supplier_otd(con, prev, as_of)),
-        "quality": Kpi("kpi.fpy", quality.first_pass_yield(con, f), g("target_fpy"), quality.first_pass_yield(con, prev)),
-        "engineering": Kpi("kpi.drawing_ontime", engineering.drawing_ontime(con, f, as_of), g("target_drawing_ontime"),
-                           engineering.drawing_ontime(con, prev, as_of)),
+        "sales": sales.otd_kpi(con, f, as_of),
+        "pmc": pmc.plan_achievement_kpi(con, f, as_of),
+        "purchasing": purchasing.supplier_otd_kpi(con, f, as_of),
+        "quality": quality.fpy_kpi(con, f, as_of, "final"),
+        "engineering": engineering.drawing_ontime_kpi(con, f, as_of, lang),
     }
+
+
+def tiles(con, f: Filters, as_of: date, lang: str | None = None) -> list[Kpi]:
+    """Every tile the Overview shows (the headline, then the sections' headlines not already in
+    it), for `python -m lib kpis` and the consistency test."""
+    out = headline(con, f, as_of, lang)
+    seen = {k.key for k in out}
+    return out + [k for k in section_headlines(con, f, as_of, lang).values() if k.key not in seen]

@@ -16,7 +16,7 @@ from lib import settings
 from lib.filters import Filters, combine, line_clause, product_clause
 from lib.periods import bucket_sql, label_sql
 from lib.plan import capacity, late
-from lib.sections.kpi import Kpi, ratio
+from lib.sections.kpi import Kpi, period, ratio
 
 DIMENSIONS = {"line": "wc.line", "work_center": "x.work_center", "product": "x.product"}
 
@@ -193,24 +193,53 @@ def output_totals(con, f: Filters) -> tuple[float, float]:
     return float(row[0]), float(row[1])
 
 
-def section_kpis(con, f: Filters, as_of: date) -> list:
+def plan_achievement_kpi(con, f: Filters, as_of: date) -> Kpi:
+    """The plan-achievement tile (PMC, the Overview, the variance review)."""
+    return Kpi("kpi.plan_achievement", plan_achievement(con, f), settings.get("target_plan_achievement", con),
+               plan_achievement(con, f.previous()), **period(f, as_of))
+
+
+def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """The PMC section's KPI tiles: plan achievement, good output, peak work-center load ahead
-    (lib.plan.capacity), shortage idle rate and open countermeasures (ahead/behind notes still open)."""
+    (lib.plan.capacity.load_ahead), shortage idle rate, open countermeasures (ahead/behind notes
+    still open; note and status: how many are past their due date) and the late lines.
+    Notes are text in `lang` (default: the current language)."""
+    from lib.i18n import t
     prev = f.previous()
+    span = period(f, as_of)
     plan, actual = output_totals(con, f)
     _, actual_prev = output_totals(con, prev)
     notes = variance_notes(con, f, as_of)
-    open_notes = int((notes["status"] == "open").sum()) if not notes.empty else 0
+    live = notes[notes["status"] == "open"] if not notes.empty else notes
+    overdue = int(live["overdue"].fillna(False).astype(bool).sum()) if not live.empty else 0
     return [
-        Kpi("kpi.plan_achievement", plan_achievement(con, f), settings.get("target_plan_achievement", con),
-            plan_achievement(con, prev)),
-        Kpi("pmc.kpi.output", actual, plan if plan else None, actual_prev, unit="count"),
-        peak_load_kpi(con, as_of),
+        plan_achievement_kpi(con, f, as_of),
+        Kpi("pmc.kpi.output", actual, plan if plan else None, actual_prev, unit="count", **span),
+        peak_load_kpi(con, as_of, lang),
         Kpi("pmc.kpi.shortage_idle", shortage_idle_rate(con, f), settings.get("target_shortage_idle", con),
-            shortage_idle_rate(con, prev), higher_is_better=False),
-        Kpi("pmc.kpi.open_countermeasures", open_notes, 0, None, unit="count", higher_is_better=False),
-        late.late_kpi(con, as_of, replace(f, customers=())),
+            shortage_idle_rate(con, prev), higher_is_better=False, **span),
+        Kpi("pmc.kpi.open_countermeasures", len(live), 0, None, unit="count", higher_is_better=False,
+            note=t("kpi.overdue_of", lang, n=overdue), overdue=overdue),
+        late.late_kpi(con, as_of, replace(f, customers=()), lang),
     ]
+
+
+def open_countermeasures(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The notes behind the open-countermeasures tile: ahead/behind notes still open, overdue first."""
+    notes = variance_notes(con, f, as_of)
+    live = notes[notes["status"] == "open"] if not notes.empty else notes
+    return live.sort_values("overdue", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# the list behind each tile (lib.sections.tiles): (con, f, as_of) -> DataFrame
+DETAILS = {
+    "kpi.plan_achievement": lambda con, f, as_of: gap_ranking(con, f, "work_center"),
+    "pmc.kpi.output": lambda con, f, as_of: gap_ranking(con, f, "product"),
+    "kpi.peak_load": lambda con, f, as_of: capacity.load_ahead(con, as_of),
+    "pmc.kpi.shortage_idle": lambda con, f, as_of: shortage_by_material(con, f),
+    "pmc.kpi.open_countermeasures": open_countermeasures,
+    "kpi.late_lines": lambda con, f, as_of: late.late_lines(con, as_of, replace(f, customers=())),
+}
 
 
 def work_centers_of(con, lines: tuple[str, ...]) -> list[str]:
@@ -231,10 +260,19 @@ def plan_achievement(con, f: Filters) -> float | None:
     return ratio(actual, plan)
 
 
-def peak_load_kpi(con, as_of: date) -> Kpi:
-    """Peak work-center load: the highest weekly load hours / capacity hours of any work center
-    over the coming `load_weeks` weeks; the note names the work center and the ISO week."""
-    peak = capacity.peak_load(con, as_of)
-    return Kpi("kpi.peak_load", None if peak is None else peak[2], settings.get("target_peak_load", con),
-               None, unit="pct", higher_is_better=False,
-               note=None if peak is None else f"{peak[0]} · {peak[1]}")
+def peak_load_kpi(con, as_of: date, lang: str | None = None) -> Kpi:
+    """Peak work-center load ahead: the highest weekly load hours / capacity hours of any work
+    center in the whole weeks after this one, up to `load_weeks` (lib.plan.capacity.load_ahead:
+    this week's past-due pile is the late list's, not an overload ahead); the note names the work
+    center, the ISO week and the hours above capacity."""
+    from lib.i18n import t
+    ahead = capacity.load_ahead(con, as_of)
+    if ahead.empty:
+        return Kpi("kpi.peak_load", None, settings.get("target_peak_load", con), None, unit="pct",
+                   higher_is_better=False)
+    top = ahead.iloc[0]
+    over = float(top["load_hours"] - top["capacity_hours"])
+    note = (t("kpi.peak_load.note_over", lang, wc=top["work_center"], week=top["period"], hours=f"{over:,.0f}")
+            if over > 0.5 else f"{top['work_center']} · {top['period']}")
+    return Kpi("kpi.peak_load", float(top["load_pct"]), settings.get("target_peak_load", con), None, unit="pct",
+               higher_is_better=False, note=note)

@@ -25,7 +25,8 @@ from lib.filters import (
     product_clause,
     supplier_clause,
 )
-from lib.sections.kpi import Kpi, ratio
+from lib.sections import quality
+from lib.sections.kpi import Kpi, period, ratio
 
 
 def _due_end(f: Filters, as_of: date) -> date:
@@ -38,15 +39,17 @@ def open_pos(con, as_of: date, f: Filters | None = None) -> pd.DataFrame:
     """Open purchase orders (status open, open qty > 0), latest-due last, with days late.
 
     Columns: po, supplier, material, material_name, qty, received_qty, open_qty, order_date,
-    due_date, unit_price, days_late (as_of - due date when the due date has passed, else 0), late.
+    due_date, unit_price, days_late (as_of - due date when the due date has passed, else 0), late,
+    supplier_name.
     """
     where, params = supplier_clause(f, "p.supplier") if f else ("", [])
     return con.execute(f"""
         SELECT p.po, p.supplier, p.material, m.name AS material_name, p.qty, p.received_qty,
                p.open_qty, p.order_date, p.due_date, p.unit_price,
                greatest(date_diff('day', p.due_date, CAST(? AS DATE)), 0) AS days_late,
-               p.due_date < CAST(? AS DATE) AS late
+               p.due_date < CAST(? AS DATE) AS late, s.name AS supplier_name
         FROM purchase_order_status p LEFT JOIN materials m USING (material)
+             LEFT JOIN suppliers s ON s.supplier = p.supplier
         WHERE p.status = 'open' AND p.open_qty > 0 {where}
         ORDER BY late DESC, p.due_date, p.po
     """, [as_of, as_of, *params]).df()
@@ -72,7 +75,7 @@ def endangered_lines(con, as_of: date, f: Filters | None = None) -> pd.DataFrame
     and every late PO of that material endangers it.
 
     One row per (late PO, endangered line): po, supplier, material, po_due, days_late,
-    po_open_qty, order_no, line_no, line_id, customer, product, line_due, need_qty,
+    po_open_qty, order_no, line_no, line_id, customer, customer_name, product, line_due, need_qty,
     short_qty. Filters: supplier (the PO), customer and product family (the line).
     """
     f = f or Filters(start=as_of, end=as_of)
@@ -98,11 +101,12 @@ def endangered_lines(con, as_of: date, f: Filters | None = None) -> pd.DataFrame
         SELECT p.po, p.supplier, p.material, p.due_date AS po_due,
                date_diff('day', p.due_date, CAST(? AS DATE)) AS days_late,
                p.open_qty AS po_open_qty,
-               s.order_no, s.line_no, s.line_id, s.customer, s.product, s.line_due,
-               s.need_qty, s.short_qty
+               s.order_no, s.line_no, s.line_id, s.customer, coalesce(cu.name, s.customer) AS customer_name,
+               s.product, s.line_due, s.need_qty, s.short_qty
         FROM purchase_order_status p
         JOIN short s ON s.material = p.material AND s.short_qty > 0
         JOIN order_lines o ON o.line_id = s.line_id
+        LEFT JOIN customers cu ON cu.customer = s.customer
         WHERE p.status = 'open' AND p.open_qty > 0 AND p.due_date < CAST(? AS DATE) {sup} {lw}
         ORDER BY s.line_due, s.order_no, s.line_no, p.due_date, p.po
     """, [as_of, as_of, *sup_p, *lw_p]).df()
@@ -294,6 +298,13 @@ def materials_quoted(con) -> list[str]:
     """).df()["material"].tolist()
 
 
+def supplier_otd_kpi(con, f: Filters, as_of: date) -> Kpi:
+    """The supplier on-time tile (Purchasing and the Overview)."""
+    from lib import settings
+    return Kpi("purchasing.kpi.supplier_otd", supplier_otd(con, f, as_of), settings.get("target_supplier_otd", con),
+               supplier_otd(con, f.previous(), as_of), **period(f, as_of))
+
+
 def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """The Purchasing section's KPI tiles (page, presenter and the meeting snapshot): supplier
     on-time, incoming first pass, price variance (each with target and previous period), late
@@ -302,20 +313,63 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """
     from lib import settings
     from lib.i18n import t
-    from lib.sections import quality
     prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
+    span = period(f, as_of)
     n_open, n_late = po_counts(con, as_of, f)
     endangered = endangered_lines(con, as_of, f)
     n_lines = int(endangered["line_id"].nunique()) if not endangered.empty else 0
     return [
-        Kpi("purchasing.kpi.supplier_otd", supplier_otd(con, f, as_of), g("target_supplier_otd"),
-                 supplier_otd(con, prev, as_of)),
+        supplier_otd_kpi(con, f, as_of),
         Kpi("purchasing.kpi.incoming_fp", quality.incoming_first_pass(con, f), g("target_incoming_fp"),
-                 quality.incoming_first_pass(con, prev)),
+            quality.incoming_first_pass(con, prev), **span),
         Kpi("purchasing.kpi.price_variance", price_variance(con, f), g("target_price_variance"),
-                 price_variance(con, prev), unit="money", higher_is_better=False),
+            price_variance(con, prev), unit="money", higher_is_better=False, **span),
         Kpi("purchasing.kpi.late_pos", n_late, 0, None, unit="count", higher_is_better=False,
-                 note=t("purchasing.kpi.late_pos.note", lang, n=n_open)),
+            note=t("purchasing.kpi.late_pos.note", lang, n=n_open), overdue=n_late),
         Kpi("purchasing.kpi.lines_endangered", n_lines, 0, None, unit="count", higher_is_better=False),
     ]
+
+
+def pos_due(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The purchase orders behind supplier on-time: due in the period (before as_of, not
+    cancelled), with the qty received by the due date (at most the PO qty). Sum of on-time qty /
+    sum of qty = supplier_otd."""
+    where, params = supplier_clause(f, "p.supplier")
+    return con.execute(f"""
+        SELECT p.po, p.supplier, s.name AS supplier_name, p.material, m.name AS material_name, p.due_date,
+               p.qty, least(p.received_by_due_qty, p.qty) AS qty_on_time, p.received_qty, p.received_date,
+               least(p.received_by_due_qty, p.qty) >= p.qty AS on_time
+        FROM purchase_order_status p LEFT JOIN suppliers s USING (supplier) LEFT JOIN materials m USING (material)
+        WHERE p.status <> 'cancelled' AND p.due_date BETWEEN ? AND ? {where}
+        ORDER BY on_time, p.due_date, p.po""", [f.start, _due_end(f, as_of), *params]).df()
+
+
+def late_pos(con, as_of: date, f: Filters | None = None) -> pd.DataFrame:
+    """The late POs behind the late-PO tile (open_pos rows that are late), longest late first."""
+    df = open_pos(con, as_of, f)
+    return df[df["late"]].sort_values(["days_late", "po"], ascending=[False, True]).reset_index(drop=True)
+
+
+def endangered_order_lines(con, as_of: date, f: Filters | None = None) -> pd.DataFrame:
+    """The order lines behind the lines-endangered tile: one row per line (endangered_lines),
+    with the late POs that endanger it."""
+    e = endangered_lines(con, as_of, f)
+    if e.empty:
+        return pd.DataFrame(columns=["order_no", "line_no", "customer", "customer_name", "product", "line_due", "pos",
+                                     "materials"])
+    return (e.groupby(["line_id", "order_no", "line_no", "customer", "customer_name", "product", "line_due"],
+                      as_index=False)
+            .agg(pos=("po", lambda x: ", ".join(sorted(set(x)))),
+                 materials=("material", lambda x: ", ".join(sorted(set(x)))))
+            .drop(columns="line_id").sort_values(["line_due", "order_no", "line_no"]).reset_index(drop=True))
+
+
+# the list behind each tile (lib.sections.tiles): (con, f, as_of) -> DataFrame
+DETAILS = {
+    "purchasing.kpi.supplier_otd": pos_due,
+    "purchasing.kpi.incoming_fp": lambda con, f, as_of: quality.incoming_lots(con, f),
+    "purchasing.kpi.price_variance": lambda con, f, as_of: price_variance_by_material(con, f),
+    "purchasing.kpi.late_pos": lambda con, f, as_of: late_pos(con, as_of, f),
+    "purchasing.kpi.lines_endangered": lambda con, f, as_of: endangered_order_lines(con, as_of, f),
+}

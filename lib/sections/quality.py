@@ -23,7 +23,7 @@ from lib.filters import (
     product_clause,
     supplier_clause,
 )
-from lib.sections.kpi import Kpi, ratio
+from lib.sections.kpi import Kpi, period, ratio
 
 STAGES = ("incoming", "in_process", "final")
 
@@ -57,19 +57,23 @@ def incoming_first_pass(con, f: Filters) -> float | None:
 
 def incoming_by(con, f: Filters, by: str = "supplier") -> pd.DataFrame:
     """Incoming first-pass rate per supplier or per material: key, lots, passed, failed, on hold,
-    rate; worst first (ties: more lots first, then key)."""
+    rate, and the key's name (name: the room reads a supplier by its name); worst first (ties:
+    more lots first, then key)."""
     if by not in ("supplier", "material"):
         raise ValueError("by is 'supplier' or 'material'")
     where, params = _filters(f, "incoming")
+    names = "suppliers" if by == "supplier" else "materials"
     return con.execute(f"""
-        SELECT coalesce({by}, '') AS {by}, count(*) AS lots,
-               count(*) FILTER (WHERE result = 'pass') AS passed,
-               count(*) FILTER (WHERE result = 'fail') AS failed,
-               count(*) FILTER (WHERE result = 'hold') AS held,
-               count(*) FILTER (WHERE result = 'pass') / count(*) AS first_pass_rate
-        FROM inspections
-        WHERE stage = 'incoming' AND first_pass AND result <> 'pending' AND date BETWEEN ? AND ? {where}
-        GROUP BY 1 ORDER BY first_pass_rate, lots DESC, 1
+        SELECT x.*, n.name FROM (
+            SELECT coalesce({by}, '') AS {by}, count(*) AS lots,
+                   count(*) FILTER (WHERE result = 'pass') AS passed,
+                   count(*) FILTER (WHERE result = 'fail') AS failed,
+                   count(*) FILTER (WHERE result = 'hold') AS held,
+                   count(*) FILTER (WHERE result = 'pass') / count(*) AS first_pass_rate
+            FROM inspections
+            WHERE stage = 'incoming' AND first_pass AND result <> 'pending' AND date BETWEEN ? AND ? {where}
+            GROUP BY 1) x LEFT JOIN {names} n ON n.{by} = x.{by}
+        ORDER BY x.first_pass_rate, x.lots DESC, x.{by}
     """, [f.start, f.end, *params]).df()
 
 
@@ -158,7 +162,9 @@ def quality_complaints(con, f: Filters, as_of: date) -> pd.DataFrame:
     """
     where, params = combine(customer_clause(f), product_clause(f))
     return con.execute(f"""
-        SELECT complaint, customer, product, received_date, severity, cause_category, d8_step,
+        SELECT complaint, customer, coalesce((SELECT name FROM customers cu WHERE cu.customer = complaints.customer),
+                                             customer) AS customer_name,
+               product, received_date, severity, cause_category, d8_step,
                status, owner, closed_date, description,
                date_diff('day', received_date, coalesce(closed_date, CAST(? AS DATE))) AS days_open
         FROM complaints
@@ -234,6 +240,13 @@ def hold_value(con, f: Filters | None = None) -> float:
     return float(df["hold_value"].sum()) if not df.empty else 0.0
 
 
+def fpy_kpi(con, f: Filters, as_of: date, stage: str = "final") -> Kpi:
+    """The first-pass-yield tile of a stage (in process or final; the Overview shows final)."""
+    from lib import settings
+    return Kpi(f"quality.kpi.fpy_{stage}", first_pass_yield(con, f, stage), settings.get("target_fpy", con),
+               first_pass_yield(con, f.previous(), stage), **period(f, as_of))
+
+
 def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """The Quality section's KPI tiles (page, presenter and the meeting snapshot): incoming first
     pass, first-pass yield in process and at final (each with target and previous period), open
@@ -243,7 +256,6 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """
     from lib import settings
     from lib.i18n import t
-    prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
     n_open, n_8d = complaint_counts(con, f)
     backlog = inspection_backlog(con, as_of, f)
@@ -251,16 +263,54 @@ def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     value = float(hold["hold_value"].sum()) if not hold.empty else 0.0
     return [
         Kpi("quality.kpi.incoming_fp", incoming_first_pass(con, f), g("target_incoming_fp"),
-                 incoming_first_pass(con, prev)),
-        Kpi("quality.kpi.fpy_in_process", first_pass_yield(con, f, "in_process"), g("target_fpy"),
-                 first_pass_yield(con, prev, "in_process")),
-        Kpi("quality.kpi.fpy_final", first_pass_yield(con, f, "final"), g("target_fpy"),
-                 first_pass_yield(con, prev, "final")),
+            incoming_first_pass(con, f.previous()), **period(f, as_of)),
+        fpy_kpi(con, f, as_of, "in_process"),
+        fpy_kpi(con, f, as_of, "final"),
         Kpi("quality.kpi.open_complaints", n_open, None, None, unit="count", higher_is_better=False,
-                 note=t("quality.kpi.open_complaints.note", lang, n=n_8d)),
+            note=t("quality.kpi.open_complaints.note", lang, n=n_8d)),
         Kpi("quality.kpi.backlog", len(backlog), 0, None, unit="count", higher_is_better=False,
-                 note=(t("quality.kpi.backlog.note", lang, days=int(backlog["days_waiting"].max()))
-                       if not backlog.empty else None)),
+            note=(t("quality.kpi.backlog.note", lang, days=int(backlog["days_waiting"].max()))
+                  if not backlog.empty else None)),
         Kpi("quality.kpi.on_hold", len(hold), 0, None, unit="count", higher_is_better=False,
-                 note=t("quality.kpi.on_hold.note", lang, value=f"¥{value:,.0f}")),
+            note=t("quality.kpi.on_hold.note", lang, value=f"¥{value:,.0f}")),
     ]
+
+
+def incoming_lots(con, f: Filters) -> pd.DataFrame:
+    """The lots behind the incoming first-pass rate: first incoming inspections with a result in
+    the period, failed and held first. Passed / lots = incoming_first_pass."""
+    where, params = _filters(f, "incoming")
+    return con.execute(f"""
+        SELECT i.date, i.supplier, s.name AS supplier_name, i.material, i.po, i.lot, i.qty_inspected,
+               i.qty_defective, i.defect_type, i.result
+        FROM inspections i LEFT JOIN suppliers s USING (supplier)
+        WHERE i.stage = 'incoming' AND i.first_pass AND i.result <> 'pending' AND i.date BETWEEN ? AND ? {where}
+        ORDER BY i.result = 'pass', i.date DESC, i.inspection_id""", [f.start, f.end, *params]).df()
+
+
+def stage_inspections(con, f: Filters, stage: str) -> pd.DataFrame:
+    """The inspections behind a stage's first-pass yield: first inspections with a result in the
+    period, most defective first. (Inspected - defective) / inspected = first_pass_yield."""
+    where, params = _filters(f, _stage(stage))
+    return con.execute(f"""
+        SELECT date, line, work_center, product, lot, qty_inspected, qty_defective, defect_type, result
+        FROM inspections
+        WHERE stage = ? AND first_pass AND result <> 'pending' AND date BETWEEN ? AND ? {where}
+        ORDER BY qty_defective DESC, date DESC, inspection_id""", [stage, f.start, f.end, *params]).df()
+
+
+def open_quality_complaints(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The complaints behind the open quality complaints tile (quality_complaints still open)."""
+    df = quality_complaints(con, f, as_of)
+    return df[df["status"] != "closed"].reset_index(drop=True)
+
+
+# the list behind each tile (lib.sections.tiles): (con, f, as_of) -> DataFrame
+DETAILS = {
+    "quality.kpi.incoming_fp": lambda con, f, as_of: incoming_lots(con, f),
+    "quality.kpi.fpy_in_process": lambda con, f, as_of: stage_inspections(con, f, "in_process"),
+    "quality.kpi.fpy_final": lambda con, f, as_of: stage_inspections(con, f, "final"),
+    "quality.kpi.open_complaints": open_quality_complaints,
+    "quality.kpi.backlog": lambda con, f, as_of: inspection_backlog(con, as_of, f),
+    "quality.kpi.on_hold": lambda con, f, as_of: material_on_hold(con, f),
+}

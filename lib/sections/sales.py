@@ -22,7 +22,7 @@ from lib import settings
 from lib.filters import Filters, combine, customer_clause, product_clause
 from lib.periods import bucket_sql, label_sql
 from lib.plan import late
-from lib.sections.kpi import Kpi, ratio
+from lib.sections.kpi import Kpi, period, ratio
 
 COMMITTED = "coalesce(o.promised_date, o.requested_date)"
 _PRICE = "coalesce(o.unit_price, p.unit_price, 0)"
@@ -39,8 +39,9 @@ def new_orders(con, f: Filters, grain: str = "week") -> pd.DataFrame:
     b = bucket_sql(grain, "o.order_date")
     return con.execute(f"""
         SELECT {b} AS bucket, {label_sql(grain, b)} AS label, o.customer,
+               coalesce(cu.name, o.customer) AS customer_name,
                count(*) AS lines, sum(o.qty) AS qty, sum(o.qty * {_PRICE}) AS value
-        FROM order_lines o LEFT JOIN products p USING (product)
+        FROM order_lines o LEFT JOIN products p USING (product) LEFT JOIN customers cu ON cu.customer = o.customer
         WHERE o.order_date BETWEEN ? AND ? {where}
         GROUP BY ALL ORDER BY bucket, value DESC, o.customer""", [f.start, f.end, *params]).df()
 
@@ -51,14 +52,15 @@ def backlog(con, f: Filters, as_of: date) -> pd.DataFrame:
     The period does not apply: backlog is a state at as_of."""
     where, params = _where(f)
     return con.execute(f"""
-        SELECT o.line_id, o.order_no, o.line_no, o.customer, o.product, o.qty, o.shipped_qty,
+        SELECT o.line_id, o.order_no, o.line_no, o.customer, coalesce(cu.name, o.customer) AS customer_name,
+               o.product, o.qty, o.shipped_qty,
                o.qty - o.shipped_qty AS remaining_qty,
                (o.qty - o.shipped_qty) * {_PRICE} AS remaining_value,
                o.requested_date, o.promised_date, {COMMITTED} AS committed_date,
                {COMMITTED} < CAST(? AS DATE) AS overdue,
                {bucket_sql('week', COMMITTED)} AS due_week,
                {label_sql('week', bucket_sql('week', COMMITTED))} AS due_label
-        FROM order_lines o LEFT JOIN products p USING (product)
+        FROM order_lines o LEFT JOIN products p USING (product) LEFT JOIN customers cu ON cu.customer = o.customer
         WHERE o.status = 'open' AND o.qty > o.shipped_qty {where}
         ORDER BY committed_date, o.order_no, o.line_no""", [as_of, *params]).df()
 
@@ -162,10 +164,11 @@ def repromised_lines(con, f: Filters) -> pd.DataFrame:
     """The lines re-promised in the period: how many times, first and latest promise."""
     where, params = _where(f)
     return con.execute(f"""
-        SELECT o.order_no, o.line_no, o.customer, o.product, o.qty, o.requested_date,
+        SELECT o.order_no, o.line_no, o.customer, coalesce(cu.name, o.customer) AS customer_name, o.product,
+               o.qty, o.requested_date,
                arg_min(h.promised_date, h.promised_at) AS first_promise, o.promised_date AS latest_promise,
                count(*) - 1 AS repromises
-        FROM promise_history h JOIN order_lines o USING (line_id)
+        FROM promise_history h JOIN order_lines o USING (line_id) LEFT JOIN customers cu ON cu.customer = o.customer
         WHERE o.line_id IN (SELECT line_id FROM promise_history
                             WHERE CAST(promised_at AS DATE) BETWEEN ? AND ?) {where}
         GROUP BY ALL HAVING count(*) > 1
@@ -185,13 +188,35 @@ def order_changes(con, f: Filters) -> pd.DataFrame:
         GROUP BY ALL ORDER BY changes DESC, c.source, c.kind""", [f.start, f.end, *params]).df()
 
 
+def changes_by_customer(con, f: Filters) -> pd.DataFrame:
+    """Which customers change their orders: per customer, the external changes (date, qty, spec,
+    cancel) requested in the period, how many are still open, the lines they touch and the
+    customer's lines ordered in the period; most changes first (ties: customer)."""
+    where, params = _where(f)
+    return con.execute(f"""
+        WITH ch AS (
+            SELECT o.customer, count(*) AS changes, count(*) FILTER (WHERE c.status = 'open') AS open_changes,
+                   count(DISTINCT c.line_id) AS lines_changed
+            FROM order_changes c JOIN order_lines o USING (line_id)
+            WHERE c.source = 'external' AND c.requested_date BETWEEN ? AND ? {where}
+            GROUP BY 1),
+        ordered AS (
+            SELECT o.customer, count(*) AS lines FROM order_lines o
+            WHERE o.order_date BETWEEN ? AND ? {where} GROUP BY 1)
+        SELECT ch.customer, coalesce(cu.name, ch.customer) AS customer_name, ch.changes, ch.open_changes,
+               ch.lines_changed, coalesce(ordered.lines, 0) AS lines
+        FROM ch LEFT JOIN ordered USING (customer) LEFT JOIN customers cu ON cu.customer = ch.customer
+        ORDER BY ch.changes DESC, ch.customer""", [f.start, f.end, *params, f.start, f.end, *params]).df()
+
+
 def order_change_list(con, f: Filters) -> pd.DataFrame:
     """The order changes requested in the period, newest first."""
     where, params = _where(f)
     return con.execute(f"""
-        SELECT c.change_id, c.requested_date, o.order_no, o.line_no, o.customer, o.product,
+        SELECT c.change_id, c.requested_date, o.order_no, o.line_no, o.customer,
+               coalesce(cu.name, o.customer) AS customer_name, o.product,
                c.source, c.kind, c.old_value, c.new_value, c.reason, c.status, c.load_impact_hours
-        FROM order_changes c JOIN order_lines o USING (line_id)
+        FROM order_changes c JOIN order_lines o USING (line_id) LEFT JOIN customers cu ON cu.customer = o.customer
         WHERE c.requested_date BETWEEN ? AND ? {where}
         ORDER BY c.requested_date DESC, c.change_id DESC""", [f.start, f.end, *params]).df()
 
@@ -207,13 +232,13 @@ def complaints_summary(con, f: Filters) -> pd.DataFrame:
     received), closed in the period and their average days from received to closed."""
     where, params = _complaint_where(f)
     return con.execute(f"""
-        SELECT c.category, c.customer,
+        SELECT c.category, c.customer, any_value(coalesce(cu.name, c.customer)) AS customer_name,
                count(*) FILTER (WHERE c.received_date BETWEEN ? AND ?) AS received,
                count(*) FILTER (WHERE c.status <> 'closed') AS open,
                count(*) FILTER (WHERE c.closed_date BETWEEN ? AND ?) AS closed,
                avg(date_diff('day', c.received_date, c.closed_date))
                    FILTER (WHERE c.closed_date BETWEEN ? AND ?) AS avg_days_to_close
-        FROM complaints c
+        FROM complaints c LEFT JOIN customers cu ON cu.customer = c.customer
         WHERE (c.received_date BETWEEN ? AND ? OR c.status <> 'closed' OR c.closed_date BETWEEN ? AND ?) {where}
         GROUP BY ALL ORDER BY open DESC, received DESC, c.category, c.customer""",
         [f.start, f.end] * 3 + [f.start, f.end, f.start, f.end] + params).df()
@@ -231,10 +256,10 @@ def open_complaints(con, f: Filters, as_of: date) -> pd.DataFrame:
     """Complaints not closed, oldest first, with days open at as_of."""
     where, params = _complaint_where(f)
     return con.execute(f"""
-        SELECT c.complaint, c.received_date, c.customer, c.product, c.category, c.severity,
-               c.description, c.status, c.d8_step, c.owner,
+        SELECT c.complaint, c.received_date, c.customer, coalesce(cu.name, c.customer) AS customer_name,
+               c.product, c.category, c.severity, c.description, c.status, c.d8_step, c.owner,
                date_diff('day', c.received_date, CAST(? AS DATE)) AS days_open
-        FROM complaints c WHERE c.status <> 'closed' {where}
+        FROM complaints c LEFT JOIN customers cu ON cu.customer = c.customer WHERE c.status <> 'closed' {where}
         ORDER BY c.received_date, c.complaint""", [as_of, *params]).df()
 
 
@@ -253,31 +278,120 @@ def customers(con) -> pd.DataFrame:
         ORDER BY c.customer""").df()
 
 
-def section_kpis(con, f: Filters, as_of: date) -> list:
+def order_value(con, f: Filters) -> float:
+    """Value of the order lines entered in the period (qty x price; cancelled lines count)."""
+    where, params = _where(f)
+    return float(con.execute(f"""SELECT coalesce(sum(o.qty * {_PRICE}), 0) FROM order_lines o
+                                 LEFT JOIN products p USING (product)
+                                 WHERE o.order_date BETWEEN ? AND ? {where}""",
+                             [f.start, f.end, *params]).fetchone()[0])
+
+
+def otd_kpi(con, f: Filters, as_of: date, basis: str = "latest") -> Kpi:
+    """The OTD tile (against the latest, or with basis='original' the first, promise)."""
+    key = "kpi.otd" if basis == "latest" else "kpi.otd_original"
+    return Kpi(key, otd(con, f, basis), settings.get("target_otd", con), otd(con, f.previous(), basis),
+               **period(f, as_of))
+
+
+def section_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list:
     """The Sales section's KPI tiles: OTD (latest and original promise), OTIF, new order value,
-    re-promises per line, open complaints and days to close, each with target and previous period."""
+    re-promises per line, open complaints and days to close, each with target and previous period
+    (the same days of the period before: Filters.previous), and the lines at risk
+    (lib.plan.late, the one late list). Notes are text in `lang` (default: the current language)."""
     prev = f.previous()
     g = lambda key: settings.get(key, con)  # noqa: E731
-
-    def order_value(flt):
-        where, params = _where(flt)
-        return con.execute(f"""SELECT coalesce(sum(o.qty * {_PRICE}), 0) FROM order_lines o
-                               LEFT JOIN products p USING (product)
-                               WHERE o.order_date BETWEEN ? AND ? {where}""", [flt.start, flt.end, *params]).fetchone()[0]
-
+    span = period(f, as_of)
     return [
-        Kpi("kpi.otd", otd(con, f), g("target_otd"), otd(con, prev)),
-        Kpi("kpi.otd_original", otd(con, f, "original"), g("target_otd"), otd(con, prev, "original")),
-        Kpi("kpi.otif", otif(con, f, as_of), g("target_otif"), otif(con, prev, as_of)),
-        Kpi("sales.kpi.new_orders", float(order_value(f)), None, float(order_value(prev)), unit="money"),
+        otd_kpi(con, f, as_of),
+        otd_kpi(con, f, as_of, "original"),
+        Kpi("kpi.otif", otif(con, f, as_of), g("target_otif"), otif(con, prev, as_of), **span),
+        Kpi("sales.kpi.new_orders", order_value(con, f), None, order_value(con, prev), unit="money", **span),
         Kpi("sales.kpi.repromise_rate", repromise_rate(con, f), g("target_repromise_rate"),
-            repromise_rate(con, prev), unit="ratio", higher_is_better=False),
-        Kpi("kpi.open_complaints", open_complaint_count(con, f), g("target_open_complaints"), None,
-            unit="count", higher_is_better=False),
+            repromise_rate(con, prev), unit="ratio", higher_is_better=False, **span),
+        open_complaints_kpi(con, f, as_of),
         Kpi("sales.kpi.days_to_close", days_to_close(con, f), g("target_complaint_days"), days_to_close(con, prev),
-            unit="days", higher_is_better=False),
-        late.late_kpi(con, as_of, replace(f, lines=())),
+            unit="days", higher_is_better=False, **span),
+        late.late_kpi(con, as_of, replace(f, lines=()), lang),
     ]
+
+
+def open_complaints_kpi(con, f: Filters, as_of: date) -> Kpi:
+    """Customer complaints not closed (Sales and the Overview show this one tile)."""
+    return Kpi("kpi.open_complaints", open_complaint_count(con, f), settings.get("target_open_complaints", con),
+               None, unit="count", higher_is_better=False)
+
+
+def shipped_lines(con, f: Filters, basis: str = "latest") -> pd.DataFrame:
+    """The lines behind OTD: lines shipped in the period (by their last shipment), each with its
+    committed date (latest promise, or the first with basis='original'), last ship date, days
+    late and whether it was on time. On time / lines = otd(con, f, basis)."""
+    where, params = _where(f)
+    committed = (COMMITTED if basis == "latest" else "coalesce(fp.promised_date, o.promised_date, o.requested_date)")
+    return con.execute(f"""
+        WITH last_ship AS (SELECT line_id, max(ship_date) AS ship_date FROM shipments GROUP BY line_id),
+        fp AS (SELECT line_id, arg_min(promised_date, promised_at) AS promised_date FROM promise_history
+               GROUP BY line_id)
+        SELECT o.order_no, o.line_no, o.customer, coalesce(cu.name, o.customer) AS customer_name, o.product,
+               o.qty, {committed} AS committed_date, s.ship_date,
+               greatest(date_diff('day', {committed}, s.ship_date), 0) AS days_late,
+               s.ship_date <= {committed} AS on_time
+        FROM order_lines o JOIN last_ship s USING (line_id) LEFT JOIN fp USING (line_id)
+        LEFT JOIN customers cu ON cu.customer = o.customer
+        WHERE s.ship_date BETWEEN ? AND ? AND o.status <> 'cancelled' {where}
+        ORDER BY on_time, days_late DESC, s.ship_date, o.order_no, o.line_no""", [f.start, f.end, *params]).df()
+
+
+def due_lines(con, f: Filters, as_of: date) -> pd.DataFrame:
+    """The lines behind OTIF: lines due in the period before as_of (not cancelled), with the qty
+    shipped by the committed date and whether that was in full. In full / lines = otif."""
+    where, params = _where(f)
+    end = min(f.end, as_of - timedelta(days=1))
+    return con.execute(f"""
+        SELECT o.order_no, o.line_no, o.customer, coalesce(cu.name, o.customer) AS customer_name, o.product,
+               o.qty, {COMMITTED} AS committed_date, coalesce(s.qty, 0) AS shipped_by_due,
+               coalesce(s.qty, 0) >= o.qty AS in_full
+        FROM order_lines o
+        LEFT JOIN LATERAL (SELECT sum(qty) AS qty FROM shipments s
+                           WHERE s.line_id = o.line_id AND s.ship_date <= {COMMITTED}) s ON TRUE
+        LEFT JOIN customers cu ON cu.customer = o.customer
+        WHERE o.status <> 'cancelled' AND {COMMITTED} BETWEEN ? AND ? {where}
+        ORDER BY in_full, committed_date, o.order_no, o.line_no""", [f.start, end, *params]).df()
+
+
+def new_order_lines(con, f: Filters) -> pd.DataFrame:
+    """The order lines behind the new-order value: entered in the period, with their value."""
+    where, params = _where(f)
+    return con.execute(f"""
+        SELECT o.order_no, o.line_no, o.customer, coalesce(cu.name, o.customer) AS customer_name, o.product,
+               o.qty, o.order_date, o.requested_date, o.qty * {_PRICE} AS value, o.status
+        FROM order_lines o LEFT JOIN products p USING (product) LEFT JOIN customers cu ON cu.customer = o.customer
+        WHERE o.order_date BETWEEN ? AND ? {where}
+        ORDER BY value DESC, o.order_no, o.line_no""", [f.start, f.end, *params]).df()
+
+
+def closed_complaints(con, f: Filters) -> pd.DataFrame:
+    """The complaints behind days to close: closed in the period, with their days from received."""
+    where, params = _complaint_where(f)
+    return con.execute(f"""
+        SELECT c.complaint, c.customer, coalesce(cu.name, c.customer) AS customer_name, c.product, c.category,
+               c.received_date, c.closed_date, date_diff('day', c.received_date, c.closed_date) AS days_to_close
+        FROM complaints c LEFT JOIN customers cu ON cu.customer = c.customer
+        WHERE c.closed_date BETWEEN ? AND ? {where}
+        ORDER BY days_to_close DESC, c.complaint""", [f.start, f.end, *params]).df()
+
+
+# the list behind each tile (lib.sections.tiles): (con, f, as_of) -> DataFrame
+DETAILS = {
+    "kpi.otd": lambda con, f, as_of: shipped_lines(con, f),
+    "kpi.otd_original": lambda con, f, as_of: shipped_lines(con, f, "original"),
+    "kpi.otif": due_lines,
+    "sales.kpi.new_orders": lambda con, f, as_of: new_order_lines(con, f),
+    "sales.kpi.repromise_rate": lambda con, f, as_of: repromised_lines(con, f),
+    "kpi.open_complaints": lambda con, f, as_of: open_complaints(con, f, as_of),
+    "sales.kpi.days_to_close": lambda con, f, as_of: closed_complaints(con, f),
+    "kpi.late_lines": lambda con, f, as_of: at_risk_lines(con, f, as_of),
+}
 
 
 # ---------------------------------------------------------------------------- delivery KPIs
@@ -328,6 +442,7 @@ def otif(con, f: Filters, as_of: date | None = None) -> float | None:
 
 
 def open_complaint_count(con, f: Filters | None = None) -> int:
-    """Customer complaints not closed."""
-    where, params = customer_clause(f) if f else ("", [])
-    return int(con.execute(f"SELECT count(*) FROM complaints WHERE status <> 'closed' {where}", params).fetchone()[0])
+    """Customer complaints not closed, for the chosen customers and product families: the rows of
+    open_complaints (one definition: the tile counts the list it opens)."""
+    where, params = _complaint_where(f) if f else ("", [])
+    return int(con.execute(f"SELECT count(*) FROM complaints c WHERE c.status <> 'closed' {where}", params).fetchone()[0])

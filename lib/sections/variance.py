@@ -34,7 +34,7 @@ from lib.filters import (
 )
 from lib.periods import bucket_sql, label_sql
 from lib.sections import pmc, quality, sales
-from lib.sections.kpi import Kpi
+from lib.sections.kpi import Kpi, period
 
 
 @dataclass(frozen=True)
@@ -176,8 +176,9 @@ def total(con, kind: str, f: Filters) -> pd.DataFrame:
     return con.execute(f"SELECT {s.measures} FROM ({_facts(s, f)}) v WHERE TRUE {where}", params).df()
 
 
-def review_kpis(con, f: Filters, as_of) -> list:
-    """The variance review's tiles: plan achievement, OTD, price variance and first-pass yield."""
+def review_kpis(con, f: Filters, as_of, lang: str | None = None) -> list:
+    """The variance review's tiles: plan achievement and OTD (the PMC and Sales tiles themselves),
+    price variance of goods received and first-pass yield (in process and final together)."""
     from lib import settings
     prev = f.previous()
 
@@ -186,14 +187,23 @@ def review_kpis(con, f: Filters, as_of) -> list:
         return None if pd.isna(v) else float(v)
 
     g = lambda key: settings.get(key, con)  # noqa: E731
+    span = period(f, as_of)
     return [
-        Kpi("kpi.plan_achievement", pmc.plan_achievement(con, f), g("target_plan_achievement"),
-            pmc.plan_achievement(con, prev)),
-        Kpi("kpi.otd", sales.otd(con, f), g("target_otd"), sales.otd(con, prev)),
+        pmc.plan_achievement_kpi(con, f, as_of),
+        sales.otd_kpi(con, f, as_of),
         Kpi("variance.kpi.price", price(f), g("target_price_variance"), price(prev), unit="money",
-            higher_is_better=False),
-        Kpi("kpi.fpy", quality.first_pass_yield(con, f), g("target_fpy"), quality.first_pass_yield(con, prev)),
+            higher_is_better=False, **span),
+        Kpi("kpi.fpy", quality.first_pass_yield(con, f), g("target_fpy"), quality.first_pass_yield(con, prev), **span),
     ]
+
+
+# the list behind each tile (lib.sections.tiles): (con, f, as_of) -> DataFrame
+DETAILS = {
+    "kpi.plan_achievement": pmc.DETAILS["kpi.plan_achievement"],
+    "kpi.otd": sales.DETAILS["kpi.otd"],
+    "variance.kpi.price": lambda con, f, as_of: worst(con, "price", f, "material"),
+    "kpi.fpy": lambda con, f, as_of: worst(con, "yield", f, "line"),
+}
 
 
 def suppliers(con) -> pd.DataFrame:

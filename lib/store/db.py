@@ -160,6 +160,16 @@ def _lock_holder(msg: str) -> str:
 
 # ---------------------------------------------------------------------------- write path
 
+def _null_if_missing(value):
+    """None for pandas' missing values (NaN, NaT, NA); any other value as it is."""
+    if value is None or isinstance(value, (str, bytes, list, dict, tuple)):
+        return value
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
 class TxCursor:
     """The transaction's cursor as lib code sees it (`tx.cur`): every statement it runs is checked
     like Tx.execute; reading results and registering data frames pass through to DuckDB. Any
@@ -406,7 +416,9 @@ class Tx:
         return "|".join(_text(row.get(c)) or "" for c in cols)
 
     def insert(self, table: str, row: dict, returning: str | None = None):
-        """Insert one row and audit every column; return the `returning` column's value."""
+        """Insert one row and audit every column; return the `returning` column's value. A
+        missing value as pandas writes it (NaN, NaT, NA) is stored as NULL, never as 'nan'."""
+        row = {c: _null_if_missing(v) for c, v in row.items()}
         self._check_edit(_ident(table), None, row, row)
         cols = [_ident(c) for c in row]
         sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"

@@ -92,6 +92,8 @@ CODE_PREFIXES = {
     "cause_category": "cause.", "department": "dept.", "owner_department": "dept.",
     "section": "meeting.section.", "role": "auth.role.", "band": "capacity.band.",
     "review_status": "review.line_status.",
+    # an order change's or an audit row's old and new value: a status code is put in words too
+    "old_value": "io.value.", "new_value": "io.value.",
 }
 
 

@@ -113,13 +113,17 @@ def gate(db) -> User:
 # ---------------------------------------------------------------------------- login
 
 def client_address() -> str | None:
-    """The browser's address as Streamlit sees it (the connection's peer, st.context.ip_address),
-    passed to lib for login throttling. None when it cannot be told: on localhost, behind a
-    proxy on the same machine, or without a browser session (AppTest)."""
+    """The browser's address, passed to lib for login throttling: the connection's peer
+    (st.context.ip_address), or behind a trusted reverse proxy (the trusted_proxies setting) the
+    address it forwards (lib.people.throttle.forwarded_client). None when it cannot be told: on
+    localhost without a trusted proxy, or without a browser session (AppTest)."""
+    from lib.people.throttle import forwarded_client
     try:
-        return st.context.ip_address or None
+        peer = st.context.ip_address or None
+        forwarded = st.context.headers.get("X-Forwarded-For")
     except Exception:  # noqa: BLE001 - no client context in this run
         return None
+    return forwarded_client(peer, forwarded, str(settings.get("trusted_proxies") or ""))
 
 
 def _notice() -> None:

@@ -246,7 +246,7 @@ def report_form(db, user: User, meeting_id: int, carried: pd.DataFrame, key: str
     saved = done = None
     with st.form(f"{key}-report", clear_on_submit=True, border=False):
         aid = st.selectbox(t("action.pick"), list(labels), format_func=labels.get)
-        c1, c2 = st.columns([3, 1])
+        c1, c2 = st.columns([3, 2])
         note = c1.text_input(t("meeting.presenter.reason"))
         new_due = c2.date_input(t("meeting.presenter.new_due"), value=None, min_value=meeting_date,
                                 format="YYYY-MM-DD")

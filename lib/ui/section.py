@@ -4,7 +4,10 @@
     load(db, fn, *args)                       a lib function's result, cached on the data version
     build(builder, df, ...)                   a lib.ui.charts figure, reused while its inputs are the same
     derive(db, fn, df, *key)                  a display view of a loaded frame, once per data version
-    kpi_row(kpis, db)                         KPI tiles with the amber band setting
+    partial(grain, as_of)                     a trend builder's "to date" bucket (the one holding today)
+    customer_label(code, name)                a customer as code · name, everywhere
+    section_tiles(db, section, f, as_of)      the section's tiles (lib.sections.tiles), drawn; a click opens a tile's list
+    kpi_row(kpis, db, section, f, as_of)      KPI tiles (amber band setting), with their details
     figure(fig, table_df, name, key, ...)     a chart, its table one click away; optional click-select
     records_view(df, prefix)                  a lib frame with translated headers and plain dates
     actions_panel(db, dept, as_of)            the department's open actions and issues, overdue in red
@@ -14,6 +17,7 @@ Pages stay thin: they compute through `load(db, lib_fn, ...)` and draw through t
 """
 from __future__ import annotations
 
+import functools
 import html
 from datetime import date
 
@@ -25,13 +29,22 @@ from lib.errors import TandemError
 from lib.i18n import t
 from lib.meeting.open_items import open_actions
 from lib.people import auth
+from lib.sections import tiles
 from lib.store import lookups
-from lib.text import t_md
+from lib.text import md_text, t_md
 from lib.ui import nav, session, theme
 from lib.ui.cache import build, derive, load  # noqa: F401 - pages call section.load/derive/build
 from lib.ui.charts import locale as chart_locale
-from lib.ui.frames import plain_dates, translated, translated_codes, translated_headers
+from lib.ui.frames import (
+    header,
+    plain_dates,
+    translated,
+    translated_codes,
+    translated_headers,
+)
 from lib.ui.widgets import (
+    SHARE_COLUMNS,
+    TABLE_ROWS,
     chart,
     downloads,
     flagged_table,
@@ -63,9 +76,79 @@ def setting_values(db) -> dict:
     return load(db, settings.all_values)
 
 
-def kpi_row(kpis, db, columns: int | None = None) -> None:
-    """KPI tiles coloured with the manager's amber band setting."""
-    kpi_tiles(kpis, band=setting_values(db)["amber_band"], columns=columns)
+def customer_label(code, name) -> str:
+    """A customer as the room reads it: its code and its name (C-005 · 华东电气有限公司)."""
+    code = "" if code is None or (not isinstance(code, str) and pd.isna(code)) else str(code)
+    name = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
+    return f"{code} · {name}" if name and name != code else code
+
+
+def customer_labels(df: pd.DataFrame, code: str = "customer", name: str = "customer_name") -> dict:
+    """code -> customer_label for the customers of a lib frame (a chart's legend or bars)."""
+    if df.empty or name not in df:
+        return {}
+    pairs = df[[code, name]].drop_duplicates(code)
+    return {c: customer_label(c, n) for c, n in zip(pairs[code], pairs[name])}
+
+
+def partial(grain: str, as_of: date, by: str = "label") -> dict:
+    """The keyword arguments a trend builder (lib.ui.charts.basic) needs to draw the bucket
+    holding today as partial: its x value (the label, or with by="start" the first day) and
+    "to date" in the user's language (docs/rules.md, "Partial periods")."""
+    from lib.periods import bucket_of, label_of
+    x = label_of(grain, as_of) if by == "label" else bucket_of(grain, as_of)
+    return {"partial": x, "partial_label": t("kpi.to_date")}
+
+
+def section_tiles(db, section: str, f, as_of: date, columns: int | None = None) -> list:
+    """The section's tiles from the one registry (lib.sections.tiles, what presenter mode, the
+    snapshot and `python -m lib kpis` read), cached per data version and language, drawn with
+    their details; returns them."""
+    from lib.i18n import get_lang
+    kpis = load(db, tiles.tiles, section, f, as_of, get_lang())
+    kpi_row(kpis, db, section, f, as_of, columns=columns)
+    return kpis
+
+
+def kpi_row(kpis, db, section: str | None = None, f=None, as_of: date | None = None,
+            columns: int | None = None, key: str | None = None) -> None:
+    """KPI tiles coloured with the manager's amber band setting. With the `section` whose tiles
+    these are (lib.sections.tiles) and the filters they were computed with, a click on a tile
+    opens the list behind its number."""
+    details = ({k.key: functools.partial(_draw_detail, db, section, f, as_of) for k in kpis if tiles.has_detail(section, k.key)}
+               if section else None)
+    kpi_tiles(kpis, band=setting_values(db)["amber_band"], columns=columns, details=details,
+              key=key or f"tiles-{section or 'x'}")
+
+
+def _draw_detail(db, section: str, f, as_of: date, k) -> None:
+    """The list behind one tile, in its dialog: the formula, the period, the value and its
+    status, then the rows (headers in the user's language, at most TABLE_ROWS drawn, all in the
+    downloads)."""
+    from lib.formats import fmt_value
+    band = setting_values(db)["amber_band"]
+    st.caption(t(k.key + ".help"))
+    when = (t("kpi.detail.period", start=k.period_start.isoformat(), end=k.period_end.isoformat())
+            + (" · " + t("kpi.to_date") if k.partial else "")) if k.period_start else t("kpi.detail.as_of",
+                                                                                      date=as_of.isoformat())
+    parts = [t_md("kpi.detail.value", value=fmt_value(k.value, k.unit), status=t(f"kpi.status.{k.code(band)}"))]
+    if k.target is not None:
+        parts.append(md_text(t("kpi.target", value=fmt_value(k.target, k.unit))))
+    if k.note:
+        parts.append(md_text(k.note))
+    st.markdown(" · ".join(parts) + "  \n" + md_text(when))
+    rows = load(db, tiles.detail, section, k.key, f, as_of)
+    if rows.empty:
+        st.info(t("common.empty"))
+        return
+    shares = {header(c, "col") for c in rows.columns if c in SHARE_COLUMNS}
+    view = translated_headers(plain_dates(translated_codes(rows)), "col")
+    config = {c: st.column_config.NumberColumn(format="percent") for c in shares}
+    st.dataframe(view.head(TABLE_ROWS), hide_index=True, width="stretch", height=table_height(min(len(view), 12)),
+                 column_config=config, placeholder="")
+    st.caption(t("kpi.detail.rows", n=len(view)) if len(view) <= TABLE_ROWS
+               else t("scale.first_rows", shown=TABLE_ROWS, total=len(view)))
+    downloads(view, k.key.replace(".", "-"), f"detail-{section}-{k.key}")
 
 
 def figure(fig, table_df, name: str, key: str, *, select: bool = False,

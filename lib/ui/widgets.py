@@ -64,40 +64,97 @@ def _delta_text(k: Kpi) -> str:
     amount = f"{d * 100:+.1f} {t('unit.pt')}" if k.unit == "pct" else fmt_value(abs(d), k.unit).replace("—", "0")
     if k.unit != "pct":
         amount = ("+" if d >= 0 else "−") + amount
-    return f"<span style='color:{colour}'>{arrow} {html.escape(amount)}</span> <span class='tdm-muted'>{html.escape(t('kpi.vs_prev'))}</span>"
+    # a partial period is compared with the same days of the one before (Filters.previous)
+    versus = t("kpi.vs_prev_to_date") if k.partial else t("kpi.vs_prev")
+    return (f"<span class='tdm-nw' style='color:{colour}'>{arrow} {html.escape(amount)}</span> "
+            f"<span class='tdm-nw tdm-muted'>{html.escape(versus)}</span>")
 
 
+# Tiles never break a number or a word (1280-1920 px wide, 3-6 tiles a row; keep-all: Chinese breaks
+# only at spaces and punctuation, as English does): the type follows the
+# tile's width (container query units), the value never wraps, and a second line wraps only
+# between its parts, never inside one. A clickable tile (with a detail) is covered by its
+# transparent button: a click anywhere on it opens the list behind the number.
 _TILE_CSS = """
 <style>
-.tdm-tile {border-left: 10px solid #9e9e9e; background:#fafafa; padding:14px 18px; border-radius:6px; min-height:150px}
-.tdm-tile .tdm-name {font-size:1.15rem; color:#333; font-weight:600}
-.tdm-tile .tdm-value {font-size:2.8rem; font-weight:700; line-height:1.15; margin:4px 0}
-.tdm-tile .tdm-sub {font-size:1.0rem; color:#555}
+.tdm-tile {container-type: inline-size; border-left: 10px solid #9e9e9e; background:#fafafa; padding:14px 18px;
+           border-radius:6px; min-height:150px; box-sizing: border-box; margin-bottom: 0.6rem}
+.tdm-tile, .tdm-tile * {overflow-wrap: normal; word-break: keep-all; hyphens: none}
+.tdm-tile .tdm-name {font-size: min(1.15rem, 11cqi); color:#333; font-weight:600; line-height:1.25}
+.tdm-tile .tdm-value {font-size: min(2.8rem, 21cqi); font-weight:700; line-height:1.15; margin:4px 0;
+                      white-space: nowrap; font-variant-numeric: tabular-nums}
+.tdm-tile .tdm-sub {font-size: min(1.0rem, 8.5cqi); color:#555; line-height:1.35}
+.tdm-nw {white-space: nowrap}
 .tdm-muted {color:#777}
+.tdm-todate {color:#1f4e89; font-weight:600}
+.tdm-more {float: right; color:#1f4e89; font-size: min(0.95rem, 8cqi); white-space: nowrap}
+div[class*="st-key-tdmtile-"] {position: relative; gap: 0}
+div[class*="st-key-tdmtile-"] > [data-testid="stElementContainer"]:has([data-testid="stButton"]) {
+    position: absolute; inset: 0; width: 100% !important; height: 100%; z-index: 2; margin: 0}
+div[class*="st-key-tdmtile-"] [data-testid="stButton"], div[class*="st-key-tdmtile-"] [data-testid="stButton"] > div {
+    width: 100%; height: 100%}
+div[class*="st-key-tdmtile-"] [data-testid="stButton"] button {width: 100%; height: 100%; opacity: 0; cursor: pointer}
+div[class*="st-key-tdmtile-"]:hover .tdm-tile {box-shadow: 0 0 0 2px #1f4e89 inset}
 </style>
 """
 
 
-def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None, formulas: bool = True) -> None:
-    """A row of KPI tiles: name, value, target, change vs previous, coloured red/amber/green.
+def tile_html(k: Kpi, band: float = 0.05, *, clickable: bool = False) -> str:
+    """One tile's HTML: name, value (red when off target), target · detail · "to date", change vs
+    the previous period; coloured by the one status rule (lib.sections.kpi)."""
+    status = k.status(band)
+    colour = theme.RAG[status]
+    parts = []
+    if k.target is not None:
+        parts.append(f"<span class='tdm-nw'>{html.escape(t('kpi.target', value=fmt_value(k.target, k.unit)))}</span>")
+    if k.note:
+        # a note may name a line or a work center; its short " · " pieces ("SMT-2 · 2026-W52 ·
+        # 45 h over") each stay on one line, so a week label never breaks at its hyphen
+        pieces = k.note.split(" · ")
+        parts += ([f"<span class='tdm-nw'>{html_text(p)}</span>" for p in pieces] if len(pieces) > 1
+                  else [html_text(k.note)])
+    if k.partial:
+        parts.append(f"<span class='tdm-nw tdm-todate'>{html.escape(t('kpi.to_date'))}</span>")
+    more = f"<span class='tdm-more'>{html.escape(t('kpi.details'))} ›</span>" if clickable else ""
+    return (f"<div class='tdm-tile' data-kpi='{html.escape(k.key)}' data-status='{status}' "
+            f"style='border-left-color:{colour}' title='{html.escape(t(k.key + '.help'))}'>"
+            f"<div class='tdm-name'>{html.escape(t(k.key))}</div>"
+            f"<div class='tdm-value' style='color:{colour if status == 'red' else '#111'}'>"
+            f"{html.escape(fmt_value(k.value, k.unit))}</div>"
+            f"<div class='tdm-sub'>{' · '.join(parts)}</div><div class='tdm-sub'>{_delta_text(k)}{more}</div></div>")
+
+
+def rows_of(n: int, most: int = 6) -> int:
+    """Tiles per row: at most `most`, the rows as even as they can be (8 -> 4 + 4, 7 -> 4 + 3).
+
+    >>> [rows_of(n) for n in (3, 4, 5, 6, 7, 8, 10)]
+    [3, 4, 5, 6, 4, 4, 5]
+    """
+    rows = -(-n // most)
+    return max(1, -(-n // rows))
+
+
+def kpi_tiles(kpis: list[Kpi], band: float = 0.05, columns: int | None = None, formulas: bool = True,
+              details: dict | None = None, key: str = "tiles") -> None:
+    """A row of KPI tiles: name, value, target, change vs previous, coloured by the status rule.
 
     The formula is the tile's hover text (title attribute) and, with `formulas`, is also listed
-    in an expander (presenter mode leaves it out: the projector has no room for it).
+    in an expander (presenter mode leaves it out: the projector has no room for it). With
+    `details` (KPI key -> a function drawing the list behind that Kpi, see
+    lib.ui.section.kpi_row), a click on such a tile opens its list in a dialog.
     """
     st.markdown(_TILE_CSS, unsafe_allow_html=True)
-    cols = st.columns(columns or len(kpis))
+    cols = st.columns(columns or rows_of(len(kpis)))
     for i, k in enumerate(kpis):
-        colour = theme.RAG[k.status(band)]
-        target = (t("kpi.target", value=fmt_value(k.target, k.unit)) if k.target is not None else "")
-        sub = " · ".join(x for x in (html.escape(target), html_text(k.note)) if x)   # a note may name a line
+        draw = (details or {}).get(k.key)
         with cols[i % len(cols)]:
-            st.markdown(
-                f"<div class='tdm-tile' style='border-left-color:{colour}' title='{html.escape(t(k.key + '.help'))}'>"
-                f"<div class='tdm-name'>{html.escape(t(k.key))}</div>"
-                f"<div class='tdm-value' style='color:{colour if k.status(band) == 'red' else '#111'}'>"
-                f"{fmt_value(k.value, k.unit)}</div>"
-                f"<div class='tdm-sub'>{sub}</div><div class='tdm-sub'>{_delta_text(k)}</div></div>",
-                unsafe_allow_html=True)
+            if draw is None:
+                st.markdown(tile_html(k, band), unsafe_allow_html=True)
+                continue
+            with st.container(key=f"tdmtile-{key}-{i}"):
+                st.markdown(tile_html(k, band, clickable=True), unsafe_allow_html=True)
+                if st.button(t("kpi.details_of", name=t(k.key)), key=f"{key}-detail-{i}-{k.key}"):
+                    st.dialog(t(k.key), width="large")(lambda k=k, draw=draw: draw(k))()
     if not formulas:
         return
     with st.expander("ƒ " + " · ".join(t(k.key) for k in kpis[:3]) + (" …" if len(kpis) > 3 else "")):

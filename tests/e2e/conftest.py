@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import AS_OF, ROOT
+from tests.conftest import AS_OF, ROOT, free_port, wait_until_healthy
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,12 +22,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -49,20 +40,15 @@ class Served:
 
     def __init__(self, db: Path, log: Path, auth: str):
         self.db, self.log, self.auth = db, log, auth
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "TANDEM_DB": str(db), "TANDEM_AS_OF": AS_OF.isoformat(), "TANDEM_AUTH": auth}
         self._log = open(log, "w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "lib", "serve", f"--port={port}", "--address=127.0.0.1", "--db", str(db)],
             cwd=str(ROOT), env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read().strip() == b"ok":
-                    return
-            except OSError:
-                time.sleep(0.5)
+        if wait_until_healthy(self.url, pause=0.5):
+            return
         self.stop()
         pytest.fail(f"streamlit did not start; see {log}")
 

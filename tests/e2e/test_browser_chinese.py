@@ -27,7 +27,7 @@ def test_the_uploader_speaks_chinese(page):
 
 def test_chart_dates_tick_in_chinese(page):
     use_language(page, "zh")
-    _open(page, "purchasing")          # the supplier on-time trend has a date axis
+    _open(page, "engineering")         # the NPI milestones Gantt has a date axis
     page.wait_for_selector(".js-plotly-plot .xtick text")
     wait_for_run(page)
     ticks = [t for t in page.locator(".js-plotly-plot .xtick text").all_text_contents() if t.strip()]

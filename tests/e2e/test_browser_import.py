@@ -16,7 +16,14 @@ def _open(page, url):
         more = page.get_by_text("View", exact=False).filter(has_text="more")
         if more.count():
             more.first.click()
-    link.click()
+    for attempt in range(3):          # a click while the first run still draws can be lost: again
+        link.click()
+        try:
+            page.wait_for_url(f"**/{url}", timeout=15_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError; the last try raises below
+            if attempt == 2:
+                raise
     wait_for_run(page)
 
 

@@ -16,7 +16,9 @@ pasting the name in. A click on a bar returns the escaped name; lib.ui.section.f
 from __future__ import annotations
 
 import zlib
+from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -55,13 +57,58 @@ def distinct_colours(names) -> dict:
     return used
 
 
+# ------------------------------------------------------------------ the current, partial period
+# (docs/rules.md, "Partial periods"): its bucket is shaded and labelled "to date", its bars are
+# hatched and the line into its point is dotted with an open marker, so a week of two days never
+# reads as a cliff. Pages pass `partial` = the x value of the bucket holding today
+# (lib.ui.section.partial) and `partial_label` = "to date" in the user's language.
+
+def _is_partial(values, partial) -> np.ndarray:
+    """Which of `values` (an x column) is the partial bucket."""
+    vals = pd.Series(list(values))
+    if partial is None or vals.empty:
+        return np.zeros(len(vals), dtype=bool)
+    if pd.api.types.is_datetime64_any_dtype(vals) or isinstance(partial, (date, pd.Timestamp)):
+        try:
+            return (pd.to_datetime(vals) == pd.Timestamp(partial)).to_numpy()
+        except (TypeError, ValueError):
+            pass
+    return (vals.astype(str) == str(partial)).to_numpy()
+
+
+def _mark_partial(fig: go.Figure, xs, partial, label: str | None) -> go.Figure:
+    """Shade the partial bucket of `xs` (the x values in drawn order) and label it at the top."""
+    mask = _is_partial(xs, partial)
+    if not mask.any():
+        return fig
+    i = int(np.flatnonzero(mask)[0])
+    xs = list(xs)
+    if isinstance(xs[i], str):
+        x0, x1, at = i - 0.5, i + 0.5, xs[i]
+    else:
+        t = pd.to_datetime(pd.Series(xs))
+        step = t.sort_values().diff().dropna()
+        half = (step.median() if len(step) else pd.Timedelta(days=7)) / 2
+        x0, x1, at = t.iloc[i] - half, t.iloc[i] + half, t.iloc[i]
+    fig.add_vrect(x0=x0, x1=x1, fillcolor=PARTIAL, opacity=0.14, layer="below", line_width=0)
+    if label:
+        fig.add_annotation(x=at, y=1, yref="paper", yanchor="top", showarrow=False, text=plot_text(label),
+                           font=dict(size=15, color=PARTIAL_TEXT), bgcolor="rgba(255,255,255,0.85)")
+    return fig
+
+
+PARTIAL = "#7f8c9a"          # the shaded partial bucket
+PARTIAL_TEXT = "#1f4e89"     # its "to date" label
+
+
 def plan_vs_actual(df: pd.DataFrame, x: str, *, plan: str = "plan", actual: str = "actual",
                    labels: dict, x_title: str, y_title: str, cum_title: str | None = None,
-                   height: int = 460) -> go.Figure:
+                   height: int = 460, partial=None, partial_label: str | None = None) -> go.Figure:
     """Bars for plan and actual per bucket, cumulative plan and actual as lines (right axis).
 
     `labels` holds the translated names: plan, actual, cum_plan, cum_actual, gap. The gap
-    (actual - plan) and its running total are in each bar's hover.
+    (actual - plan) and its running total are in each bar's hover. The `partial` bucket (today's)
+    is hatched, shaded and labelled `partial_label`.
     """
     d = df.sort_values(x).reset_index(drop=True)
     gap = d[actual] - d[plan]
@@ -69,11 +116,12 @@ def plan_vs_actual(df: pd.DataFrame, x: str, *, plan: str = "plan", actual: str 
     hover = pd.DataFrame({"gap": gap, "cgap": cum_a - cum_p}).to_numpy()
     tmpl = (f"%{{x}}<br>%{{fullData.name}}: %{{y:,.0f}}<br>{labels['gap']}: %{{customdata[0]:+,.0f}}"
             f"<br>Σ {labels['gap']}: %{{customdata[1]:+,.0f}}<extra></extra>")
+    hatch = _hatch(d[x], partial)
     fig = go.Figure()
     fig.add_bar(x=d[x], y=d[plan], name=labels["plan"], marker_color=theme.PLAN, customdata=hover,
-                hovertemplate=tmpl)
+                hovertemplate=tmpl, marker_pattern_shape=hatch)
     fig.add_bar(x=d[x], y=d[actual], name=labels["actual"], marker_color=theme.ACTUAL, customdata=hover,
-                hovertemplate=tmpl)
+                hovertemplate=tmpl, marker_pattern_shape=hatch)
     fig.add_scatter(x=d[x], y=cum_p, name=labels["cum_plan"], yaxis="y2", mode="lines",
                     line=dict(color=theme.CUMULATIVE, dash="dash", width=3))
     fig.add_scatter(x=d[x], y=cum_a, name=labels["cum_actual"], yaxis="y2", mode="lines+markers",
@@ -83,23 +131,42 @@ def plan_vs_actual(df: pd.DataFrame, x: str, *, plan: str = "plan", actual: str 
                                                    rangemode="tozero", title=dict(text=cum_title or "")))
     theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
     theme.value_axis(fig, "y", pd.concat([d[plan], d[actual]]))
-    return theme.value_axis(fig, "y2", pd.concat([cum_p, cum_a]))
+    theme.value_axis(fig, "y2", pd.concat([cum_p, cum_a]))
+    return _mark_partial(fig, d[x], partial, partial_label)
+
+
+def _hatch(xs, partial) -> list[str]:
+    """Bar pattern per bar: hatched for the partial bucket."""
+    return ["/" if p else "" for p in _is_partial(xs, partial)]
 
 
 def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_title: str, y_title: str,
           target: float | None = None, target_label: str | None = None, pct: bool = True,
-          height: int = 420) -> go.Figure:
+          height: int = 420, partial=None, partial_label: str | None = None) -> go.Figure:
     """Lines with markers for each (column, label, colour), and the target as a dashed line.
 
-    Missing values (a bucket with no denominator) leave a gap rather than a false zero.
+    Missing values (a bucket with no denominator) leave a gap rather than a false zero. The
+    `partial` bucket (today's) is shaded and labelled `partial_label`; each line reaches its point
+    dotted, with an open marker: a figure to date, not the full period's.
     """
     d = df.sort_values(x)
     fig = go.Figure()
     fmt = ".1%" if pct else ",.1f"
+    last = _is_partial(d[x], partial)
     for col, label, colour in series:       # a label may be a supplier or a line
-        fig.add_scatter(x=d[x], y=d[col], name=plot_text(label), mode="lines+markers", connectgaps=False,
-                        line=dict(color=colour, width=4), marker=dict(size=10),
-                        hovertemplate=f"%{{x}}<br>%{{fullData.name}}: %{{y:{fmt}}}<extra></extra>")
+        tmpl = f"%{{x}}<br>%{{fullData.name}}: %{{y:{fmt}}}<extra></extra>"
+        whole = d[~last]
+        fig.add_scatter(x=whole[x], y=whole[col], name=plot_text(label), mode="lines+markers", connectgaps=False,
+                        line=dict(color=colour, width=4), marker=dict(size=10), legendgroup=plot_text(str(col)),
+                        hovertemplate=tmpl)
+        if last.any():
+            tail = d.iloc[max(0, int(np.flatnonzero(last)[0]) - 1):int(np.flatnonzero(last)[0]) + 1]
+            fig.add_scatter(x=tail[x], y=tail[col], name=plot_text(label), mode="lines+markers", showlegend=False,
+                            legendgroup=plot_text(str(col)), line=dict(color=colour, width=3, dash="dot"),
+                            marker=dict(size=[0] * (len(tail) - 1) + [13], symbol="circle-open",
+                                        line=dict(width=3, color=colour)),
+                            hovertemplate=f"%{{x}} ({plot_text(partial_label or '')})<br>%{{fullData.name}}: "
+                                          f"%{{y:{fmt}}}<extra></extra>")
     if target is not None:
         fig.add_hline(y=target, line=dict(color=TARGET, dash="dash", width=2),
                       annotation_text=target_label or "", annotation_position="top left",
@@ -116,7 +183,8 @@ def trend(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_tit
     else:
         fig.update_yaxes(rangemode="tozero")
         theme.value_axis(fig, "y", pd.concat([pd.to_numeric(d[c], errors="coerce") for c, _, _ in series]))
-    return theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
+    return _mark_partial(fig, d[x], partial, partial_label)
 
 
 def pareto(df: pd.DataFrame, category: str, value: str, *, x_title: str, y_title: str, cum_label: str,
@@ -168,11 +236,13 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str, *, x_title: str, y_tit
 
 def stacked_bars(df: pd.DataFrame, x: str, stack: str, value: str, *, x_title: str, y_title: str,
                  colours: dict | None = None, stack_labels: dict | None = None, top: int = 8,
-                 other_label: str = "…", height: int = 420) -> go.Figure:
+                 other_label: str = "…", height: int = 420, partial=None,
+                 partial_label: str | None = None) -> go.Figure:
     """Bars per `x` stacked by `stack` (e.g. new orders per week by customer).
 
     Only the `top` largest stacks get their own colour; the rest are summed as `other_label`,
-    so a chart with forty customers stays readable on a projector.
+    so a chart with forty customers stays readable on a projector. The `partial` bucket (today's)
+    is hatched, shaded and labelled `partial_label`.
     """
     d = df.copy()
     order = d.groupby(stack)[value].sum().sort_values(ascending=False)
@@ -188,22 +258,28 @@ def stacked_bars(df: pd.DataFrame, x: str, stack: str, value: str, *, x_title: s
         name = (stack_labels or {}).get(s, s)      # e.g. a customer's name
         colour = theme.OTHER if s == other_label else ((colours or {}).get(s) or auto[str(s)])
         fig.add_bar(x=plot_values(part[x]), y=part[value], name=plot_text(name), marker_color=colour,
+                    marker_pattern_shape=_hatch(part[x], partial),
                     hovertemplate="%{x}<br>%{fullData.name}: %{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(categoryorder="array", categoryarray=plot_values(sorted(d[x].unique())))
+    order = sorted(d[x].unique())
+    fig.update_xaxes(categoryorder="array", categoryarray=plot_values(order))
     fig.update_yaxes(rangemode="tozero")
     theme.layout(fig, x_title=x_title, y_title=y_title, height=height)
-    return theme.value_axis(fig, "y", d.groupby(x)[value].sum())
+    theme.value_axis(fig, "y", d.groupby(x)[value].sum())
+    return _mark_partial(fig, plot_values(order), plot_text(partial) if isinstance(partial, str) else partial,
+                         partial_label)
 
 
 def bars(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_title: str, y_title: str,
          overlay_line: tuple[str, str, str] | None = None, pct_line: bool = False,
-         height: int = 420) -> go.Figure:
-    """Grouped bars for each (column, label, colour), optionally one line on a right axis."""
+         height: int = 420, partial=None, partial_label: str | None = None) -> go.Figure:
+    """Grouped bars for each (column, label, colour), optionally one line on a right axis. The
+    `partial` bucket (today's) is hatched, shaded and labelled `partial_label`."""
     d = df.sort_values(x)
     fig = go.Figure()
+    hatch = _hatch(d[x], partial)
     for col, label, colour in series:
-        fig.add_bar(x=d[x], y=d[col], name=label, marker_color=colour,
+        fig.add_bar(x=d[x], y=d[col], name=label, marker_color=colour, marker_pattern_shape=hatch,
                     hovertemplate=f"%{{x}}<br>{label}: %{{y:,.1f}}<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(rangemode="tozero")
@@ -217,7 +293,7 @@ def bars(df: pd.DataFrame, x: str, series: list[tuple[str, str, str]], *, x_titl
     theme.value_axis(fig, "y", pd.concat([d[c] for c, _, _ in series]))
     if overlay_line and not pct_line:
         theme.value_axis(fig, "y2", d[overlay_line[0]])
-    return fig
+    return _mark_partial(fig, d[x], partial, partial_label)
 
 
 # milestone / drawing states -> colour (done on time is green, late is amber, overdue is red)

@@ -19,13 +19,17 @@ def late_po_view(late: pd.DataFrame, endangered: pd.DataFrame) -> pd.DataFrame:
                             "first_due": pd.Series([], dtype="datetime64[ns]")}))
     view = late.merge(per_po, how="left", left_on="po", right_index=True)
     return pd.DataFrame({
-        t("purchasing.col.po"): view["po"], t("purchasing.col.supplier"): view["supplier"],
+        t("purchasing.col.po"): view["po"],
+        t("purchasing.col.supplier"): [f"{c} · {n}" if isinstance(n, str) and n and n != c else c
+                                       for c, n in zip(view["supplier"], view.get("supplier_name", view["supplier"]))],
         t("purchasing.col.material"): view["material"] + " " + view["material_name"].fillna(""),
         t("purchasing.col.open_qty"): view["open_qty"], t("purchasing.col.po_due"): view["due_date"].dt.date,
         t("purchasing.col.days_late"): view["days_late"],
         t("purchasing.col.lines_endangered"): view["lines"].fillna(0).astype(int),
         t("purchasing.col.customers"): view["customers"].fillna(0).astype(int),
-        t("purchasing.col.first_line_due"): pd.to_datetime(view["first_due"]).dt.date,
+        # a late PO that endangers no line has no first due date: blank, not "None", on the screen
+        t("purchasing.col.first_line_due"): [d.date().isoformat() if pd.notna(d) else ""
+                                             for d in pd.to_datetime(view["first_due"])],
     })
 
 

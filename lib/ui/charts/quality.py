@@ -9,16 +9,19 @@ from lib.ui.charts import basic
 
 
 # ------------------------------------------------------------------ quality
-def fpy_trend(trend: pd.DataFrame, *, stage: str, target: float | None, height: int = 420) -> go.Figure | None:
+def fpy_trend(trend: pd.DataFrame, *, stage: str, target: float | None, height: int = 420, partial=None,
+              partial_label: str | None = None) -> go.Figure | None:
     """First-pass yield per week, one line per production line, for one stage
-    (lib.sections.quality.yield_trend); None when the stage has no inspections."""
+    (lib.sections.quality.yield_trend); None when the stage has no inspections. `partial`: the
+    Monday of the week holding today, drawn as to date."""
     d = trend[trend["stage"] == stage] if not trend.empty else trend
     if d.empty:
         return None
     wide = d.pivot_table(index="week", columns="line", values="fpy").reset_index()
     series = [(line, line, basic.colour_for(line)) for line in wide.columns if line != "week"]
     fig = basic.trend(wide, "week", series, x_title=t("quality.axis.week"), y_title=t("quality.axis.fpy"),
-                       target=target, target_label=t("quality.target"), height=height)
+                       target=target, target_label=t("quality.target"), height=height, partial=partial,
+                       partial_label=partial_label)
     return basic.zoom_rate_axis(fig, d["fpy"], target)
 
 

@@ -11,14 +11,16 @@ from lib.ui.frames import translated
 
 
 # ------------------------------------------------------------------ sales
-def otd_trend(trend: pd.DataFrame, *, target: float | None, x_title: str, height: int = 420) -> go.Figure:
+def otd_trend(trend: pd.DataFrame, *, target: float | None, x_title: str, height: int = 420, partial=None,
+              partial_label: str | None = None) -> go.Figure:
     """Delivery performance per period (lib.sections.sales.delivery_trend): OTD against the latest and the
-    original promise and OTIF, with the OTD target."""
+    original promise and OTIF, with the OTD target; the `partial` period (today's) drawn as to date."""
     return basic.trend(trend, "label", [("otd_latest", t("sales.otd_latest"), theme.ACTUAL),
                                          ("otd_original", t("sales.otd_original"), basic.SECOND),
                                          ("otif", t("sales.otif"), basic.PALETTE[2])],
                         x_title=x_title, y_title=t("sales.share_lines"), target=target,
-                        target_label=t("sales.target_otd"), height=height)
+                        target_label=t("sales.target_otd"), height=height, partial=partial,
+                        partial_label=partial_label)
 
 
 def backlog_view(backlog: pd.DataFrame) -> pd.DataFrame:

@@ -1,13 +1,11 @@
 """Group overview: each plant's headline KPIs side by side (several plants on one PostgreSQL)."""
 import streamlit as st
 
-from lib import settings
-from lib.i18n import t
+from lib.i18n import get_lang, t
 from lib.sections import group
 from lib.text import md_text, t_md
 from lib.ui import filters, session, state
-from lib.ui.cache import load
-from lib.ui.widgets import kpi_tiles
+from lib.ui.section import kpi_row, load
 
 
 def render() -> None:
@@ -29,7 +27,7 @@ def render() -> None:
             else:
                 st.caption(t("group.no_account"))
             continue
-        with p.store.cursor() as cur:
-            band = settings.get("amber_band", cur)
-        kpi_tiles(load(p.store, group.headline_kpis, f, as_of), band=band, formulas=p.current)
+        # the Overview's tiles, on that plant's own data (a click opens the list behind a number)
+        kpi_row(load(p.store, group.headline_kpis, f, as_of, get_lang()), p.store, "overview", f, as_of,
+                key=f"tiles-group-{p.name}")
 

@@ -18,9 +18,9 @@ from lib.sections import overview
 from lib.sections.kpi import Kpi
 
 
-def headline_kpis(con, f: Filters, as_of: date) -> list[Kpi]:
+def headline_kpis(con, f: Filters, as_of: date, lang: str | None = None) -> list[Kpi]:
     """A plant's headline KPIs: the Overview tiles' own function (repoint here if it moves)."""
-    return overview.headline(con, f, as_of)
+    return overview.headline(con, f, as_of, lang)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import re
 import shutil
 from collections import defaultdict
 from html import unescape
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +35,7 @@ ALLOWED = {
     "h", "kg", "pcs", "m", "ppm", "KPI", "KPIs", "OTD", "OTIF", "PMC", "NPI", "ECN", "PO", "BOM", "ERP", "IQC",
     "IPQC", "FQC", "CSV", "Excel", "XLSX", "xlsx", "csv", "PDF", "Markdown", "UTF", "GB", "Tandem", "English",
     "SMED", "Pareto", "Plotly", "ISO", "YYYY-MM-DD", "ID", "CTP", "SO", "WPS", "MB", "GBK", "Shift-JIS", "NUL",
-    "README", "Delete", "TRUE", "True", "xls", "YYYY", "MM", "DD",
+    "README", "Delete", "TRUE", "True", "xls", "YYYY", "MM", "DD", "PostgreSQL", "DuckDB",
 }
 
 
@@ -240,7 +241,8 @@ def data_vocabulary(path) -> tuple[set[str], set[str], set[str]]:
     # ("customer insists on date"; a bilingual "capacity 产能不足"), never a bare code ("open")
     stored = {x for x in data_texts if set(words(x)) & codes
               and (len(words(x)) > 1 or any(ord(ch) > 0x2e7f for ch in x))}
-    return data - codes, stored, people
+    # a DuckDB file is its one plant, named by the file (the Group page)
+    return (data - codes) | {Path(path).stem}, stored, people
 
 
 # ---------------------------------------------------------------------------- driving the app

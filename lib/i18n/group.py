@@ -19,7 +19,7 @@ ZH = {
     "group.title": "集团:全部工厂",
     "group.subtitle": "各工厂关键数字并列,{start} 至 {end};每个数字都按该工厂自己的数据计算。",
     "group.current": "{plant}(本厂)",
-    "group.one_plant": "本数据库只有一个工厂。多个工厂可共用一个 PostgreSQL 数据库,每厂一个 schema(TANDEM_PLANT),见 README。",
+    "group.one_plant": "本数据库只有一个工厂。多个工厂可共用一个 PostgreSQL 数据库,每厂一个模式(TANDEM_PLANT),见 README。",
     "group.no_account": "您在该工厂没有账号;其数字只向该厂用户显示。",
     "group.link": "集团全部工厂",
     "group.loading": "正在读取各工厂数据(首次打开每个工厂需要一些时间)……",

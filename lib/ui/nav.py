@@ -78,7 +78,7 @@ def visible(user: auth.User) -> list[Page]:
 
     >>> urls = [p.url for p in visible(auth.User("wall", "viewer"))]
     >>> urls[:3], "data" in urls, "users" in urls, "display" in urls
-    (['overview', 'variance', 'sales'], False, False, False)
+    (['overview', 'variance', 'group'], False, False, False)
     >>> [p.url for p in visible(auth.User("display:1", auth.DISPLAY))]
     ['display']
     """

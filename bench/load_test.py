@@ -39,20 +39,22 @@ def rss(pid: int) -> tuple[float, float]:
     return vals["VmRSS"], vals["VmHWM"]
 
 
-def start_server(db: str, port: int, as_of: str) -> subprocess.Popen:
-    env = dict(os.environ, TANDEM_DB=db, TANDEM_AUTH="off", TANDEM_AS_OF=as_of, TANDEM_LANG="en")
+def start_server(db: str, port: int, as_of: str, *, log: str = "/tmp/tandem_load_server.log", tries: int = 120,
+                 **env_extra: str) -> subprocess.Popen:
+    """A `streamlit run app.py` on `db` (plus TANDEM_* settings in env_extra), once it answers."""
+    env = dict(os.environ, TANDEM_DB=db, TANDEM_AUTH="off", TANDEM_AS_OF=as_of, TANDEM_LANG="en", **env_extra)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open("/tmp/tandem_load_server.log", "w"))
-    for _ in range(120):
+                            stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    for _ in range(tries):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
             return proc
         except OSError:
             time.sleep(0.5)
     proc.kill()
-    raise RuntimeError("server did not start; see /tmp/tandem_load_server.log")
+    raise RuntimeError(f"server did not start; see {log}")
 
 
 async def idle(page, timeout_ms: int) -> None:

@@ -20,33 +20,19 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_test import pct, rss  # noqa: E402
+from load_test import pct, rss, start_server  # noqa: E402
 from ws_load import CAP_S, session  # noqa: E402
 
 
 def start(db: str, plant: str, port: int, as_of: str) -> subprocess.Popen:
-    env = dict(os.environ, TANDEM_DB=db, TANDEM_PLANT=plant, TANDEM_AUTH="off", TANDEM_AS_OF=as_of,
-               TANDEM_LANG="en")
-    log = open(f"/tmp/tandem_pg_scale_{port}.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=log)
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError(f"server did not start; see /tmp/tandem_pg_scale_{port}.log")
+    """A dashboard process on `plant` (a PostgreSQL URL's schema, or a DuckDB file: plant ignored)."""
+    return start_server(db, port, as_of, log=f"/tmp/tandem_pg_scale_{port}.log", tries=240, TANDEM_PLANT=plant)
 
 
 async def round_(n: int, ws_urls: list[str], pages: list[str]) -> list:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib import settings
 from lib.i18n import pick_lang, set_lang, set_provider
+from lib.sections import group
 from lib.ui import filters, login, nav, state
 from lib.ui.widgets import guard
 
@@ -22,7 +23,8 @@ with guard():
     as_of = state.as_of()
     # the login gate: with authentication on, nothing below runs until a user is logged in
     user = login.gate(db)
-    page = st.navigation(nav.pages_for(user, st.session_state["lang"]), expanded=True)   # every page
+    page = st.navigation(nav.pages_for(user, st.session_state["lang"], group=group.is_group(db)),
+                         expanded=True)   # every page
     # listed: no untranslated "View n more"
     login.sidebar(db, user)
     login.language_switch()

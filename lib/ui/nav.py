@@ -87,16 +87,21 @@ def visible(user: auth.User) -> list[Page]:
     return [p for p in PAGES if p.url != DISPLAY_URL and auth.can_see(user, PAGE_NEEDS.get(p.url))]
 
 
-def pages_for(user: auth.User, lang: str) -> dict:
+GROUP_URL = "group"
+
+
+def pages_for(user: auth.User, lang: str, *, group: bool = True) -> dict:
     """The st.Page objects of the pages `user` may open, grouped by translated section, for
     st.navigation. Built once per session, language and set of pages: st.Page resolves its
     file's path on the disk, a few per cent of the server's time when rebuilt on every run.
-    (Kept per session, not shared: st.navigation marks the chosen page object runnable.)"""
+    (Kept per session, not shared: st.navigation marks the chosen page object runnable.)
+    `group`: whether the store holds a group of plants (PostgreSQL); on one DuckDB file the Group
+    page keeps its address but is not listed in the menu (it would show the one plant)."""
     import streamlit as st
 
     from lib.i18n import t
     visible_pages = visible(user)
-    key = (lang, tuple(p.url for p in visible_pages))
+    key = (lang, group, tuple(p.url for p in visible_pages))
     kept = st.session_state.get("_nav_pages")
     if kept and kept[0] == key:
         return kept[1]
@@ -106,7 +111,8 @@ def pages_for(user: auth.User, lang: str) -> dict:
     for p in ([] if pages else visible_pages):
         pages.setdefault(t(p.section, lang), []).append(
             st.Page(import_module(p.module).render, title=t(p.title, lang), url_path=p.url, icon=p.icon,
-                    default=(p.url == "overview")))
+                    default=(p.url == "overview"),
+                    visibility="hidden" if p.url == GROUP_URL and not group else "visible"))
     if not auth.is_display(user) and visible_pages:
         # a display link opened without (or with a revoked) token: say what the address is for,
         # not Streamlit's English "Page not found" box over the page

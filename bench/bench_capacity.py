@@ -114,7 +114,8 @@ def pandas_load(db: Database, as_of: date, end: date) -> pd.DataFrame:
     return rep.groupby(["work_center", "week"], as_index=False)["h"].sum()
 
 
-def timed(fn, runs: int) -> tuple[float, object]:
+def timed(fn, runs: int = 1) -> tuple[float, object]:
+    """(median seconds of `runs` calls of fn, the last call's result)."""
     out, times = None, []
     for _ in range(runs):
         t0 = time.perf_counter()

@@ -16,7 +16,6 @@ large --db /tmp/large.duckdb --as-of 2026-11-25` makes one to reuse).
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -28,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_capacity import timed  # noqa: E402
 from lib.plan import late, planned, promise, whatif  # noqa: E402
 from lib.plan.grid import WhatIf  # noqa: E402
 from lib.store.db import Database  # noqa: E402
@@ -46,15 +46,6 @@ def large_db(path: str | None) -> str:
     d.checkpoint()
     d.close()
     return path
-
-
-def timed(fn, runs: int = 1):
-    out, times = None, []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
 
 
 def baseline(p: planned.Plan, n: int) -> tuple[float, int, int]:

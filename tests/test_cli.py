@@ -321,6 +321,7 @@ def _same(argv, live, copy, capsys, listener):
     ["promise", "--product", "NOPE", "--qty", "5", "--requested", "2026-12-01"],     # refused: exit 1
     ["load", "--as-of", "2026-11-25", "--weeks", "3", "--view", "planned", "--format", "json"],
     ["late", "--as-of", "2026-11-25"],
+    ["kpis", "--format", "json"],                                        # today: the caller's TANDEM_AS_OF
     ["check"],
     ["export", "routings", "out.csv"],
 ])

@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from lib import settings
-from lib.cli.common import Group, open_db, parse_date
-from lib.cli.plan import _write
+from lib.cli.common import Group, open_db, today
+from lib.cli.plan import _as_of, _write
 from lib.filters import Filters, default_filters
 
 group = Group()
@@ -36,8 +36,7 @@ def period_filters(as_of: date, period: str | None) -> Filters:
 
 
 def _args(p):
-    p.add_argument("--as-of", type=parse_date, default=None, metavar="DATE",
-                   help="'today' (YYYY-MM-DD); default: TANDEM_AS_OF, else the real date")
+    _as_of(p)
     p.add_argument("--period", choices=("week", "month"), default=None,
                    help="the ISO week or month holding the as-of date, to date (default: the last four weeks, "
                         "as the pages show)")
@@ -51,7 +50,7 @@ def cmd_kpis(args) -> int:
     from lib.i18n import get_lang, pick_lang, set_lang
     from lib.sections import tiles
     db = open_db(args)
-    as_of = args.as_of or settings.as_of()
+    as_of = today(args)                  # the caller's today, also when handed to a dashboard
     lang = args.lang or pick_lang(settings.get("lang"), None)      # "auto" has no browser here: English
     before = get_lang()
     set_lang(lang)          # for the notes; the caller's language is given back (main() may run in-process)

@@ -70,12 +70,13 @@ def cmd_load(args) -> int:
     return 0
 
 
-def _late_args(p):
+def _as_of_and_format(p):
+    """--as-of and --format csv|json: the arguments of a command that prints a table."""
     _as_of(p)
     p.add_argument("--format", choices=("csv", "json"), default="csv")
 
 
-@command("late", "the open lines the planned load projects late or cannot plan, and where", _late_args)
+@command("late", "the open lines the planned load projects late or cannot plan, and where", _as_of_and_format)
 def cmd_late(args) -> int:
     from lib.plan import late
     db = open_db(args)
@@ -130,12 +131,7 @@ def cmd_promise(args) -> int:
     return 0
 
 
-def _group_args(p):
-    _as_of(p)
-    p.add_argument("--format", choices=("csv", "json"), default="csv")
-
-
-@command("group", "every plant's headline KPIs side by side (several plants on one PostgreSQL)", _group_args)
+@command("group", "every plant's headline KPIs side by side (several plants on one PostgreSQL)", _as_of_and_format)
 def cmd_group(args) -> int:
     import pandas as pd
 

@@ -636,6 +636,14 @@ class PostgresDatabase(Database):
         except Exception:  # noqa: BLE001 - a broken connection: open a new one next time
             self._drop_writer()
 
+    def _undo(self, cur) -> None:
+        """A failed write: roll back the mirror's transaction (if it still has one), then PostgreSQL's."""
+        try:
+            cur.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the mirror's transaction already ended
+            pass
+        self._rollback_pg()
+
     @contextmanager
     def transaction(self, user: User = SYSTEM, *, source: str = "app", need: str | None = None,
                     department: str | None = None) -> Iterator[Tx]:
@@ -668,11 +676,7 @@ class PostgresDatabase(Database):
                     self._generation += 1
                     self._committed()
             except BaseException as e:
-                try:
-                    cur.execute("ROLLBACK")
-                except Exception:  # noqa: BLE001
-                    pass
-                self._rollback_pg()
+                self._undo(cur)
                 import duckdb
                 if isinstance(e, duckdb.Error):
                     raise translate(e, self.label) from e
@@ -925,11 +929,7 @@ class PostgresDatabase(Database):
             cur.execute("COMMIT")
             self._generation += 1
         except BaseException as e:
-            try:
-                cur.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001
-                pass
-            self._rollback_pg()
+            self._undo(cur)
             detail = e.detail if isinstance(e, TandemError) else _first_line(e)
             raise DatabaseUnavailable(f"Migration {step.name} failed on PostgreSQL (plant {self.plant}): "
                                       f"{detail}") from e

@@ -65,6 +65,10 @@ def test_a_missing_value_as_pandas_writes_it_is_stored_as_null(db):
         tx.insert("materials", {"material": "M2", "name": "Nut", "supplier": pd.NA})
     assert db.query("SELECT material, supplier IS NULL FROM materials ORDER BY 1").values.tolist() == \
         [["M1", True], ["M2", True]]
+    with db.transaction(User("ann", "head", "purchasing"), source="form") as tx:
+        tx.update("materials", {"material": "M1"}, {"supplier": "S1"})
+        tx.update("materials", {"material": "M1"}, {"supplier": float("nan")})
+    assert db.scalar("SELECT supplier IS NULL FROM materials WHERE material = 'M1'") is True
 
 
 def test_data_version_is_remembered_until_a_commit_through_any_object_on_the_file(tmp_path):

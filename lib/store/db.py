@@ -453,8 +453,10 @@ class Tx:
 
         `expected` holds the values the user saw when they loaded the row: if any differs from
         what is stored now, someone else changed it meanwhile and lib.errors.Conflict is raised.
+        A missing value as pandas writes it is stored as NULL, as in `insert`.
         """
         from lib.errors import Conflict, NotFound
+        changes = {c: _null_if_missing(v) for c, v in changes.items()}
         old = self.fetch(_ident(table), key)
         if old is None:
             self._check_edit(table, None, {**key, **changes}, changes)

@@ -15,7 +15,7 @@ import streamlit as st
 from lib import settings
 from lib.errors import TandemError, ValidationError
 from lib.i18n import LANGS, set_lang, t
-from lib.people import users
+from lib.people import throttle, users
 from lib.people.auth import DISPLAY, SYSTEM, User
 from lib.text import md_text, t_md
 from lib.ui import session
@@ -117,13 +117,12 @@ def client_address() -> str | None:
     (st.context.ip_address), or behind a trusted reverse proxy (the trusted_proxies setting) the
     address it forwards (lib.people.throttle.forwarded_client). None when it cannot be told: on
     localhost without a trusted proxy, or without a browser session (AppTest)."""
-    from lib.people.throttle import forwarded_client
     try:
         peer = st.context.ip_address or None
         forwarded = st.context.headers.get("X-Forwarded-For")
     except Exception:  # noqa: BLE001 - no client context in this run
         return None
-    return forwarded_client(peer, forwarded, str(settings.get("trusted_proxies") or ""))
+    return throttle.forwarded_client(peer, forwarded, str(settings.get("trusted_proxies") or ""))
 
 
 def _notice() -> None:
